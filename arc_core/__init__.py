@@ -1,0 +1,25 @@
+"""arc_core: the data model every other package shares.
+
+Grid, Example, Task, Candidate; datasets by name; augmentations with exact
+inverses; ARC Prize scoring; the Kaggle submission format; output-size
+prediction; the Proposer and LLMClient protocols. Imports no other package of
+the project.
+"""
+
+from .augment import Augmentation, sample_augmentations
+from .candidate import BRANCHES, Candidate
+from .datasets import DATASETS, Dataset, DatasetError, LoadError, Selection, load_dataset
+from .grid import Grid, GridError
+from .llm import LLMClient, LoRASpec, SamplingConfig
+from .proposer import Budget, ConfigError, Proposer
+from .scoring import ScoreReport, TaskOutcome, score_outcomes, task_score
+from .shape import predict_output_shapes
+from .task import Example, Task, TaskError
+
+__all__ = [
+    "Augmentation", "sample_augmentations", "BRANCHES", "Candidate", "DATASETS", "Dataset",
+    "DatasetError", "LoadError", "Selection", "load_dataset", "Grid", "GridError", "LLMClient",
+    "LoRASpec", "SamplingConfig", "Budget", "ConfigError", "Proposer", "ScoreReport",
+    "TaskOutcome", "score_outcomes", "task_score", "predict_output_shapes", "Example", "Task",
+    "TaskError",
+]

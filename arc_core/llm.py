@@ -1,0 +1,67 @@
+"""The narrow interface LLM proposers use, whatever serves the model.
+
+``induction`` and ``transduction`` are handed an ``LLMClient``; ``cluster``
+implements it (in-process ``vllm.LLM``, a vLLM engine in a Ray actor, an
+OpenAI-compatible HTTP endpoint). Nothing here imports vllm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from .proposer import ConfigError
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    """How to sample completions."""
+
+    n: int = 1
+    """Completions per prompt."""
+    temperature: float = 0.8
+    """Softmax temperature; 0 is greedy."""
+    top_p: float = 1.0
+    """Nucleus sampling mass."""
+    max_tokens: int = 1024
+    """Most tokens generated per completion."""
+    seed: int | None = 0
+    """Sampling seed (None: engine default, not reproducible)."""
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ConfigError(f"SamplingConfig.n must be >= 1, got {self.n}")
+        if self.temperature < 0:
+            raise ConfigError(f"SamplingConfig.temperature must be >= 0, got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise ConfigError(f"SamplingConfig.top_p must be in (0, 1], got {self.top_p}")
+        if self.max_tokens < 1:
+            raise ConfigError(f"SamplingConfig.max_tokens must be >= 1, got {self.max_tokens}")
+
+
+@dataclass(frozen=True)
+class LoRASpec:
+    """A LoRA adapter on disk to apply to a request."""
+
+    name: str
+    path: str
+
+
+@runtime_checkable
+class LLMClient(Protocol):
+    """Generate completions, and score given continuations by log-probability."""
+
+    model: str
+
+    def generate(
+        self, prompts: Sequence[str], sampling: SamplingConfig, lora: LoRASpec | None = None
+    ) -> list[list[str]]:
+        """One list of ``sampling.n`` completions per prompt, in prompt order."""
+        ...
+
+    def score(
+        self, prompts: Sequence[str], continuations: Sequence[str], lora: LoRASpec | None = None
+    ) -> list[float]:
+        """Summed log-probability of each continuation given its prompt (raw, before temperature)."""
+        ...

