@@ -1,0 +1,78 @@
+"""The proposer registry: names -> how to build each proposer inside a worker.
+
+A ``ProposerSpec`` is plain, picklable data (name + options) sent to a Ray
+worker, which builds the proposer there with ``build_proposer``. Modules are
+imported lazily so that a missing optional dependency only affects the
+proposer that needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from arc_core import Proposer
+
+# name -> (module, class, branch, needs an LLM client)
+REGISTRY: dict[str, tuple[str, str, str, bool]] = {
+    "dsl": ("induction.dsl_proposer", "DslProposer", "induction", False),
+    "ttt-net": ("transduction.ttt", "TTTNetProposer", "transduction", False),
+    "llm-induction": ("induction.llm", "LLMInductionProposer", "induction", True),
+    "llm-transduction": ("transduction.llm", "LLMTransductionProposer", "transduction", True),
+}
+
+
+class UnknownProposerError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ProposerSpec:
+    """What a worker needs to build one proposer."""
+
+    name: str
+    client: Any = None
+    """An ``LLMClient`` (picklable: a Ray engine handle or an HTTP client) for LLM proposers."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Keyword arguments for the proposer's config dataclass."""
+
+    def __post_init__(self) -> None:
+        if self.name not in REGISTRY:
+            raise UnknownProposerError(
+                f"unknown proposer {self.name!r}; known: {', '.join(REGISTRY)}"
+            )
+        if REGISTRY[self.name][3] and self.client is None:
+            raise UnknownProposerError(f"proposer {self.name!r} needs an LLM (--llm-model)")
+
+    @property
+    def branch(self) -> str:
+        return REGISTRY[self.name][2]
+
+
+def default_proposers() -> list[str]:
+    """Every proposer that needs no model."""
+    return [name for name, (*_, needs_llm) in REGISTRY.items() if not needs_llm]
+
+
+def build_proposer(spec: ProposerSpec) -> Proposer:
+    module, cls_name, _, needs_llm = REGISTRY[spec.name]
+    cls = getattr(importlib.import_module(module), cls_name)
+    config_cls = _config_class(cls)
+    config = config_cls(**spec.options) if config_cls is not None else None
+    args: list[Any] = [spec.client] if needs_llm else []
+    if config is not None:
+        args.append(config)
+    return cls(*args)
+
+
+def _config_class(cls: type) -> type | None:
+    """The proposer's config dataclass, named ``<Something>Config`` in its module."""
+    module = importlib.import_module(cls.__module__)
+    hints = getattr(cls.__init__, "__annotations__", {})
+    for value in hints.values():
+        name = value if isinstance(value, str) else getattr(value, "__name__", "")
+        if name.endswith("Config") and hasattr(module, name):
+            return getattr(module, name)
+    return None

