@@ -39,6 +39,8 @@ class ProposerSpec:
     """Keyword arguments for the proposer's config dataclass."""
 
     def __post_init__(self) -> None:
+        if is_plugin(self.name):
+            return
         if self.name not in REGISTRY:
             raise UnknownProposerError(
                 f"unknown proposer {self.name!r}; known: {', '.join(REGISTRY)}"
@@ -48,7 +50,23 @@ class ProposerSpec:
 
     @property
     def branch(self) -> str:
+        if is_plugin(self.name):
+            return str(_plugin_class(self.name).branch)
         return REGISTRY[self.name][2]
+
+
+def is_plugin(name: str) -> bool:
+    """A proposer named ``package.module:Class`` is imported from there (in the worker);
+    the way to try a new proposer without touching the registry."""
+    return ":" in name
+
+
+def _plugin_class(name: str) -> type:
+    module, _, cls_name = name.partition(":")
+    try:
+        return getattr(importlib.import_module(module), cls_name)
+    except (ImportError, AttributeError) as e:
+        raise UnknownProposerError(f"proposer {name!r} cannot be imported: {e}") from None
 
 
 def default_proposers() -> list[str]:
@@ -57,8 +75,11 @@ def default_proposers() -> list[str]:
 
 
 def build_proposer(spec: ProposerSpec) -> Proposer:
-    module, cls_name, _, needs_llm = REGISTRY[spec.name]
-    cls = getattr(importlib.import_module(module), cls_name)
+    if is_plugin(spec.name):
+        cls, needs_llm = _plugin_class(spec.name), spec.client is not None
+    else:
+        module, cls_name, _, needs_llm = REGISTRY[spec.name]
+        cls = getattr(importlib.import_module(module), cls_name)
     config_cls = _config_class(cls)
     config = config_cls(**spec.options) if config_cls is not None else None
     args: list[Any] = [spec.client] if needs_llm else []
@@ -76,3 +97,26 @@ def _config_class(cls: type) -> type | None:
         if name.endswith("Config") and hasattr(module, name):
             return getattr(module, name)
     return None
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What one run of a proposer on one task declares to Ray's scheduler."""
+
+    num_cpus: float = 1.0
+    memory_mb: int | None = None
+    num_gpus: float = 0.0
+
+
+# Single-threaded CPU proposers take one core; LLM proposers mostly wait on the engine
+# (which holds the GPU or the cores) and the sandbox they run programs in.
+_RESOURCES: dict[str, Resources] = {
+    "dsl": Resources(1.0, 2048),
+    "ttt-net": Resources(1.0, 2048),
+    "llm-induction": Resources(1.0, 2048),
+    "llm-transduction": Resources(0.5, 1024),
+}
+
+
+def resources(name: str) -> Resources:
+    return _RESOURCES.get(name, Resources())

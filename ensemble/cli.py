@@ -1,0 +1,143 @@
+"""The ``arc-ensemble`` command line: argparse -> one config -> one library call.
+
+    arc-ensemble solve --dataset arc-agi-1/evaluation --limit 20
+    arc-ensemble score --submission runs/x/submission.json --dataset arc-agi-1/evaluation
+    arc-ensemble report runs/x
+    arc-ensemble datasets
+
+Exit codes: 0 when the command completed (a run with bad tasks included: they
+are recorded as errors), 2 on usage errors (bad flag, unknown dataset, a run
+directory that holds another run), 1 on an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from arc_core import ConfigError, DatasetError, Selection, load_dataset
+from arc_core.datasets import DATASETS
+from arc_core.submission import SubmissionError
+from cluster import RayConfig
+
+from .proposers import REGISTRY, UnknownProposerError, default_proposers, is_plugin
+from .ranking import RANKERS
+from .rundir import RunDirError
+
+USAGE_ERRORS = (ConfigError, DatasetError, RunDirError, SubmissionError, UnknownProposerError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except USAGE_ERRORS as e:
+        print(f"arc-ensemble {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; rerun with --resume to continue", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arc-ensemble",
+        description="Solve ARC-AGI tasks with inductive and transductive proposers on Ray.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_solve(sub.add_parser("solve", help="run proposers over a dataset into a run directory"))
+    _add_score(sub.add_parser("score", help="score a submission.json against the truth"))
+    rep = sub.add_parser("report", help="(re)write a run directory's report.html")
+    rep.add_argument("run_dir", help="run directory")
+    rep.add_argument("--out", help="output file (default RUN_DIR/report.html)")
+    rep.set_defaults(run=_report)
+    ds = sub.add_parser("datasets", help="list the named datasets with task counts")
+    ds.set_defaults(run=_datasets)
+    return parser
+
+
+def _add_solve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", default="arc-agi-1/evaluation",
+                   help="dataset name (see `arc-ensemble datasets`) or a path: a directory of task "
+                        "JSON files, one task file, or a Kaggle challenges file")
+    p.add_argument("--solutions", help="Kaggle solutions file for a challenges file")
+    p.add_argument("--limit", type=int, help="first N tasks (after --tasks/--sample)")
+    p.add_argument("--tasks", help="comma-separated task ids")
+    p.add_argument("--sample", type=int, help="N tasks drawn at random with --seed")
+    p.add_argument("--seed", type=int, default=0, help="seed for --sample and every proposer")
+    p.add_argument("--proposers", default=",".join(default_proposers()),
+                   help=f"comma-separated, from: {', '.join(REGISTRY)}, or package.module:Class "
+                        "(default: every proposer that needs no model)")
+    p.add_argument("--budget-s", type=float, default=10.0, help="seconds per task per proposer")
+    p.add_argument("--workers", type=int, help="CPUs given to a local Ray (default: all cores)")
+    p.add_argument("--address", help="join a running Ray cluster (e.g. auto, ray://host:10001)")
+    p.add_argument("--max-retries", type=int, default=2,
+                   help="retries of a proposer run whose worker died, before recording it failed")
+    p.add_argument("--ranking", default="vote", choices=sorted(RANKERS),
+                   help="rule that picks the two attempts")
+    p.add_argument("--out", default="runs/latest", help="run directory")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.set_defaults(run=_solve)
+
+
+def _add_score(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--submission", required=True, help="Kaggle submission.json")
+    truth = p.add_mutually_exclusive_group(required=True)
+    truth.add_argument("--dataset", help="dataset name or path holding the test outputs")
+    truth.add_argument("--solutions", help="Kaggle solutions file ({task id: [grid, ...]})")
+    p.set_defaults(run=_score)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from .solve import SolveConfig, solve
+
+    for flag in ("limit", "sample", "workers"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise ConfigError(f"--{flag} must be >= 1, got {value}")
+    selection = Selection(
+        tasks=tuple(t.strip() for t in args.tasks.split(",") if t.strip()) if args.tasks else (),
+        sample=args.sample, seed=args.seed, limit=args.limit,
+    )
+    config = SolveConfig(
+        dataset=args.dataset, solutions=args.solutions, selection=selection,
+        proposers=tuple(p.strip() for p in args.proposers.split(",") if p.strip()),
+        budget_s=args.budget_s, seed=args.seed, out=args.out, resume=args.resume,
+        ranking=args.ranking, report=not args.no_report,
+        ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),
+    )
+    for name in config.proposers:
+        if name not in REGISTRY and not is_plugin(name):
+            raise UnknownProposerError(f"unknown proposer {name!r}; known: {', '.join(REGISTRY)}")
+    solve(config)
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .score import score_submission_file
+
+    print(score_submission_file(args.submission, dataset=args.dataset, solutions=args.solutions))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    print(write_report(args.run_dir, args.out))
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    print(f"{'name':<24}{'tasks':>7}{'test inputs':>13}")
+    for name in DATASETS:
+        ds = load_dataset(name)
+        n_test = sum(len(t.test_inputs) for t in ds.tasks)
+        print(f"{name:<24}{len(ds.tasks):>7}{n_test:>13}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""``arc-ensemble solve``: a dataset through every proposer on Ray, into a run directory.
+
+    summary = solve(SolveConfig(dataset="arc-agi-1/evaluation", selection=Selection(limit=20)))
+
+One Ray task per proposer per ARC task (the branches of a task run in
+parallel); each finished ARC task is pooled, ranked and appended to the run
+directory at once, so a crash loses nothing and ``resume=True`` continues.
+Tasks that cannot be loaded, and proposers that fail, are recorded as errors
+and the run goes on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from arc_core import Budget, ConfigError, Grid, Selection, Task, load_dataset
+from arc_core.submission import submission_entry, write_submission
+from cluster import Job, Part, PartDone, RayConfig, RayRuntime
+
+from .pipeline import ProposalOutput, Router, Scorer, TaskRecord, assemble_task, error_record, run_proposer
+from .progress import Progress
+from .proposers import ProposerSpec, default_proposers, resources
+from .ranking import RANKERS
+from .rundir import REPORT, SUBMISSION, SUMMARY, RunDir
+from .summary import score_table, summarize
+
+
+@dataclass(frozen=True)
+class SolveConfig:
+    """Every setting of one ``solve`` run (written to ``config.json``)."""
+
+    dataset: str = "arc-agi-1/evaluation"
+    """A dataset name (``arc-ensemble datasets``) or a path (task directory, task file, challenges file)."""
+    solutions: str | None = None
+    """Kaggle solutions file for a challenges file (optional)."""
+    selection: Selection = Selection()
+    """Which tasks: ``tasks``, ``sample`` + ``seed``, ``limit``."""
+    proposers: tuple[str, ...] = field(default_factory=lambda: tuple(default_proposers()))
+    """Proposer names; default: every proposer that needs no model."""
+    proposer_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per proposer: keyword arguments of its config dataclass."""
+    budget_s: float = 10.0
+    """Wall seconds per task per proposer."""
+    seed: int = 0
+    """Seed handed to every proposer."""
+    out: str = "runs/latest"
+    """Run directory."""
+    resume: bool = False
+    """Continue the run in ``out``: skip finished tasks, keep everything written."""
+    ranking: str = "vote"
+    """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts."""
+    ray: RayConfig = RayConfig()
+    """Ray address, workers, in-flight bound, retries."""
+    report: bool = True
+    """Write ``report.html`` at the end."""
+
+    def __post_init__(self) -> None:
+        if not self.budget_s > 0:
+            raise ConfigError(f"SolveConfig.budget_s must be > 0, got {self.budget_s}")
+        if not self.proposers:
+            raise ConfigError("SolveConfig.proposers must name at least one proposer")
+        if self.ranking not in RANKERS:
+            raise ConfigError(f"SolveConfig.ranking must be one of {', '.join(RANKERS)}, got {self.ranking!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["selection"] = asdict(self.selection)
+        data["ray"] = asdict(self.ray)
+        return data
+
+
+@dataclass
+class SolveHooks:
+    """What ``solve`` is handed besides its config: clients and models built by the CLI."""
+
+    clients: Mapping[str, Any] = field(default_factory=dict)
+    """Proposer name -> LLM client, for the proposers that need one."""
+    verifier: Scorer | None = None
+    router: Router | None = None
+    log: TextIO = field(default_factory=lambda: sys.stderr)
+
+
+def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any]:
+    """Run the dataset; returns the summary (also in ``out/summary.json``).
+
+    Raises ``DatasetError`` (unknown dataset, unreadable file) and ``RunDirError``
+    (``out`` holds another run) before any work starts.
+    """
+    hooks = hooks or SolveHooks()
+    dataset = load_dataset(config.dataset, config.selection, config.solutions)
+    specs = [
+        ProposerSpec(name, hooks.clients.get(name), dict(config.proposer_options.get(name, {})))
+        for name in config.proposers
+    ]
+    run = RunDir(config.out)
+    done = run.start(config.to_json(), config.resume)
+    for err in dataset.errors:
+        print(f"error: {err}", file=hooks.log)
+        if err.task_id not in done:
+            rec = error_record(err.task_id, str(err))
+            run.append_task(rec.result, rec.candidates)
+    todo = [t for t in dataset.tasks if t.id not in done]
+    progress = Progress(total=len(dataset.tasks), done=len(dataset.tasks) - len(todo), out=hooks.log)
+    progress.solved = sum((r.get("score") or 0.0) for r in run.results() if r["task_id"] in done)
+    if todo:
+        budget = Budget(seconds=config.budget_s, seed=config.seed)
+        with RayRuntime(config.ray) as runtime:
+            for record in _run_tasks(runtime, todo, specs, budget, config, hooks):
+                run.append_task(record.result, record.candidates)
+                progress.task_done(record.result)
+    progress.close()
+    return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log)
+
+
+def _run_tasks(
+    runtime: RayRuntime, tasks: list[Task], specs: list[ProposerSpec], budget: Budget,
+    config: SolveConfig, hooks: SolveHooks,
+) -> Iterator[TaskRecord]:
+    by_id = {t.id: t for t in tasks}
+    waiting: dict[str, dict[str, PartDone]] = {t.id: {} for t in tasks}
+    for part in runtime.run(_jobs(tasks, specs, budget)):
+        waiting[part.key][part.part] = part
+        if len(waiting[part.key]) < len(specs):
+            continue
+        parts = waiting.pop(part.key)
+        yield _assemble(by_id[part.key], parts, config, hooks)
+
+
+def _jobs(tasks: list[Task], specs: list[ProposerSpec], budget: Budget) -> Iterator[Job]:
+    deadline = 2 * budget.seconds + 60  # generous: a fresh worker imports torch first
+    for task in tasks:
+        parts = []
+        for spec in specs:
+            res = resources(spec.name)
+            parts.append(Part(
+                spec.name, run_proposer, (spec, task.without_truth(), budget),
+                num_cpus=res.num_cpus, memory_mb=res.memory_mb, num_gpus=res.num_gpus,
+                deadline_s=deadline,
+            ))
+        yield Job(task.id, tuple(parts))
+
+
+def _assemble(task: Task, parts: Mapping[str, PartDone], config: SolveConfig, hooks: SolveHooks) -> TaskRecord:
+    outputs: list[ProposalOutput] = []
+    failures: dict[str, str] = {}
+    nodes = set()
+    for name, part in parts.items():
+        if part.failure is not None:
+            failures[name] = str(part.failure)
+            outputs.append(ProposalOutput(name, error=str(part.failure), wall_s=part.wall_s))
+        else:
+            outputs.append(part.value)
+        if part.node:
+            nodes.add(part.node)
+    record = assemble_task(
+        task, outputs, config.ranking, hooks.verifier, hooks.router, failures,
+        node=",".join(sorted(nodes)) or None,
+    )
+    if failures and len(failures) == len(parts):
+        record.result["status"] = "error"
+        record.result["error"] = "; ".join(f"{k}: {v}" for k, v in sorted(failures.items()))
+    return record
+
+
+def finish_run(
+    run: RunDir, dataset: str, tasks: list[Task], report: bool = True, log: TextIO = sys.stderr
+) -> dict[str, Any]:
+    """Rewrite submission.json and summary.json from the run's files; write the report."""
+    results = {r["task_id"]: r for r in run.results()}
+    entries = {}
+    for task in tasks:
+        row = results.get(task.id)
+        attempts = [[Grid(g) for g in a] for a in row["attempts"]] if row and row["attempts"] else []
+        attempts += [[] for _ in range(len(task.test_inputs) - len(attempts))]
+        entries[task.id] = submission_entry(attempts, task.test_inputs)
+    write_submission(run.path / SUBMISSION, entries)
+    summary = summarize(dataset, list(results.values()), run.candidates())
+    run.write_json(SUMMARY, summary)
+    print(score_table(summary), file=log)
+    if report:
+        _write_report(run, log)
+    return summary
+
+
+def _write_report(run: RunDir, log: TextIO) -> None:
+    try:
+        from .report import write_report
+    except ImportError:
+        return
+    try:
+        path = write_report(run.path)
+    except (OSError, ValueError) as e:
+        print(f"warning: {run.path / REPORT}: report not written ({e})", file=log)
+        return
+    print(f"report: {path}", file=log)
+

@@ -1,0 +1,91 @@
+"""``arc-ensemble solve`` end to end: real Ray, real run directory, bad input, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from ensemble_runs import cli, read_jsonl, write_bad_tasks, write_tasks
+
+from arc_core.submission import read_submission, validate_submission
+
+PROPOSERS = "fixture_proposers:Identity,fixture_proposers:Transpose,fixture_proposers:Failing"
+
+
+def test_solve_writes_the_run_directory_and_goes_on_past_bad_tasks(tmp_path):
+    data = tmp_path / "tasks"
+    good = write_tasks(data, n_identity=3, n_transpose=2)
+    bad = write_bad_tasks(data)
+    out = tmp_path / "run"
+    proc = cli(["solve", "--dataset", str(data), "--proposers", PROPOSERS, "--workers", "2",
+                "--out", str(out), "--no-report"])
+    assert proc.returncode == 0, proc.stderr
+
+    results = {r["task_id"]: r for r in read_jsonl(out / "results.jsonl")}
+    assert set(results) == set(good) | set(bad)
+    for task_id, word in bad.items():
+        row = results[task_id]
+        assert row["status"] == "error" and word in row["error"] and task_id in row["error"], row
+        line = [l for l in proc.stderr.splitlines() if f"{task_id}.json" in l]
+        assert len(line) == 1 and word in line[0]
+    assert results["id000"]["score"] == 1.0 and results["id000"]["correct"] == [True]
+    assert results["tr000"]["score"] == 0.5 and results["tr000"]["correct"] == [True, False]
+    assert results["tr000"]["proposer_errors"]["fixture_proposers:Failing"].startswith("RuntimeError")
+
+    rows = read_jsonl(out / "candidates.jsonl")
+    keys = {"task_id", "test_index", "grid", "branch", "proposer", "features", "correct"}
+    assert all(keys <= set(r) for r in rows)
+    assert sum(r["correct"] for r in rows if r["task_id"] == "tr001") == 1  # transpose of test 0 only
+    assert len(rows) == 3 * 2 + 2 * 4  # two proposers x test inputs
+
+    submission = read_submission(out / "submission.json")
+    assert validate_submission(submission, {**{t: 1 for t in good[:3]}, **{t: 2 for t in good[3:]}}) == []
+
+    summary = json.loads((out / "summary.json").read_text())
+    # 3 identity tasks (1.0) + 2 transpose tasks (0.5); the 6 bad tasks count as 0.
+    assert summary["overall"]["tasks"] == 11
+    assert abs(summary["overall"]["score"] - 4.0 / 11) < 1e-9
+    assert "ensemble (ARC Prize)" in proc.stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["dataset"] == str(data) and "versions" in config and "git_commit" in config
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path):
+    proc = cli(["solve", "--dataset", "arc-agi-9/nothing", "--out", str(tmp_path / "r")])
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "arc-agi-9/nothing" in proc.stderr
+    proc = cli(["solve", "--dataset", "arc-agi-1/training", "--proposers", "no-such", "--out", str(tmp_path / "r")])
+    assert proc.returncode == 2 and "no-such" in proc.stderr
+    proc = cli(["solve", "--limit", "0"])
+    assert proc.returncode == 2 and "--limit" in proc.stderr
+
+
+def test_refuses_to_overwrite_a_run_without_resume(tmp_path):
+    data = tmp_path / "tasks"
+    write_tasks(data, 1, 0)
+    args = ["solve", "--dataset", str(data), "--proposers", "fixture_proposers:Identity",
+            "--workers", "1", "--out", str(tmp_path / "run"), "--no-report"]
+    assert cli(args).returncode == 0
+    again = cli(args)
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+
+def test_score_command_matches_the_run(tmp_path):
+    data = tmp_path / "tasks"
+    write_tasks(data, 2, 2)
+    out = tmp_path / "run"
+    assert cli(["solve", "--dataset", str(data), "--proposers", "fixture_proposers:Identity",
+                "--workers", "1", "--out", str(out), "--no-report"]).returncode == 0
+    proc = cli(["score", "--submission", str(out / "submission.json"), "--dataset", str(data)])
+    assert proc.returncode == 0, proc.stderr
+    assert "50.0%" in proc.stdout  # 2 of 4 tasks
+    solutions = tmp_path / "solutions.json"
+    solutions.write_text(json.dumps({"id000": [[[5, 6], [7, 8]]], "id001": [[[0]]]}))
+    proc = cli(["score", "--submission", str(out / "submission.json"), "--solutions", str(solutions)])
+    assert "50.0%" in proc.stdout and "not in the dataset" in proc.stdout
+
+
+def test_datasets_lists_the_bundled_splits():
+    proc = cli(["datasets"])
+    assert proc.returncode == 0
+    assert "arc-agi-1/evaluation        400" in proc.stdout
+    assert "arc-agi-2/evaluation        120" in proc.stdout
