@@ -55,11 +55,14 @@ class Augmentation:
     colour_perm: tuple[int, ...] = IDENTITY_PERM
 
     def __post_init__(self) -> None:
-        if not isinstance(self.dihedral, int) or not 0 <= self.dihedral <= 7:
+        if not _is_int(self.dihedral) or not 0 <= self.dihedral <= 7:
             raise ValueError(f"Augmentation.dihedral must be 0..7, got {self.dihedral!r}")
+        if not all(_is_int(c) for c in self.colour_perm):
+            raise ValueError(f"Augmentation.colour_perm must permute 0..9, got {self.colour_perm!r}")
         perm = tuple(int(c) for c in self.colour_perm)
         if sorted(perm) != list(IDENTITY_PERM):
             raise ValueError(f"Augmentation.colour_perm must permute 0..9, got {self.colour_perm!r}")
+        object.__setattr__(self, "dihedral", int(self.dihedral))
         object.__setattr__(self, "colour_perm", perm)
 
     @property
@@ -109,6 +112,11 @@ class Augmentation:
         )
 
 
+def _is_int(value: object) -> bool:
+    # bool is an int subclass and floats would be truncated by int(): neither is an id.
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def random_colour_perm(rng: np.random.Generator, keep_background: bool = True) -> tuple[int, ...]:
     """A random permutation of 0..9; with ``keep_background`` colour 0 stays 0."""
     if keep_background:
@@ -123,7 +131,7 @@ def sample_augmentations(
     """``n`` distinct augmentations: first the identity (if asked), then the other
     dihedral transforms each with a random colour permutation, cycling D8."""
     augs: list[Augmentation] = [Augmentation()] if include_identity and n > 0 else []
-    seen = {a.key for a in augs}
+    seen = {Augmentation().key}  # identity only ever as the first, and only if asked
     k = 1
     while len(augs) < n:
         aug = Augmentation(k % 8, random_colour_perm(rng, keep_background))
