@@ -49,6 +49,8 @@ def read_submission(path: str | Path) -> dict[str, list[tuple[Grid, Grid]]]:
             data = json.load(f)
     except json.JSONDecodeError as e:
         raise SubmissionError(f"{path}: malformed JSON (line {e.lineno}: {e.msg})") from None
+    except OSError as e:
+        raise SubmissionError(f"{path}: cannot read ({e.strerror})") from None
     if not isinstance(data, dict):
         raise SubmissionError(f"{path}: top level must map task id to a list of test entries")
     out: dict[str, list[tuple[Grid, Grid]]] = {}
