@@ -1,0 +1,106 @@
+"""Colour primitives: colour maps inferred from the pairs, keeping or dropping a colour,
+majority/minority colour, recolouring everything."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import DslError, background, colour_params, output_colours, primitive
+
+
+def infer_colour_map(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict[int, int] | None:
+    """The cell-wise colour map turning every x into its y, or None (shapes differ,
+    a colour maps two ways, or the map is the identity)."""
+    table = np.full(10, -1, dtype=np.int16)
+    for x, y in zip(xs, ys):
+        if x.shape != y.shape:
+            return None
+        xf, yf = x.ravel(), y.ravel()
+        seen = np.unique(xf * 10 + yf)
+        src, dst = seen // 10, seen % 10
+        if len(np.unique(src)) != len(src):
+            return None
+        prev = table[src]
+        if ((prev >= 0) & (prev != dst)).any():
+            return None
+        table[src] = dst
+    mapping = {int(c): int(table[c]) for c in range(10) if table[c] >= 0 and table[c] != c}
+    return mapping or None
+
+
+def _infer_recolour(xs, ys):
+    m = infer_colour_map(xs, ys)
+    return [{"mapping": m}] if m else []
+
+
+@primitive(infer=_infer_recolour, same_shape=True)
+def recolour(grid: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
+    """Apply a colour map (colours not in the map stay), read off the train pairs."""
+    table = np.arange(10, dtype=np.uint8)
+    for src, dst in mapping.items():
+        table[src] = dst
+    return table[grid]
+
+
+@primitive(params=colour_params("colour", range(10)), same_shape=True)
+def remove_colour(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint every cell of ``colour`` with the background."""
+    if not (grid == colour).any():
+        raise DslError(f"colour {colour} absent")
+    bg = background(grid)
+    if colour == bg:
+        raise DslError("cannot remove the background")
+    return np.where(grid == colour, bg, grid).astype(np.uint8)
+
+
+@primitive(params=colour_params("colour", range(10)), same_shape=True)
+def keep_colour(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint every cell not of ``colour`` with the background."""
+    bg = background(grid)
+    if colour == bg or not (grid == colour).any():
+        raise DslError(f"colour {colour} absent or background")
+    return np.where(grid == colour, grid, bg).astype(np.uint8)
+
+
+def colour_rank(grid: np.ndarray, which: str) -> int:
+    """The most ("majority") or least ("minority") frequent non-background colour."""
+    counts = np.bincount(grid.ravel(), minlength=10).astype(np.int64)
+    counts[background(grid)] = 0
+    present = np.flatnonzero(counts)
+    if present.size == 0:
+        raise DslError("no foreground colour")
+    if which == "majority":
+        best = counts[present].max()
+    else:
+        best = counts[present].min()
+    winners = present[counts[present] == best]
+    if winners.size != 1:
+        raise DslError(f"tied {which} colour")
+    return int(winners[0])
+
+
+@primitive(params=[{"which": w} for w in ("majority", "minority")])
+def colour_cell(grid: np.ndarray, which: str) -> np.ndarray:
+    """A 1x1 grid of the majority or minority non-background colour (scale/tile it after)."""
+    return np.array([[colour_rank(grid, which)]], dtype=np.uint8)
+
+
+@primitive(params=[{"which": w} for w in ("majority", "minority")], same_shape=True)
+def paint_foreground(grid: np.ndarray, which: str) -> np.ndarray:
+    """Paint every non-background cell with the majority or minority colour."""
+    c = colour_rank(grid, which)
+    bg = background(grid)
+    return np.where(grid != bg, c, bg).astype(np.uint8)
+
+
+def _infer_fill_colour(xs, ys):
+    return colour_params("colour", output_colours(ys))
+
+
+@primitive(infer=_infer_fill_colour, same_shape=True)
+def fill_background(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint every background cell with ``colour``."""
+    bg = background(grid)
+    if colour == bg:
+        raise DslError("background already has that colour")
+    return np.where(grid == bg, colour, grid).astype(np.uint8)

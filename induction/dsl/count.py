@@ -1,0 +1,43 @@
+"""Counting-based outputs: a row with one cell per object or per colour."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .colour import colour_rank
+from .objects import objects
+from .registry import DslError, background, grid_param_product, primitive
+
+
+@primitive(params=grid_param_product(connectivity=(4, 8), multicolour=(False, True)))
+def count_objects_row(grid: np.ndarray, connectivity: int, multicolour: bool) -> np.ndarray:
+    """A 1 x n row of the majority colour, n the number of objects (turn it with dihedral)."""
+    n = len(objects(grid, connectivity, multicolour))
+    if not 1 <= n <= 30:
+        raise DslError("object count outside 1..30")
+    return np.full((1, n), colour_rank(grid, "majority"), dtype=np.uint8)
+
+
+@primitive(params=[{"order": o} for o in ("most", "least")])
+def colours_by_frequency(grid: np.ndarray, order: str) -> np.ndarray:
+    """A 1 x k row of the non-background colours sorted by cell count (ties: lower colour
+    first); DslError when two colours tie."""
+    counts = np.bincount(grid.ravel(), minlength=10)
+    counts[background(grid)] = 0
+    present = [c for c in range(10) if counts[c]]
+    if not present or len({counts[c] for c in present}) != len(present):
+        raise DslError("no colours or tied counts")
+    present.sort(key=lambda c: -counts[c] if order == "most" else counts[c])
+    return np.array([present], dtype=np.uint8)
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)])
+def count_cells_grid(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """A 1 x n row of the colour of the largest single-colour object, n its cell count."""
+    objs = objects(grid, connectivity, False)
+    if not objs:
+        raise DslError("no objects")
+    big = max(objs, key=lambda o: o.size)
+    if big.size > 30:
+        raise DslError("object too large to count")
+    return np.full((1, big.size), big.colour, dtype=np.uint8)

@@ -1,0 +1,168 @@
+"""Filling and drawing: enclosed regions, rays and lines from pixels, symmetry completion."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from .geometry import bbox
+from .registry import DslError, background, colour_params, grid_param_product, new_colours, output_colours, primitive
+
+
+def _infer_fill(xs, ys):
+    return colour_params("colour", new_colours(xs, ys) or output_colours(ys))
+
+
+@primitive(infer=_infer_fill, same_shape=True)
+def fill_enclosed(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint background cells that cannot reach the edge (4-connected) with ``colour``."""
+    bg = background(grid)
+    lab, _ = ndimage.label(grid == bg)
+    edge = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+    enclosed = (lab > 0) & ~np.isin(lab, edge)
+    if not enclosed.any():
+        raise DslError("no enclosed region")
+    return np.where(enclosed, colour, grid).astype(np.uint8)
+
+
+_RAYS = {
+    "up": [(-1, 0)], "down": [(1, 0)], "left": [(0, -1)], "right": [(0, 1)],
+    "h": [(0, -1), (0, 1)], "v": [(-1, 0), (1, 0)],
+    "hv": [(-1, 0), (1, 0), (0, -1), (0, 1)],
+    "diag": [(-1, -1), (-1, 1), (1, -1), (1, 1)],
+    "all": [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)],
+}
+
+
+def _infer_rays(xs, ys):
+    sources = [None] + sorted(set(np.unique(xs[0]).tolist()) - {background(xs[0])})[:4]
+    return grid_param_product(direction=tuple(_RAYS), source=sources, stop=(True, False))
+
+
+@primitive(infer=_infer_rays, same_shape=True)
+def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) -> np.ndarray:
+    """From every cell of colour ``source`` (any non-background colour if None), draw its
+    colour along ``direction`` over background, stopping at the first obstacle if ``stop``."""
+    bg = background(grid)
+    out = grid.copy()
+    h, w = grid.shape
+    pts = np.argwhere(grid != bg if source is None else grid == source)
+    if pts.size == 0 or len(pts) > 60:
+        raise DslError("no or too many ray sources")
+    for y, x in pts:
+        c = grid[y, x]
+        for dy, dx in _RAYS[direction]:
+            i, j = y + dy, x + dx
+            while 0 <= i < h and 0 <= j < w:
+                if grid[i, j] != bg:
+                    if stop:
+                        break
+                else:
+                    out[i, j] = c
+                i, j = i + dy, j + dx
+    if np.array_equal(out, grid):
+        raise DslError("no ray drawn")
+    return out
+
+
+@primitive(params=[{"direction": d} for d in ("h", "v", "hv")], same_shape=True)
+def connect_pixels(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Join each pair of same-coloured cells in one row ("h") or column ("v") by painting
+    the background cells between them in that colour."""
+    bg = background(grid)
+    out = grid.copy()
+    views = []
+    if direction in ("h", "hv"):
+        views.append((grid, out))
+    if direction in ("v", "hv"):
+        views.append((grid.T, out.T))
+    for g, o in views:
+        for i in range(g.shape[0]):
+            row = g[i]
+            for c in np.unique(row[row != bg]):
+                idx = np.flatnonzero(row == c)
+                if idx.size >= 2:
+                    seg = o[i, idx[0]:idx[-1] + 1]
+                    seg[row[idx[0]:idx[-1] + 1] == bg] = c
+    if np.array_equal(out, grid):
+        raise DslError("nothing to connect")
+    return out
+
+
+def _infer_symmetry(xs, ys):
+    noise = set()
+    for x, y in zip(xs, ys):
+        noise |= set(np.unique(x).tolist()) - set(np.unique(y).tolist())
+    cands = sorted(noise) or [background(xs[0])]
+    same = all(x.shape == y.shape for x, y in zip(xs, ys))
+    return grid_param_product(kind=("lr", "ud", "lrud", "rot", "transpose"), noise=cands[:2],
+                              crop=(False,) if same else (True,))
+
+
+@primitive(infer=_infer_symmetry)
+def complete_symmetry(grid: np.ndarray, kind: str, noise: int, crop: bool) -> np.ndarray:
+    """Repaint the cells of colour ``noise`` from their mirror images under the grid's
+    symmetry ``kind`` (lr, ud, lrud mirror axes found from the known cells; rot, transpose
+    about the centre). With ``crop``, return only the repaired box."""
+    unknown = grid == noise
+    if not unknown.any() or unknown.all():
+        raise DslError("nothing to repair")
+    maps = _symmetry_maps(grid, unknown, kind)
+    out = grid.copy()
+    todo = unknown.copy()
+    for _ in range(2):
+        for iy, ix in maps:
+            ok = (iy >= 0) & (ix >= 0) & (iy < grid.shape[0]) & (ix < grid.shape[1])
+            src_y, src_x = np.where(ok, iy, 0), np.where(ok, ix, 0)
+            fill = todo & ok & ~todo[src_y, src_x]
+            out[fill] = out[src_y, src_x][fill]
+            todo &= ~fill
+    if todo.any() and noise != background(grid):
+        raise DslError("symmetry leaves cells unknown")
+    if crop:
+        t, l, b, r = bbox(unknown)
+        return out[t:b, l:r]
+    if np.array_equal(out, grid):
+        raise DslError("nothing changed")
+    return out
+
+
+def _symmetry_maps(grid: np.ndarray, unknown: np.ndarray, kind: str):
+    h, w = grid.shape
+    yy, xx = np.indices((h, w))
+    if kind in ("rot", "transpose"):
+        if h != w:
+            raise DslError("needs a square grid")
+        if kind == "transpose":
+            return [(xx, yy), (h - 1 - xx, w - 1 - yy)]
+        return [(xx, h - 1 - yy), (h - 1 - yy, w - 1 - xx), (w - 1 - xx, yy)]
+    maps = []
+    cy = _best_axis(grid, unknown, axis=0) if kind in ("ud", "lrud") else None
+    cx = _best_axis(grid, unknown, axis=1) if kind in ("lr", "lrud") else None
+    if cx is not None:
+        maps.append((yy, cx - xx))
+    if cy is not None:
+        maps.append((cy - yy, xx))
+    if cx is not None and cy is not None:
+        maps.append((cy - yy, cx - xx))
+    return maps
+
+
+def _best_axis(grid: np.ndarray, unknown: np.ndarray, axis: int) -> int:
+    """The mirror sum s (cell i mirrors s - i) with most agreeing known pairs and none disagreeing."""
+    g, u = (grid, unknown) if axis == 1 else (grid.T, unknown.T)
+    n = g.shape[1]
+    best, best_s = 0, None
+    for s in range(n // 2, 2 * n - 2 - n // 2 + 1):
+        lo, hi = max(0, s - (n - 1)), min(n - 1, s)
+        idx = np.arange(lo, hi + 1)
+        a, b = g[:, idx], g[:, s - idx]
+        known = ~u[:, idx] & ~u[:, s - idx]
+        if (a[known] != b[known]).any():
+            continue
+        score = int(known.sum())
+        if score > best:
+            best, best_s = score, s
+    if best_s is None:
+        raise DslError("no mirror axis")
+    return best_s

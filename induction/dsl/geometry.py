@@ -1,0 +1,285 @@
+"""Geometric primitives: dihedral transforms, cropping, scaling, tiling, halves, borders.
+
+Dihedral ids follow ``arc_core.augment``: 0 identity, 1/2/3 rotate 90/180/270
+anticlockwise, 4 transpose, 5 flip left-right, 6 flip up-down, 7 anti-transpose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import (
+    DslError,
+    background,
+    check_size,
+    colour_params,
+    new_colours,
+    output_colours,
+    primitive,
+)
+
+_DIHEDRAL = (
+    lambda g: g,
+    lambda g: np.rot90(g, 1),
+    lambda g: np.rot90(g, 2),
+    lambda g: np.rot90(g, 3),
+    lambda g: g.T,
+    lambda g: g[:, ::-1],
+    lambda g: g[::-1, :],
+    lambda g: np.rot90(g, 2).T,
+)
+
+
+def bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) exclusive bounds of a non-empty boolean mask."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        raise DslError("empty mask has no bounding box")
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def apply_dihedral(grid: np.ndarray, index: int) -> np.ndarray:
+    """Dihedral transform ``index`` (0..7) as a contiguous array (helper, not searched)."""
+    if not 0 <= index < 8:
+        raise DslError(f"dihedral index {index} outside 0..7")
+    return np.ascontiguousarray(_DIHEDRAL[index](grid))
+
+
+@primitive(params=[{"index": i} for i in range(1, 8)])
+def dihedral(grid: np.ndarray, index: int) -> np.ndarray:
+    """One of the 8 symmetries of the square (ids as in arc_core.augment)."""
+    return apply_dihedral(grid, index)
+
+
+@primitive()
+def crop_to_content(grid: np.ndarray) -> np.ndarray:
+    """Crop to the bounding box of all non-background cells."""
+    t, l, b, r = bbox(grid != background(grid))
+    if (b - t, r - l) == grid.shape:
+        raise DslError("nothing to crop")
+    return grid[t:b, l:r]
+
+
+def _ratios(big: list[np.ndarray], small: list[np.ndarray]) -> tuple[int, int] | None:
+    """The integer factor (fy, fx) with big = small * factor on every pair, if one exists."""
+    found = set()
+    for b, s in zip(big, small):
+        (bh, bw), (sh, sw) = b.shape, s.shape
+        if bh % sh or bw % sw:
+            return None
+        found.add((bh // sh, bw // sw))
+    if len(found) != 1:
+        return None
+    fy, fx = found.pop()
+    return (fy, fx) if (fy, fx) != (1, 1) else None
+
+
+def _infer_scale_up(xs, ys):
+    f = _ratios(ys, xs)
+    return [{"fy": f[0], "fx": f[1]}] if f else []
+
+
+@primitive(infer=_infer_scale_up)
+def scale_up(grid: np.ndarray, fy: int, fx: int) -> np.ndarray:
+    """Repeat every cell into an fy x fx block (factors read off the train pairs)."""
+    check_size(grid.shape[0] * fy, grid.shape[1] * fx)
+    return np.repeat(np.repeat(grid, fy, axis=0), fx, axis=1)
+
+
+def _infer_scale_down(xs, ys):
+    f = _ratios(xs, ys)
+    return [{"fy": f[0], "fx": f[1], "mode": m} for m in ("majority", "any")] if f else []
+
+
+@primitive(infer=_infer_scale_down)
+def scale_down(grid: np.ndarray, fy: int, fx: int, mode: str) -> np.ndarray:
+    """Shrink by fy x fx; a block becomes its most frequent colour ("majority") or its
+    most frequent non-background colour when it has one ("any")."""
+    h, w = grid.shape
+    if fy < 1 or fx < 1 or h % fy or w % fx or (fy, fx) == (1, 1):
+        raise DslError("grid size not divisible by the scale factor")
+    blocks = grid.reshape(h // fy, fy, w // fx, fx).transpose(0, 2, 1, 3).reshape(h // fy, w // fx, -1)
+    counts = np.stack([(blocks == c).sum(axis=2) for c in range(10)], axis=2)
+    if mode == "any":
+        bg = background(grid)
+        fg = counts.copy()
+        fg[..., bg] = 0
+        has_fg = fg.sum(axis=2) > 0
+        return np.where(has_fg, fg.argmax(axis=2), bg).astype(np.uint8)
+    return counts.argmax(axis=2).astype(np.uint8)
+
+
+def _infer_tile_pattern(xs, ys):
+    f = _ratios(ys, xs)
+    if f is None:
+        return []
+    ny, nx = f
+    pattern = []
+    for i in range(ny):
+        for j in range(nx):
+            k = _tile_index(xs, ys, i, j)
+            if k is None:
+                return []
+            pattern.append(k)
+    return [{"ny": ny, "nx": nx, "pattern": tuple(pattern)}]
+
+
+def _tile_index(xs, ys, i, j) -> int | None:
+    """The first dihedral id that turns every input into its output's tile (i, j)."""
+    for k in range(8):
+        ok = True
+        for x, y in zip(xs, ys):
+            t = apply_dihedral(x, k)
+            h, w = x.shape
+            if t.shape != (h, w) or not np.array_equal(y[i * h:(i + 1) * h, j * w:(j + 1) * w], t):
+                ok = False
+                break
+        if ok:
+            return k
+    return None
+
+
+@primitive(infer=_infer_tile_pattern)
+def tile_pattern(grid: np.ndarray, ny: int, nx: int, pattern: tuple[int, ...]) -> np.ndarray:
+    """Tile ny x nx copies, tile k transformed by dihedral ``pattern[k]`` (row-major);
+    covers plain tiling (all 0) and mirror tiling (flips), read off the train pairs."""
+    h, w = grid.shape
+    check_size(h * ny, w * nx)
+    if len(pattern) != ny * nx:
+        raise DslError("pattern length must be ny * nx")
+    tiles = [apply_dihedral(grid, k) for k in pattern]
+    if any(t.shape != grid.shape for t in tiles):
+        raise DslError("a transposing tile needs a square grid")
+    rows = [np.concatenate(tiles[i * nx:(i + 1) * nx], axis=1) for i in range(ny)]
+    return np.concatenate(rows, axis=0)
+
+
+def _infer_self_tile(xs, ys):
+    if all(y.shape == (x.shape[0] ** 2, x.shape[1] ** 2) for x, y in zip(xs, ys)):
+        return [{"invert": False}, {"invert": True}]
+    return []
+
+
+@primitive(infer=_infer_self_tile)
+def self_tile(grid: np.ndarray, invert: bool) -> np.ndarray:
+    """Fractal: a copy of the grid in every non-background cell of itself (every
+    background cell with ``invert``); other blocks are background. Size h*h x w*w."""
+    h, w = grid.shape
+    check_size(h * h, w * w)
+    bg = background(grid)
+    mask = grid != bg
+    if invert:
+        mask = ~mask
+    big_mask = np.kron(mask, np.ones_like(grid, dtype=bool))
+    return np.where(big_mask, np.tile(grid, (h, w)), bg).astype(np.uint8)
+
+
+@primitive(params=[{"side": s} for s in ("top", "bottom", "left", "right")])
+def half(grid: np.ndarray, side: str) -> np.ndarray:
+    """The top, bottom, left or right half of the grid (middle line dropped for odd sizes)."""
+    h, w = grid.shape
+    if side == "top" and h >= 2:
+        return grid[: h // 2]
+    if side == "bottom" and h >= 2:
+        return grid[h - h // 2:]
+    if side == "left" and w >= 2:
+        return grid[:, : w // 2]
+    if side == "right" and w >= 2:
+        return grid[:, w - w // 2:]
+    raise DslError(f"no {side} half of a {h}x{w} grid")
+
+
+@primitive(params=[{"axis": a} for a in ("rows", "cols", "both")])
+def dedupe_lines(grid: np.ndarray, axis: str) -> np.ndarray:
+    """Collapse runs of identical adjacent rows and/or columns into one."""
+    out = grid
+    if axis in ("rows", "both"):
+        keep = np.r_[True, (out[1:] != out[:-1]).any(axis=1)]
+        out = out[keep]
+    if axis in ("cols", "both"):
+        keep = np.r_[True, (out[:, 1:] != out[:, :-1]).any(axis=0)]
+        out = out[:, keep]
+    if out.shape == grid.shape:
+        raise DslError("no duplicate lines")
+    return out
+
+
+@primitive()
+def drop_background_lines(grid: np.ndarray) -> np.ndarray:
+    """Remove every row and column that holds only background."""
+    bg = background(grid)
+    rows = (grid != bg).any(axis=1)
+    cols = (grid != bg).any(axis=0)
+    if not rows.any() or (rows.all() and cols.all()):
+        raise DslError("no background lines to drop")
+    return grid[rows][:, cols]
+
+
+def _infer_border(xs, ys):
+    if all(y.shape == (x.shape[0] + 2, x.shape[1] + 2) for x, y in zip(xs, ys)):
+        return colour_params("colour", output_colours(ys))
+    return []
+
+
+@primitive(infer=_infer_border)
+def add_border(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Surround the grid with a one-cell frame of ``colour`` (size + 2)."""
+    check_size(grid.shape[0] + 2, grid.shape[1] + 2)
+    return np.pad(grid, 1, constant_values=colour).astype(np.uint8)
+
+
+def _infer_frame(xs, ys):
+    return colour_params("colour", new_colours(xs, ys) or output_colours(ys))
+
+
+@primitive(infer=_infer_frame, same_shape=True)
+def draw_frame(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint the outermost ring of cells with ``colour`` (same size)."""
+    out = grid.copy()
+    out[0, :] = out[-1, :] = colour
+    out[:, 0] = out[:, -1] = colour
+    return out
+
+
+def _infer_crop_at(xs, ys):
+    shapes = {y.shape for y in ys}
+    if len(shapes) != 1:
+        return []
+    oh, ow = shapes.pop()
+    if any(x.shape[0] < oh or x.shape[1] < ow for x in xs) or all(x.shape == (oh, ow) for x in xs):
+        return []
+    found = []
+    for corner in ("top_left", "bottom_right"):
+        offsets = None
+        for x, y in zip(xs, ys):
+            here = {o for o in _offsets_matching(x, y) if _from_corner(x.shape, y.shape, o, corner)}
+            rel = {_from_corner(x.shape, y.shape, o, corner) for o in here}
+            offsets = rel if offsets is None else offsets & rel
+            if not offsets:
+                break
+        for dy, dx in sorted(offsets or ()):
+            found.append({"dy": dy, "dx": dx, "height": oh, "width": ow, "corner": corner})
+    return found[:2]
+
+
+def _offsets_matching(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
+    (h, w), (oh, ow) = x.shape, y.shape
+    return [(i, j) for i in range(h - oh + 1) for j in range(w - ow + 1)
+            if np.array_equal(x[i:i + oh, j:j + ow], y)]
+
+
+def _from_corner(shape, out_shape, offset, corner) -> tuple[int, int]:
+    if corner == "top_left":
+        return offset
+    return shape[0] - out_shape[0] - offset[0], shape[1] - out_shape[1] - offset[1]
+
+
+@primitive(infer=_infer_crop_at)
+def crop_at(grid: np.ndarray, dy: int, dx: int, height: int, width: int, corner: str) -> np.ndarray:
+    """A fixed-size window offset (dy, dx) from the top-left or bottom-right corner."""
+    h, w = grid.shape
+    top, left = (dy, dx) if corner == "top_left" else (h - height - dy, w - width - dx)
+    if top < 0 or left < 0 or top + height > h or left + width > w:
+        raise DslError("window outside the grid")
+    return grid[top:top + height, left:left + width]

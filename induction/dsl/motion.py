@@ -1,0 +1,110 @@
+"""Motion primitives: gravity (cells or whole objects) and moving objects until contact."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import apply_dihedral
+from .objects import objects
+from .registry import DslError, background, primitive
+
+DIRECTIONS = ("down", "up", "left", "right")
+# Dihedral that turns each direction into "down", and its inverse.
+_TO_DOWN = {"down": (0, 0), "up": (6, 6), "left": (1, 3), "right": (3, 1)}
+
+
+def _as_down(grid: np.ndarray, direction: str, fn) -> np.ndarray:
+    to, back = _TO_DOWN[direction]
+    return apply_dihedral(fn(apply_dihedral(grid, to)), back)
+
+
+@primitive(params=[{"direction": d} for d in DIRECTIONS], same_shape=True)
+def gravity(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Every non-background cell slides towards ``direction`` until it rests on the edge
+    or another cell (order within a column kept)."""
+    bg = background(grid)
+
+    def down(g: np.ndarray) -> np.ndarray:
+        out = np.full_like(g, bg)
+        for j in range(g.shape[1]):
+            col = g[:, j][g[:, j] != bg]
+            if col.size:
+                out[g.shape[0] - col.size:, j] = col
+        return out
+
+    out = _as_down(grid, direction, down)
+    if np.array_equal(out, grid):
+        raise DslError("nothing moves")
+    return out
+
+
+@primitive(params=[{"direction": d} for d in DIRECTIONS], same_shape=True)
+def gravity_objects(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Every object (multicolour, 8-connected) falls rigidly towards ``direction`` until
+    it touches the edge or an object that has already landed."""
+    bg = background(grid)
+    out = _as_down(grid, direction, lambda g: _drop_objects(g, bg))
+    if np.array_equal(out, grid):
+        raise DslError("nothing moves")
+    return out
+
+
+def _drop_objects(g: np.ndarray, bg: int) -> np.ndarray:
+    objs = sorted(objects(g, 8, True), key=lambda o: -o.box[2])
+    out = np.full_like(g, bg)
+    occupied = np.zeros(g.shape, dtype=bool)
+    h = g.shape[0]
+    for o in objs:
+        ys, xs = np.nonzero(o.mask)
+        k = 0
+        while ys.max() + k + 1 < h and not occupied[ys + k + 1, xs].any():
+            k += 1
+        out[ys + k, xs] = g[ys, xs]
+        occupied[ys + k, xs] = True
+    return out
+
+
+@primitive(same_shape=True)
+def attract_to_largest(grid: np.ndarray) -> np.ndarray:
+    """Every object in line with the largest object moves straight towards it until contact."""
+    objs = objects(grid, 8, True)
+    if len(objs) < 2:
+        raise DslError("need an anchor and a mover")
+    anchor = max(objs, key=lambda o: o.size)
+    if sum(o.size == anchor.size for o in objs) > 1:
+        raise DslError("no unique largest object")
+    bg = background(grid)
+    out = np.where(anchor.mask, grid, bg).astype(np.uint8)
+    occupied = anchor.mask.copy()
+    moved = False
+    for o in objs:
+        if o is anchor:
+            continue
+        dy, dx = _towards(o.box, anchor.box)
+        ys, xs = np.nonzero(o.mask)
+        k = 0
+        while (dy or dx) and _free(occupied, ys + (k + 1) * dy, xs + (k + 1) * dx):
+            k += 1
+        moved |= k > 0
+        out[ys + k * dy, xs + k * dx] = grid[ys, xs]
+        occupied[ys + k * dy, xs + k * dx] = True
+    if not moved:
+        raise DslError("nothing moves")
+    return out
+
+
+def _towards(box, target) -> tuple[int, int]:
+    t, l, b, r = box
+    tt, tl, tb, tr = target
+    if l < tr and tl < r:
+        return (1, 0) if b <= tt else (-1, 0) if t >= tb else (0, 0)
+    if t < tb and tt < b:
+        return (0, 1) if r <= tl else (0, -1) if l >= tr else (0, 0)
+    return 0, 0
+
+
+def _free(occupied: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> bool:
+    h, w = occupied.shape
+    if ys.min() < 0 or xs.min() < 0 or ys.max() >= h or xs.max() >= w:
+        return False
+    return not occupied[ys, xs].any()

@@ -1,0 +1,284 @@
+"""Objects: connected components with their properties, selection by property, object edits.
+
+``objects(grid, connectivity, multicolour)`` finds the components of non-background
+cells (one colour each, or any non-background colours together), with size, colour,
+bounding box, holes and position. Selectors pick exactly one object by a property;
+a tie or an empty pool raises ``DslError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import ndimage
+
+from .geometry import bbox
+from .registry import (
+    DslError,
+    background,
+    colour_params,
+    grid_param_product,
+    new_colours,
+    output_colours,
+    primitive,
+)
+
+MAX_OBJECTS = 120
+
+_STRUCT = {4: ndimage.generate_binary_structure(2, 1), 8: ndimage.generate_binary_structure(2, 2)}
+
+SELECTORS = (
+    "largest", "smallest", "most_colours", "unique_colour", "unique_shape", "touching_border",
+    "not_touching_border", "most_holes", "densest", "top_left", "bottom_right",
+    "most_common_colour", "least_common_colour", "symmetric", "asymmetric",
+)
+
+
+@dataclass(frozen=True)
+class Obj:
+    """One connected component: its full-grid mask and properties."""
+
+    mask: np.ndarray
+    colour: int
+    n_colours: int
+    size: int
+    box: tuple[int, int, int, int]
+    holes: int
+    touches_border: bool
+
+    def crop(self, grid: np.ndarray) -> np.ndarray:
+        t, l, b, r = self.box
+        return grid[t:b, l:r]
+
+    def shape_key(self) -> bytes:
+        t, l, b, r = self.box
+        m = self.mask[t:b, l:r]
+        return bytes(m.shape) + np.packbits(m).tobytes()
+
+
+def objects(grid: np.ndarray, connectivity: int = 4, multicolour: bool = False) -> tuple[Obj, ...]:
+    """Connected components of non-background cells, in reading order of their boxes."""
+    grid = np.ascontiguousarray(grid, dtype=np.uint8)
+    return _objects_cached(grid.tobytes(), grid.shape, connectivity, multicolour)
+
+
+@lru_cache(maxsize=512)
+def _objects_cached(raw: bytes, shape: tuple[int, int], connectivity: int, multicolour: bool):
+    # Pure memo keyed by the grid's bytes: many primitives look at the same grid's objects.
+    grid = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
+    bg = background(grid)
+    struct = _STRUCT[connectivity]
+    masks: list[np.ndarray] = []
+    if multicolour:
+        lab, n = ndimage.label(grid != bg, structure=struct)
+        masks = [lab == i for i in range(1, n + 1)] if n <= MAX_OBJECTS else []
+    else:
+        for c in np.unique(grid):
+            if c != bg:
+                lab, n = ndimage.label(grid == c, structure=struct)
+                if len(masks) + n > MAX_OBJECTS:
+                    break
+                masks.extend(lab == i for i in range(1, n + 1))
+    if len(masks) >= MAX_OBJECTS or (not masks and (grid != bg).sum() > MAX_OBJECTS):
+        raise DslError("too many objects")
+    out = [_describe(grid, m) for m in masks]
+    out.sort(key=lambda o: (o.box[0], o.box[1]))
+    return tuple(out)
+
+
+def _describe(grid: np.ndarray, mask: np.ndarray) -> Obj:
+    mask.setflags(write=False)
+    t, l, b, r = bbox(mask)
+    counts = np.bincount(grid[mask], minlength=10)
+    inner = ~mask[t:b, l:r]
+    holes = 0
+    if inner.any():
+        lab, n = ndimage.label(inner, structure=_STRUCT[4])
+        edge = set(np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]])).tolist())
+        holes = len(set(range(1, n + 1)) - edge)
+    h, w = grid.shape
+    return Obj(mask, int(counts.argmax()), int((counts > 0).sum()), int(mask.sum()), (t, l, b, r),
+               holes, t == 0 or l == 0 or b == h or r == w)
+
+
+def _is_symmetric(o: Obj) -> bool:
+    m = o.mask[o.box[0]:o.box[2], o.box[1]:o.box[3]]
+    return bool(np.array_equal(m, m[:, ::-1]) or np.array_equal(m, m[::-1]))
+
+
+def select_object(objs: tuple[Obj, ...], select: str) -> Obj:
+    """Pick the one object that has the named property (DslError on none or a tie)."""
+    if not objs:
+        raise DslError("no objects")
+    if select in ("top_left", "bottom_right"):
+        return objs[0] if select == "top_left" else objs[-1]
+    pool = _select_pool(objs, select)
+    if len(pool) != 1:
+        raise DslError(f"{len(pool)} objects are {select}")
+    return pool[0]
+
+
+def _select_pool(objs: tuple[Obj, ...], select: str) -> list[Obj]:
+    colours = [o.colour for o in objs]
+    if select == "unique_colour":
+        return [o for o in objs if colours.count(o.colour) == 1]
+    if select == "unique_shape":
+        keys = [o.shape_key() for o in objs]
+        return [o for o, k in zip(objs, keys) if keys.count(k) == 1]
+    if select == "touching_border":
+        return [o for o in objs if o.touches_border]
+    if select == "not_touching_border":
+        return [o for o in objs if not o.touches_border]
+    if select in ("symmetric", "asymmetric"):
+        return [o for o in objs if _is_symmetric(o) == (select == "symmetric")]
+    score = {
+        "largest": lambda o: o.size, "smallest": lambda o: -o.size,
+        "most_colours": lambda o: o.n_colours, "most_holes": lambda o: o.holes,
+        "densest": lambda o: o.size / ((o.box[2] - o.box[0]) * (o.box[3] - o.box[1])),
+        "most_common_colour": lambda o: colours.count(o.colour),
+        "least_common_colour": lambda o: -colours.count(o.colour),
+    }[select]
+    best = max(score(o) for o in objs)
+    return [o for o in objs if score(o) == best]
+
+
+_OBJ_PARAMS = grid_param_product(select=SELECTORS, connectivity=(4, 8), multicolour=(False, True))
+
+
+@primitive(params=_OBJ_PARAMS)
+def crop_object(grid: np.ndarray, select: str, connectivity: int, multicolour: bool) -> np.ndarray:
+    """Crop the grid to the bounding box of the selected object."""
+    return select_object(objects(grid, connectivity, multicolour), select).crop(grid)
+
+
+@primitive(params=_OBJ_PARAMS, same_shape=True)
+def keep_object(grid: np.ndarray, select: str, connectivity: int, multicolour: bool) -> np.ndarray:
+    """Erase every object except the selected one (same size)."""
+    obj = select_object(objects(grid, connectivity, multicolour), select)
+    return np.where(obj.mask, grid, background(grid)).astype(np.uint8)
+
+
+@primitive(params=_OBJ_PARAMS, same_shape=True)
+def remove_object(grid: np.ndarray, select: str, connectivity: int, multicolour: bool) -> np.ndarray:
+    """Erase the selected object (same size)."""
+    obj = select_object(objects(grid, connectivity, multicolour), select)
+    return np.where(obj.mask, background(grid), grid).astype(np.uint8)
+
+
+def _infer_recolour_object(xs, ys):
+    cols = new_colours(xs, ys) or output_colours(ys)
+    return [{**p, "colour": c} for p in grid_param_product(select=SELECTORS, connectivity=(4, 8))
+            for c in cols[:3]]
+
+
+@primitive(infer=_infer_recolour_object, same_shape=True)
+def recolour_object(grid: np.ndarray, select: str, connectivity: int, colour: int) -> np.ndarray:
+    """Paint the selected single-colour object with ``colour`` (same size)."""
+    obj = select_object(objects(grid, connectivity, False), select)
+    return np.where(obj.mask, colour, grid).astype(np.uint8)
+
+
+@primitive(params=[{"max_size": s, "connectivity": c} for s in (1, 2, 3) for c in (4, 8)], same_shape=True)
+def remove_small_objects(grid: np.ndarray, max_size: int, connectivity: int) -> np.ndarray:
+    """Erase every single-colour object of at most ``max_size`` cells (denoising)."""
+    out = grid.copy()
+    bg = background(grid)
+    hit = False
+    for o in objects(grid, connectivity, False):
+        if o.size <= max_size:
+            out[o.mask] = bg
+            hit = True
+    if not hit:
+        raise DslError("no small objects")
+    return out
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def colour_by_size_rank(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Recolour each multicolour object with its size rank (1 = largest, ties share);
+    a later colour map turns ranks into the task's colours."""
+    out = np.full_like(grid, background(grid))
+    objs = objects(grid, connectivity, True)
+    sizes = sorted({o.size for o in objs}, reverse=True)
+    if len(sizes) > 9:
+        raise DslError("too many object sizes")
+    for o in objs:
+        out[o.mask] = sizes.index(o.size) + 1
+    return out
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def colour_by_size(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Recolour each multicolour object with its cell count (objects over 9 cells fail)."""
+    out = np.full_like(grid, background(grid))
+    for o in objects(grid, connectivity, True):
+        if o.size > 9:
+            raise DslError("object larger than 9 cells")
+        out[o.mask] = o.size
+    return out
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def colour_by_holes(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Recolour each object with 1 + its number of enclosed holes (capped at 9)."""
+    out = np.full_like(grid, background(grid))
+    for o in objects(grid, connectivity, True):
+        out[o.mask] = min(o.holes + 1, 9)
+    return out
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def colour_by_shape(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Recolour objects by shape class: 1 for the most frequent shape, 2 for the next, ..."""
+    out = np.full_like(grid, background(grid))
+    objs = objects(grid, connectivity, False)
+    keys = [o.shape_key() for o in objs]
+    order = sorted(set(keys), key=lambda k: (-keys.count(k), keys.index(k)))
+    if len(order) > 9:
+        raise DslError("too many shapes")
+    for o, k in zip(objs, keys):
+        out[o.mask] = order.index(k) + 1
+    return out
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def fill_object_boxes(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Fill the background inside each multicolour object's bounding box with its main colour."""
+    out = grid.copy()
+    bg = background(grid)
+    for o in objects(grid, connectivity, True):
+        t, l, b, r = o.box
+        sub = out[t:b, l:r]
+        sub[sub == bg] = o.colour
+    return out
+
+
+def _infer_outline(xs, ys):
+    return colour_params("colour", new_colours(xs, ys))
+
+
+@primitive(infer=_infer_outline, same_shape=True)
+def outline_objects(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint the background cells 8-adjacent to any object with ``colour`` (a halo)."""
+    bg = background(grid)
+    fg = grid != bg
+    grown = ndimage.binary_dilation(fg, structure=_STRUCT[8])
+    return np.where(grown & ~fg, colour, grid).astype(np.uint8)
+
+
+@primitive(infer=_infer_outline, same_shape=True)
+def box_objects(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Draw a ``colour`` rectangle one cell outside each multicolour object's bounding box."""
+    out = grid.copy()
+    h, w = grid.shape
+    bg = background(grid)
+    for o in objects(grid, 8, True):
+        t, l, b, r = o.box
+        t, l, b, r = max(t - 1, 0), max(l - 1, 0), min(b + 1, h), min(r + 1, w)
+        ring = np.zeros_like(grid, dtype=bool)
+        ring[t:b, l:r] = True
+        ring[t + 1:b - 1, l + 1:r - 1] = False
+        out[ring & (grid == bg)] = colour
+    return out

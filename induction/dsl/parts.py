@@ -1,0 +1,163 @@
+"""Splitting a grid into parts (by separator lines or into equal parts) and combining
+the parts: boolean and/or/xor/nor of their masks, overlay, or picking one part."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import DslError, background, grid_param_product, output_colours, primitive
+
+SPLITS = ("separators", "h2", "v2", "h3", "v3")
+"""How to cut: at full separator lines, or into 2/3 equal horizontal (side by side) or
+vertical (stacked) parts."""
+
+
+def split_grid(grid: np.ndarray, split: str) -> list[np.ndarray]:
+    """The parts of ``grid`` (left to right, top to bottom); DslError if it cannot split."""
+    if split == "separators":
+        return _split_separators(grid)
+    n = int(split[1])
+    h, w = grid.shape
+    if split[0] == "h":
+        if w % n == 0:
+            return [grid[:, i * w // n:(i + 1) * w // n] for i in range(n)]
+        if (w - (n - 1)) % n == 0 and w > n:  # one-cell gaps between parts
+            s = (w - (n - 1)) // n
+            return [grid[:, i * (s + 1):i * (s + 1) + s] for i in range(n)]
+    else:
+        if h % n == 0:
+            return [grid[i * h // n:(i + 1) * h // n] for i in range(n)]
+        if (h - (n - 1)) % n == 0 and h > n:
+            s = (h - (n - 1)) // n
+            return [grid[i * (s + 1):i * (s + 1) + s] for i in range(n)]
+    raise DslError(f"cannot split {h}x{w} by {split}")
+
+
+def separator_lines(grid: np.ndarray) -> tuple[list[int], list[int]]:
+    """Indices of full rows and full columns of one non-background colour."""
+    bg = background(grid)
+    rows = [i for i in range(grid.shape[0]) if grid[i, 0] != bg and (grid[i] == grid[i, 0]).all()]
+    cols = [j for j in range(grid.shape[1]) if grid[0, j] != bg and (grid[:, j] == grid[0, j]).all()]
+    if len(rows) == grid.shape[0]:
+        rows = []
+    if len(cols) == grid.shape[1]:
+        cols = []
+    return rows, cols
+
+
+def _split_separators(grid: np.ndarray) -> list[np.ndarray]:
+    rows, cols = separator_lines(grid)
+    if not rows and not cols:
+        raise DslError("no separator lines")
+    parts = []
+    for t, b in _spans(rows, grid.shape[0]):
+        for l, r in _spans(cols, grid.shape[1]):
+            parts.append(grid[t:b, l:r])
+    if len(parts) < 2:
+        raise DslError("separators leave fewer than two parts")
+    return parts
+
+
+def _spans(cuts: list[int], n: int) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for c in cuts + [n]:
+        if c > start:
+            bounds.append((start, c))
+        start = c + 1
+    return bounds
+
+
+def _equal_parts(grid: np.ndarray, split: str, at_least: int = 2) -> list[np.ndarray]:
+    parts = split_grid(grid, split)
+    if len(parts) < at_least or len({p.shape for p in parts}) != 1:
+        raise DslError("parts differ in shape")
+    return parts
+
+
+def _infer_combine(xs, ys):
+    cols = output_colours(ys)
+    return [{**p, "colour": c} for p in grid_param_product(
+        split=SPLITS, op=("and", "or", "xor", "nor", "left_only", "right_only")) for c in cols]
+
+
+@primitive(infer=_infer_combine)
+def combine_parts(grid: np.ndarray, split: str, op: str, colour: int) -> np.ndarray:
+    """Boolean-combine the parts' foreground masks (and/or/xor over all parts; nor; the
+    first part only / the second part only), painting hits with ``colour``."""
+    parts = _equal_parts(grid, split)
+    masks = [p != background(grid) for p in parts]
+    if op == "and":
+        hit = np.logical_and.reduce(masks)
+    elif op == "or":
+        hit = np.logical_or.reduce(masks)
+    elif op == "xor":
+        hit = np.sum(masks, axis=0) == 1
+    elif op == "nor":
+        hit = ~np.logical_or.reduce(masks)
+    elif op == "left_only":
+        hit = masks[0] & ~masks[1]
+    elif op == "right_only":
+        hit = masks[1] & ~masks[0]
+    else:
+        raise DslError(f"unknown op {op}")
+    bg = background(grid) if colour != background(grid) else 0
+    return np.where(hit, colour, bg).astype(np.uint8)
+
+
+@primitive(params=grid_param_product(split=SPLITS, reverse=(False, True)))
+def overlay_parts(grid: np.ndarray, split: str, reverse: bool) -> np.ndarray:
+    """Stack the parts, each later part's foreground painted over the earlier ones
+    (``reverse``: the first part ends on top)."""
+    parts = _equal_parts(grid, split)
+    if reverse:
+        parts = parts[::-1]
+    bg = background(grid)
+    out = np.full_like(parts[0], bg)
+    for p in parts:
+        out = np.where(p != bg, p, out)
+    return out.astype(np.uint8)
+
+
+PART_SELECTORS = ("most_cells", "fewest_cells", "most_colours", "fewest_colours", "unique", "first", "last")
+
+
+@primitive(params=grid_param_product(split=SPLITS, select=PART_SELECTORS))
+def select_part(grid: np.ndarray, split: str, select: str) -> np.ndarray:
+    """The one part with a property: most/fewest foreground cells or colours, the part
+    unlike all others, or the first/last part."""
+    parts = split_grid(grid, split)
+    if select == "first":
+        return parts[0]
+    if select == "last":
+        return parts[-1]
+    if select == "unique":
+        keys = [p.tobytes() + bytes(p.shape) for p in parts]
+        pool = [p for p, k in zip(parts, keys) if keys.count(k) == 1]
+    else:
+        bg = background(grid)
+        score = {
+            "most_cells": lambda p: int((p != bg).sum()),
+            "fewest_cells": lambda p: -int((p != bg).sum()),
+            "most_colours": lambda p: len(np.unique(p)),
+            "fewest_colours": lambda p: -len(np.unique(p)),
+        }[select]
+        best = max(score(p) for p in parts)
+        pool = [p for p in parts if score(p) == best]
+    if len(pool) != 1:
+        raise DslError(f"{len(pool)} parts are {select}")
+    return pool[0]
+
+
+
+def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], int]) -> np.ndarray:
+    """Combine two same-shaped grids cell by cell: output = table[(a, b)] (a lookup read
+    off the train pairs by the search's final step; not enumerated as a primitive)."""
+    if a.shape != b.shape:
+        raise DslError("grids differ in shape")
+    lut = np.full(100, 255, dtype=np.uint8)
+    for (ca, cb), y in table.items():
+        lut[ca * 10 + cb] = y
+    out = lut[a.astype(np.int64) * 10 + b]
+    if (out == 255).any():
+        raise DslError("cell pair missing from the table")
+    return out

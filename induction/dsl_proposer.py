@@ -1,0 +1,117 @@
+"""The ``dsl`` proposer: program search over the grid DSL on CPU (branch "induction").
+
+Every program that reproduces all training outputs exactly is run on the test
+inputs; grids are voted by the number of distinct fitting programs giving them,
+simplest program first. When nothing fits, the best near-misses (train_fit < 1)
+are returned after the exact fits so the pool is never needlessly empty.
+
+Features of each candidate:
+    votes          distinct fitting programs (with observational duplicates) giving the grid
+    confidence     votes / all fitting votes for exact fits; 0.1 * train_fit for near-misses
+    program_size   primitive calls in the simplest program giving the grid
+    train_fit      1.0 for exact fits, else the fraction of train cells right
+    cells_missed   wrong train cells (0 for exact fits)
+    exact          whether a program fits every train pair
+    states         search states explored; applications, errors, duplicates likewise
+    timed_out      whether the search hit its time limit
+    depth_reached  deepest level the search started
+Provenance: ``source`` (standalone Python of the simplest program), ``n_programs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arc_core import Budget, Candidate, ConfigError, Grid, Task
+
+from .search import SearchConfig, SearchResult, Solution, search
+
+
+@dataclass(frozen=True)
+class DslConfig:
+    """Settings of the DSL proposer."""
+
+    max_depth: int = 3
+    """Longest chain of primitive calls searched."""
+    time_fraction: float = 0.85
+    """Share of the budget's seconds given to the search (the rest is margin)."""
+    max_seconds: float = 60.0
+    """Upper bound on search seconds whatever the budget."""
+    max_level_states: int = 600
+    """States per level expanded further (best first)."""
+    max_candidates: int = 6
+    """Distinct grids returned per test input."""
+    near_misses: int = 4
+    """Near-miss programs kept when nothing fits exactly."""
+    combine_pool: int = 24
+    """Shape-correct partial solutions tried pairwise in the final combination step."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_depth <= 5:
+            raise ConfigError(f"DslConfig.max_depth must be in 1..5, got {self.max_depth}")
+        if not 0 < self.time_fraction <= 1:
+            raise ConfigError(f"DslConfig.time_fraction must be in (0, 1], got {self.time_fraction}")
+        if not self.max_seconds > 0:
+            raise ConfigError(f"DslConfig.max_seconds must be > 0, got {self.max_seconds}")
+        for name in ("max_level_states", "max_candidates"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"DslConfig.{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("near_misses", "combine_pool"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"DslConfig.{name} must be >= 0, got {getattr(self, name)}")
+
+    def search_config(self) -> SearchConfig:
+        return SearchConfig(max_depth=self.max_depth, max_level_states=self.max_level_states,
+                            near_misses=self.near_misses, combine_pool=self.combine_pool)
+
+
+class DslProposer:
+    """Candidates from DSL programs that fit the training pairs."""
+
+    name = "dsl"
+    branch = "induction"
+
+    def __init__(self, config: DslConfig = DslConfig()):
+        self.config = config
+
+    def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+        seconds = min(budget.seconds * self.config.time_fraction, self.config.max_seconds)
+        result = search(task.without_truth(), self.config.search_config(), seconds)
+        return self.candidates(task, result)
+
+    def candidates(self, task: Task, result: SearchResult) -> list[Candidate]:
+        """Turn a search result into candidates, per test input, exact fits first."""
+        out: list[Candidate] = []
+        for i in range(len(task.test_inputs)):
+            out += self._for_test_input(task.id, i, result)
+        return out
+
+    def _for_test_input(self, task_id: str, i: int, result: SearchResult) -> list[Candidate]:
+        groups: dict[Grid, list[Solution]] = {}
+        for sol in result.fits:
+            groups.setdefault(Grid(sol.test_outputs[i]), []).append(sol)
+        total = sum(1 + s.duplicates for sols in groups.values() for s in sols) or 1
+        ranked = sorted(groups.items(), key=lambda kv: (kv[1][0].size, -_votes(kv[1])))
+        cands = [self._candidate(task_id, i, g, sols, _votes(sols) / total) for g, sols in ranked]
+        for sol in result.near_misses:
+            g = Grid(sol.test_outputs[i])
+            if g not in groups:
+                groups[g] = [sol]
+                cands.append(self._candidate(task_id, i, g, [sol], 0.1 * sol.train_fit))
+        stats = {k: result.stats.get(k) for k in
+                 ("states", "applications", "errors", "duplicates", "timed_out", "depth_reached")}
+        return [c.with_features(**stats) for c in cands[: self.config.max_candidates]]
+
+    def _candidate(self, task_id, i, grid, sols, confidence) -> Candidate:
+        best = sols[0]
+        return Candidate(
+            task_id=task_id, test_index=i, grid=grid, branch=self.branch, proposer=self.name,
+            provenance={"source": best.source, "n_programs": len(sols)},
+            features={"votes": _votes(sols), "confidence": float(min(max(confidence, 0.0), 1.0)),
+                      "program_size": best.size, "train_fit": best.train_fit,
+                      "cells_missed": best.cells_missed, "exact": best.cells_missed == 0},
+        )
+
+
+def _votes(sols: list[Solution]) -> int:
+    return sum(1 + s.duplicates for s in sols)

@@ -1,0 +1,291 @@
+"""Anytime bottom-up program search over the DSL.
+
+States are the grids a program produces on every train *and* test input. Level d
+holds programs of d primitive calls; two programs with the same grids everywhere
+are one state (observational equivalence: the first, simplest, is kept, the
+others count as its duplicates). Parameters come from each primitive's inferrer,
+so colour maps, tile factors and crop windows are read off the train pairs. On the
+last level, shape-preserving primitives are skipped where the train shapes are
+still wrong (the output-size cut). A final step joins two shape-correct partial
+solutions cell by cell with a lookup table read off the pairs.
+
+    result = search(task, SearchConfig(), seconds=5.0)
+    result.fits[0].source        # def transform(grid): ...
+
+Every primitive error is caught per state, dropped and counted; time is checked
+before every primitive call. No randomness: the same task and budget on the same
+machine give the same result (the seed only orders ties, see ``SearchConfig``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from arc_core import ConfigError, Task, predict_output_shapes
+
+from .dsl import PRIMITIVES, Primitive
+from .render import Combined, Program, Step, program_size, render, run_program
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Limits of one search."""
+
+    max_depth: int = 3
+    """Longest chain of primitive calls."""
+    max_level_states: int = 600
+    """States of one level kept for expansion (best first: shape-right, fewest cells wrong)."""
+    max_fits: int = 64
+    """Stop collecting exact fits after this many."""
+    stop_at_fit_level: bool = True
+    """Do not start a deeper level once a level has produced an exact fit (simplest first)."""
+    near_misses: int = 4
+    """Shape-correct programs with the fewest wrong train cells kept when nothing fits."""
+    combine_pool: int = 24
+    """Shape-correct states tried pairwise in the lookup-table combination step."""
+    cache_entries: int = 200_000
+    """Memoised primitive results (keyed by primitive, parameters and grid bytes)."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_depth", "max_level_states", "max_fits", "cache_entries"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"SearchConfig.{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("near_misses", "combine_pool"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"SearchConfig.{name} must be >= 0, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A program and what it gives on the test inputs."""
+
+    program: Program | Combined
+    source: str
+    size: int
+    test_outputs: tuple[np.ndarray, ...]
+    cells_missed: int
+    """Wrong train cells (0 for an exact fit)."""
+    train_fit: float
+    """1.0 for an exact fit; else the fraction of train cells right."""
+    duplicates: int
+    """Other programs found with exactly the same grids (observationally equal)."""
+
+
+@dataclass
+class SearchResult:
+    """Exact fits (simplest first), near-misses (fewest cells wrong first), statistics."""
+
+    fits: list[Solution] = field(default_factory=list)
+    near_misses: list[Solution] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    prim_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    program: Program
+    grids: tuple[np.ndarray, ...]
+    missed: int | None  # wrong train cells when every train shape is right, else None
+    dups: int = 0
+
+
+class _Searcher:
+    def __init__(self, task: Task, config: SearchConfig, seconds: float):
+        self.config = config
+        self.deadline = time.perf_counter() + seconds
+        self.n_train = len(task.train)
+        self.ys = [e.output.array for e in task.train]
+        self.total_cells = sum(y.size for y in self.ys)
+        self.test_shapes = [set(s) for s in predict_output_shapes(task)]
+        self.inputs = tuple(e.input.array for e in task.train) + tuple(g.array for g in task.test_inputs)
+        self.seen: dict[bytes, _State] = {}
+        self.fits: list[_State] = []
+        self.cache: dict[tuple, np.ndarray | None] = {}
+        self.stats = {"states": 0, "applications": 0, "errors": 0, "duplicates": 0, "shape_cuts": 0,
+                      "timed_out": False, "depth_reached": 0}
+        self.prim_seconds: dict[str, float] = {}
+
+    def out_of_time(self) -> bool:
+        if time.perf_counter() > self.deadline:
+            self.stats["timed_out"] = True
+            return True
+        return False
+
+    def run(self) -> SearchResult:
+        root = self._make_state((), self.inputs)
+        self.seen[_key(self.inputs)] = root
+        level = [root]
+        for depth in range(1, self.config.max_depth + 1):
+            if self.out_of_time() or len(self.fits) >= self.config.max_fits:
+                break
+            if self.fits and self.config.stop_at_fit_level:
+                break
+            self.stats["depth_reached"] = depth
+            level = self._expand(level, last=depth == self.config.max_depth)
+        return self._result()
+
+    def _expand(self, level: list[_State], last: bool) -> list[_State]:
+        children: list[_State] = []
+        for parent in sorted(level, key=_priority)[: self.config.max_level_states]:
+            xs = list(parent.grids[: self.n_train])
+            for prim in PRIMITIVES.values():
+                if last and prim.same_shape and parent.missed is None:
+                    self.stats["shape_cuts"] += 1
+                    continue
+                if self.out_of_time():
+                    return children
+                for params in self._param_sets(prim, xs):
+                    if self.out_of_time():
+                        return children
+                    child = self._apply(parent, prim, params)
+                    if child is not None:
+                        children.append(child)
+                        if len(self.fits) >= self.config.max_fits:
+                            return children
+        return children
+
+    def _param_sets(self, prim: Primitive, xs: list[np.ndarray]) -> list[dict]:
+        try:
+            return prim.param_sets(xs, self.ys)
+        except Exception:  # an inferrer failing on odd grids drops the primitive here
+            self.stats["errors"] += 1
+            return []
+
+    def _apply(self, parent: _State, prim: Primitive, params: dict) -> _State | None:
+        step = Step.of(prim.name, params)
+        t0 = time.perf_counter()
+        grids = []
+        for g in parent.grids:
+            out = self._call(prim, step, g)
+            if out is None:
+                self._charge(prim.name, t0)
+                self.stats["errors"] += 1
+                return None
+            grids.append(out)
+        self._charge(prim.name, t0)
+        self.stats["applications"] += 1
+        key = _key(grids)
+        old = self.seen.get(key)
+        if old is not None:
+            old.dups += 1
+            self.stats["duplicates"] += 1
+            return None
+        state = self._make_state(parent.program + (step,), tuple(grids))
+        self.seen[key] = state
+        self.stats["states"] += 1
+        return state
+
+    def _call(self, prim: Primitive, step: Step, g: np.ndarray) -> np.ndarray | None:
+        ck = (step, g.shape, g.tobytes())
+        if ck in self.cache:
+            return self.cache[ck]
+        try:
+            out = np.ascontiguousarray(prim.fn(g, **dict(step.params)), dtype=np.uint8)
+            if out.ndim != 2 or not (1 <= out.shape[0] <= 30 and 1 <= out.shape[1] <= 30):
+                out = None
+        except Exception:  # any primitive failure drops the state and is counted
+            out = None
+        if out is not None:
+            out.setflags(write=False)
+        if len(self.cache) < self.config.cache_entries:
+            self.cache[ck] = out
+        return out
+
+    def _charge(self, name: str, t0: float) -> None:
+        self.prim_seconds[name] = self.prim_seconds.get(name, 0.0) + time.perf_counter() - t0
+
+    def _make_state(self, program: Program, grids: tuple[np.ndarray, ...]) -> _State:
+        missed = 0
+        for g, y in zip(grids, self.ys):
+            if g.shape != y.shape:
+                missed = None
+                break
+            missed += int((g != y).sum())
+        state = _State(program, grids, missed)
+        if missed == 0 and program and self._test_shapes_ok(grids):
+            self.fits.append(state)
+        return state
+
+    def _test_shapes_ok(self, grids: tuple[np.ndarray, ...]) -> bool:
+        tests = grids[self.n_train:]
+        return all(not shapes or g.shape in shapes for g, shapes in zip(tests, self.test_shapes))
+
+    def _result(self) -> SearchResult:
+        fits = [self._solution(s.program, s.grids, 0, s.dups) for s in self.fits]
+        fits.sort(key=lambda s: s.size)
+        if not self.out_of_time() and len(fits) < self.config.max_fits:
+            fits += self._combinations()
+        near = self._near_misses() if self.config.near_misses else []
+        self.stats["fits"] = len(fits)
+        return SearchResult(fits, near, self.stats, self.prim_seconds)
+
+    def _solution(self, program, grids, missed, dups) -> Solution:
+        return Solution(program, render(program), program_size(program), tuple(grids[self.n_train:]),
+                        missed, 1.0 - missed / self.total_cells, dups)
+
+    def _shape_right(self, with_input: bool = False) -> list[_State]:
+        pool = [s for s in self.seen.values()
+                if s.missed and (s.program or with_input) and self._test_shapes_ok(s.grids)]
+        pool.sort(key=lambda s: (s.missed, len(s.program)))
+        return pool
+
+    def _near_misses(self) -> list[Solution]:
+        out, seen_tests = [], set()
+        for s in self._shape_right():
+            k = _key(s.grids[self.n_train:])
+            if k not in seen_tests:
+                seen_tests.add(k)
+                out.append(self._solution(s.program, s.grids, s.missed, s.dups))
+            if len(out) >= self.config.near_misses:
+                break
+        return out
+
+    def _combinations(self) -> list[Solution]:
+        pool = self._shape_right(with_input=True)[: self.config.combine_pool]
+        found = []
+        for i, a in enumerate(pool):
+            for b in pool[i + 1:]:
+                if self.out_of_time():
+                    return found
+                table = _lookup_table(a.grids, b.grids, self.ys, self.n_train)
+                if table is not None:
+                    prog = Combined(a.program, b.program, table)
+                    grids = tuple(run_program(prog, g) for g in self.inputs)
+                    found.append(self._solution(prog, grids, 0, 0))
+                    self.stats["combinations"] = self.stats.get("combinations", 0) + 1
+        found.sort(key=lambda s: s.size)
+        return found[:8]
+
+
+def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0) -> SearchResult:
+    """Search programs for ``task`` for at most about ``seconds`` wall seconds."""
+    return _Searcher(task, config, seconds).run()
+
+
+def _priority(s: _State) -> tuple:
+    return (s.missed is None, s.missed or 0, len(s.program))
+
+
+def _key(grids) -> bytes:
+    return b"|".join(bytes(g.shape) + g.tobytes() for g in grids)
+
+
+def _lookup_table(ga, gb, ys, n_train):
+    """The (a, b) -> y cell table consistent on every train pair and covering the test
+    inputs' cell pairs, or None."""
+    table = np.full(100, -1, dtype=np.int16)
+    for a, b, y in zip(ga, gb, ys):
+        keys = a.astype(np.int16).ravel() * 10 + b.ravel()
+        pairs = np.unique(keys * 10 + y.ravel())
+        k, v = pairs // 10, pairs % 10
+        if len(np.unique(k)) != len(k) or ((table[k] >= 0) & (table[k] != v)).any():
+            return None
+        table[k] = v
+    for a, b in zip(ga[n_train:], gb[n_train:]):
+        if a.shape != b.shape or (table[a.astype(np.int16).ravel() * 10 + b.ravel()] < 0).any():
+            return None
+    return tuple(((int(k) // 10, int(k) % 10), int(table[k])) for k in np.flatnonzero(table >= 0))
