@@ -1,0 +1,127 @@
+"""ttt-net end to end: fitting a tiny task, determinism, budget, declines, config."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from arc_core import Budget, ConfigError, Example, Grid, Proposer, Task
+from transduction.ttt import TTTConfig, TTTNetProposer
+from transduction.ttt.features import n_channels
+from transduction.ttt.model import build_model
+from transduction.ttt.train import train_model
+from transduction.ttt.views import make_views, plan_task, training_batches
+
+from tests.transduction.conftest import recolour_task
+
+
+def test_training_loop_fits_tiny_task(tiny_config):
+    task = recolour_task()
+    plan = plan_task(task, 10_000)
+    views = make_views(2, 0, np.random.default_rng(0))
+    model = build_model(n_channels(plan.mode), 16, (1, 1), seed=0)
+    report = train_model(model, training_batches(task, plan, views), steps=200, learning_rate=1e-2)
+    assert report.fit == 1.0
+    assert report.first_fit_step is not None and report.steps < 200  # stopped by fit_patience
+    assert report.final_loss < 0.1
+
+
+def test_proposer_solves_tiny_task_with_votes(tiny_config):
+    task = recolour_task()
+    proposer = TTTNetProposer(tiny_config)
+    assert isinstance(proposer, Proposer) and proposer.name == "ttt-net"
+    cands = proposer.propose(task.without_truth(), Budget(seconds=5, seed=0))
+    assert proposer.last_decline is None
+    assert cands[0].grid == task.test_outputs[0]
+    assert cands[0].branch == "transduction" and cands[0].features["votes"] >= 5
+    assert 0 <= cands[0].features["confidence"] <= 1
+    assert len({c.grid for c in cands}) == len(cands)  # distinct grids
+    votes = [c.features["votes"] for c in cands]
+    assert votes == sorted(votes, reverse=True)
+
+
+def test_deterministic_for_a_seed(tiny_config):
+    task = recolour_task(seed=4).without_truth()
+    runs = [TTTNetProposer(tiny_config).propose(task, Budget(seconds=5, seed=7)) for _ in range(2)]
+    assert [c.grid for c in runs[0]] == [c.grid for c in runs[1]]
+    assert [c.features for c in runs[0]] == [c.features for c in runs[1]]
+
+
+def test_budget_respected_when_the_plan_is_too_optimistic():
+    # A cost model claiming an absurdly fast machine plans max_epochs steps; the
+    # deadline must stop training and the proposer must still answer in time.
+    config = TTTConfig(hidden=32, macs_per_second=1e15, max_epochs=100_000, fit_patience=100_000)
+    task = recolour_task(n_train=4, size=14)
+    proposer = TTTNetProposer(config)
+    t0 = time.perf_counter()
+    cands = proposer.propose(task.without_truth(), Budget(seconds=1.5, seed=0))
+    elapsed = time.perf_counter() - t0
+    assert proposer.last_report.stopped_by_time
+    assert cands and elapsed < 1.5 * 1.3
+
+
+def test_declines_when_output_sizes_follow_no_rule(tiny_config):
+    train = (
+        Example(Grid([[1, 2]]), Grid([[1]])),
+        Example(Grid([[1, 2], [3, 4]]), Grid([[1, 2, 3], [3, 4, 5], [1, 1, 1]])),
+        Example(Grid([[1]]), Grid([[1, 1]])),
+    )
+    task = Task("sizes", train, (Grid([[5, 5, 5]]),))
+    proposer = TTTNetProposer(tiny_config)
+    assert proposer.propose(task, Budget(seconds=2, seed=0)) == []
+    assert "output-size" in proposer.last_decline
+
+
+def test_declines_task_too_large_for_config():
+    big = Grid(np.ones((30, 30), np.uint8))
+    task = Task("big", (Example(big, big), Example(big, big)), (big,))
+    proposer = TTTNetProposer(TTTConfig(max_train_cells=1000))
+    assert proposer.propose(task, Budget(seconds=2, seed=0)) == []
+    assert "cells" in proposer.last_decline
+
+
+def test_declines_task_too_large_for_budget():
+    rng = np.random.default_rng(0)
+    pairs = tuple(Example(Grid(rng.integers(0, 10, (30, 30))), Grid(rng.integers(0, 10, (30, 30))))
+                  for _ in range(4))
+    task = Task("huge", pairs, (pairs[0].input,))
+    proposer = TTTNetProposer(TTTConfig(macs_per_second=1e8))
+    assert proposer.propose(task, Budget(seconds=1, seed=0)) == []
+    assert "budget" in proposer.last_decline
+
+
+def test_handles_30x30_grids_and_mapped_sizes(tiny_config):
+    rng = np.random.default_rng(1)
+    def pair(h, w):
+        x = rng.integers(0, 3, (h, w)).astype(np.uint8)
+        return Example(Grid(x), Grid(np.tile(x, (2, 2))[:30, :30]))
+    task = Task("tile", (pair(15, 15), pair(15, 15)), (Grid(rng.integers(0, 3, (15, 15))),))
+    proposer = TTTNetProposer(tiny_config)
+    cands = proposer.propose(task, Budget(seconds=3, seed=0))
+    assert proposer.last_decline is None
+    assert cands and all(c.grid.shape == (30, 30) for c in cands)
+
+
+def test_handles_one_pair_task(tiny_config):
+    full = recolour_task(n_train=1)
+    cands = TTTNetProposer(tiny_config).propose(full.without_truth(), Budget(seconds=3, seed=0))
+    assert cands and cands[0].grid.shape == full.test_inputs[0].shape
+
+
+@pytest.mark.parametrize("field, value", [
+    ("hidden", 2), ("dilations", ()), ("learning_rate", 0.0), ("min_epochs", 10_000),
+    ("dihedral_views", 9), ("train_fraction", 1.0), ("deadline_fraction", 0.1),
+    ("deadline_clock", "sundial"), ("max_candidates", 0),
+])
+def test_config_rejects_bad_values_naming_the_field(field, value):
+    with pytest.raises(ConfigError, match=field):
+        TTTConfig(**{field: value})
+
+
+def test_registry_builds_it_from_options():
+    from ensemble.proposers import ProposerSpec, build_proposer
+
+    proposer = build_proposer(ProposerSpec("ttt-net", options={"hidden": 16}))
+    assert isinstance(proposer, TTTNetProposer) and proposer.config.hidden == 16

@@ -1,0 +1,84 @@
+"""Configuration of the test-time-trained grid predictor ``ttt-net``.
+
+One frozen dataclass, every field documented under it and validated once in
+``__post_init__``; a bad value raises ``arc_core.ConfigError`` naming the field.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from arc_core import ConfigError
+
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+"""Clocks a training deadline can be measured on."""
+
+
+@dataclass(frozen=True)
+class TTTConfig:
+    """Settings of ``TTTNetProposer``."""
+
+    hidden: int = 48
+    """Channels of every hidden convolution layer."""
+    dilations: tuple[int, ...] = (1, 2, 4, 8, 1)
+    """Dilation of each residual 3x3 convolution block (their count is the depth);
+    the default gives every cell a receptive field covering a 30x30 grid."""
+    learning_rate: float = 3e-3
+    """Adam learning rate."""
+    weight_decay: float = 0.0
+    """Adam (decoupled, AdamW) weight decay."""
+    max_epochs: int = 400
+    """Upper bound on training steps (one step = one pass over every augmented training pair)."""
+    min_epochs: int = 40
+    """Fewest steps worth training; dihedral views are dropped (8 -> 4 -> 2 -> 1) until
+    the planned step count reaches this, and a task still too big is declined."""
+    fit_patience: int = 8
+    """Stop this many steps after every augmented training pair is reproduced exactly."""
+    dihedral_views: int = 8
+    """Dihedral transforms (1..8, identity first) the net is trained and voted under."""
+    colour_perm_views: int = 0
+    """Extra views per dihedral transform with a random colour permutation (background 0
+    kept). A net that reads colours one-hot cannot tell which colour a view renamed, so
+    these help only colour-agnostic rules."""
+    train_fraction: float = 0.7
+    """Share of the budget planned for training; the rest is features and inference."""
+    deadline_fraction: float = 0.9
+    """Training stops, whatever the plan, once this share of the budget has passed on the
+    wall clock (recorded as ``stopped_by_time``; only then does the result depend on speed)."""
+    deadline_clock: str = "wall"
+    """Clock of that deadline: "wall" (``time.perf_counter``, what ``Budget.seconds`` means)
+    or "cpu" (process CPU time, for benchmarks on a shared machine)."""
+    macs_per_second: float = 2.5e10
+    """Single-thread throughput (multiply-accumulates per CPU second, a training step
+    counted as 3 forward passes) used to plan the step count from the budget. Planning
+    from a cost model, not a clock, keeps the result identical for a seed."""
+    max_candidates: int = 4
+    """Most distinct grids returned per test input."""
+    max_train_cells: int = 30 * 30 * 10
+    """Decline tasks whose training outputs hold more cells than this in total (one view)."""
+
+    def __post_init__(self) -> None:
+        _check(self.hidden >= 4, "hidden", self.hidden, ">= 4")
+        _check(len(self.dilations) >= 1 and all(isinstance(d, int) and d >= 1 for d in self.dilations),
+               "dilations", self.dilations, "a non-empty tuple of integers >= 1")
+        _check(self.learning_rate > 0, "learning_rate", self.learning_rate, "> 0")
+        _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, ">= 0")
+        _check(self.max_epochs >= 1, "max_epochs", self.max_epochs, ">= 1")
+        _check(1 <= self.min_epochs <= self.max_epochs, "min_epochs", self.min_epochs, "in 1..max_epochs")
+        _check(self.fit_patience >= 0, "fit_patience", self.fit_patience, ">= 0")
+        _check(1 <= self.dihedral_views <= 8, "dihedral_views", self.dihedral_views, "in 1..8")
+        _check(0 <= self.colour_perm_views <= 8, "colour_perm_views", self.colour_perm_views, "in 0..8")
+        _check(0 < self.train_fraction < 1, "train_fraction", self.train_fraction, "in (0, 1)")
+        _check(self.train_fraction <= self.deadline_fraction < 1, "deadline_fraction",
+               self.deadline_fraction, "in [train_fraction, 1)")
+        _check(self.deadline_clock in CLOCKS, "deadline_clock", self.deadline_clock, f"one of {sorted(CLOCKS)}")
+        _check(self.macs_per_second > 0, "macs_per_second", self.macs_per_second, "> 0")
+        _check(1 <= self.max_candidates <= 16, "max_candidates", self.max_candidates, "in 1..16")
+        _check(self.max_train_cells >= 1, "max_train_cells", self.max_train_cells, ">= 1")
+
+
+def _check(ok: bool, field: str, value: object, rule: str) -> None:
+    if not ok:
+        raise ConfigError(f"TTTConfig.{field} must be {rule}, got {value!r}")

@@ -1,0 +1,131 @@
+"""``TTTNetProposer`` (``ttt-net``): a small network trained per task at test time.
+
+    >>> proposer = TTTNetProposer(TTTConfig())
+    >>> candidates = proposer.propose(task.without_truth(), Budget(seconds=10, seed=0))
+
+For each task: choose the layout (``views.plan_task``), train a fresh ``CellNet`` on
+the train pairs under dihedral (x colour-permutation) views, predict every test
+input under the same views, map each prediction back by the exact inverse and vote.
+The step count is planned from a cost model so that the result depends only on the
+seed; a wall-clock deadline stops training early only on a machine slower than the
+model assumes. A declined task returns ``[]`` and its reason is kept in
+``last_decline``.
+
+Candidate features: ``votes`` (agreeing views), ``confidence`` (their mean cell
+probability), ``vote_share`` (votes / views), ``train_fit`` (share of augmented train
+pairs reproduced exactly), ``train_loss``, ``train_steps``, ``stopped_by_time``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from arc_core import Budget, Candidate, Grid, Task
+
+from .config import CLOCKS, TTTConfig
+from .features import n_channels
+from .model import CellNet, build_model
+from .train import TrainReport, train_model
+from .views import Decline, TaskPlan, make_views, plan_task, training_batches, view_input
+from .vote import ViewPrediction, Voted, vote
+
+NAME = "ttt-net"
+BRANCH = "transduction"
+
+
+class TTTNetProposer:
+    """The CPU transduction proposer. After each ``propose``: ``last_decline`` holds the reason
+    a task got no candidates (else None), ``last_report`` the training report and
+    ``last_model`` the trained net (for inspection)."""
+
+    name = NAME
+    branch = BRANCH
+
+    def __init__(self, config: TTTConfig = TTTConfig()):
+        self.config = config
+        self.last_decline: str | None = None
+        self.last_report: TrainReport | None = None
+        self.last_model: CellNet | None = None
+
+    def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+        clock = CLOCKS[self.config.deadline_clock]
+        start = clock()
+        torch.set_num_threads(1)
+        self.last_decline, self.last_report, self.last_model = None, None, None
+        plan = plan_task(task, self.config.max_train_cells)
+        if isinstance(plan, Decline):
+            return self._decline(plan.reason)
+        try:
+            return self._solve(task, plan, budget, start, clock)
+        except MemoryError:
+            return self._decline("out of memory")
+
+    def _solve(self, task: Task, plan: TaskPlan, budget: Budget, start: float, clock) -> list[Candidate]:
+        cfg = self.config
+        model = build_model(n_channels(plan.mode), cfg.hidden, cfg.dilations, budget.seed)
+        n_dihedral, steps = self._plan_steps(model, plan, budget.seconds)
+        if steps < cfg.min_epochs:
+            return self._decline(f"too large for the budget ({steps} steps planned at 1 view)")
+        views = make_views(n_dihedral, cfg.colour_perm_views, np.random.default_rng(budget.seed))
+        batches = training_batches(task, plan, views)
+        # Full-batch training with seeded weights: nothing else draws random numbers.
+        report = train_model(
+            model, batches, steps, cfg.learning_rate, cfg.weight_decay, cfg.fit_patience,
+            deadline=start + cfg.deadline_fraction * budget.seconds, clock=clock,
+        )
+        self.last_report = report
+        self.last_model = model
+        candidates = []
+        for i, test_input in enumerate(task.test_inputs):
+            voted = vote(predict_views(model, test_input, plan.test_shapes[i], plan, views))
+            candidates += self._candidates(task.id, i, voted[: cfg.max_candidates], len(views), report, budget)
+        return candidates
+
+    def _plan_steps(self, model: CellNet, plan: TaskPlan, seconds: float) -> tuple[int, int]:
+        """Most dihedral views (halving from the configured count) that still leave
+        ``min_epochs`` steps in the training share of the budget; and the step count."""
+        cfg = self.config
+        n = cfg.dihedral_views
+        while True:
+            cells = plan.train_cells * n * (1 + cfg.colour_perm_views)
+            step_macs = 3 * model.macs_per_cell() * cells
+            steps = min(cfg.max_epochs, int(cfg.train_fraction * seconds * cfg.macs_per_second / step_macs))
+            if steps >= cfg.min_epochs or n == 1:
+                return n, steps
+            n = max(1, n // 2)
+
+    def _candidates(
+        self, task_id: str, index: int, voted: list[Voted], n_views: int, report: TrainReport, budget: Budget
+    ) -> list[Candidate]:
+        provenance = {"seed": budget.seed, "budget_s": budget.seconds, "views": n_views,
+                      "hidden": self.config.hidden, "dilations": list(self.config.dilations)}
+        return [
+            Candidate(
+                task_id, index, v.grid, BRANCH, NAME,
+                provenance={**provenance, "agreeing_views": list(v.views)},
+                features={
+                    "votes": v.votes, "confidence": float(min(1.0, max(0.0, v.confidence))),
+                    "vote_share": v.votes / n_views, "train_fit": report.fit,
+                    "train_loss": report.final_loss, "train_steps": report.steps,
+                    "stopped_by_time": report.stopped_by_time,
+                },
+            )
+            for v in voted
+        ]
+
+    def _decline(self, reason: str) -> list[Candidate]:
+        self.last_decline = reason
+        return []
+
+
+def predict_views(model: CellNet, test_input: Grid, out_shape, plan: TaskPlan, views) -> list[ViewPrediction]:
+    """The net's answer for one test input under every view (in each view's frame)."""
+    preds = []
+    with torch.no_grad():
+        for aug in views:
+            x = torch.from_numpy(view_input(test_input.array, out_shape, plan, aug))[None]
+            probs = torch.softmax(model(x)[0], dim=0)
+            best, colours = probs.max(dim=0)
+            preds.append(ViewPrediction(aug, Grid(colours.numpy().astype(np.uint8)), float(best.mean())))
+    return preds

@@ -1,0 +1,102 @@
+"""Augmented views of a task for ``ttt-net``: which views, output shapes, net inputs.
+
+``plan_task`` decides how a task is laid out for the net (``same``: every output has
+its input's shape; ``mapped``: output shapes from ``arc_core.predict_output_shapes``)
+or returns a ``Decline`` with a reason. ``make_views`` lists the augmentations
+(dihedral transforms, optionally with colour permutations) the net is trained and
+voted under; ``training_batches`` turns the train pairs seen through every view into
+tensors grouped by canvas shape.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from arc_core import Augmentation, Task, predict_output_shapes
+from arc_core.augment import random_colour_perm
+
+from .features import canvas_features
+
+Shape = tuple[int, int]
+# Order in which dihedral transforms are added: 2 views = {id, rot180}, 4 = rotations, 8 = all.
+DIHEDRAL_ORDER = (0, 2, 1, 3, 4, 5, 6, 7)
+_TRANSPOSING = frozenset({1, 3, 4, 7})
+
+
+@dataclass(frozen=True)
+class Decline:
+    """Why a task is not attempted."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """How a task is laid out for the net."""
+
+    mode: str
+    """"same" (output shape = input shape in every pair) or "mapped"."""
+    test_shapes: tuple[Shape, ...]
+    """Output shape per test input, in the task's own orientation."""
+    train_cells: int
+    """Cells of all training outputs (one view)."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Training canvases of one shape: features ``[n, C, H, W]``, targets ``[n, H, W]``."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+
+def plan_task(task: Task, max_train_cells: int) -> TaskPlan | Decline:
+    """Choose the layout of ``task`` or say why it is declined."""
+    train_cells = sum(e.output.height * e.output.width for e in task.train)
+    if train_cells > max_train_cells:
+        return Decline(f"training outputs hold {train_cells} cells (> {max_train_cells})")
+    if all(e.input.shape == e.output.shape for e in task.train):
+        return TaskPlan("same", tuple(g.shape for g in task.test_inputs), train_cells)
+    shapes = predict_output_shapes(task)
+    if any(not s for s in shapes):
+        return Decline("no output-size rule fits every training pair")
+    return TaskPlan("mapped", tuple(s[0] for s in shapes), train_cells)
+
+
+def make_views(n_dihedral: int, colour_perm_views: int, rng: np.random.Generator) -> list[Augmentation]:
+    """The first ``n_dihedral`` transforms of ``DIHEDRAL_ORDER``, each plain and with
+    ``colour_perm_views`` random colour permutations."""
+    views = []
+    for d in DIHEDRAL_ORDER[:n_dihedral]:
+        views.append(Augmentation(d))
+        views += [Augmentation(d, random_colour_perm(rng)) for _ in range(colour_perm_views)]
+    return views
+
+
+def view_shape(shape: Shape, aug: Augmentation) -> Shape:
+    """``shape`` as seen through ``aug``."""
+    return (shape[1], shape[0]) if aug.dihedral in _TRANSPOSING else shape
+
+
+def training_batches(task: Task, plan: TaskPlan, views: list[Augmentation]) -> list[Batch]:
+    """Every train pair through every view, stacked by canvas shape (deterministic order)."""
+    groups: dict[Shape, tuple[list[np.ndarray], list[np.ndarray]]] = defaultdict(lambda: ([], []))
+    for aug in views:
+        for ex in task.train:
+            inp, out = aug.apply_array(ex.input.array), aug.apply_array(ex.output.array)
+            xs, ys = groups[out.shape]
+            xs.append(canvas_features(inp, out.shape, plan.mode, aug.dihedral))
+            ys.append(out.astype(np.int64))
+    return [
+        Batch(torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)))
+        for xs, ys in groups.values()
+    ]
+
+
+def view_input(grid: np.ndarray, out_shape: Shape, plan: TaskPlan, aug: Augmentation) -> np.ndarray:
+    """Net input ``[C, H, W]`` for one test input (original orientation) through ``aug``."""
+    return canvas_features(aug.apply_array(grid), view_shape(out_shape, aug), plan.mode, aug.dihedral)
