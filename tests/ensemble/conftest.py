@@ -31,8 +31,10 @@ BLUE_TASK = {
 }
 GREEN_TASK = {
     "train": [
-        {"input": [[3, 3, 0, 0], [0, 4, 4, 0], [0, 0, 6, 6]], "output": [[6, 6, 0, 0], [0, 4, 4, 0], [0, 0, 3, 3]]},
-        {"input": [[4, 0, 0, 3], [0, 6, 6, 0], [3, 0, 0, 4]], "output": [[4, 0, 0, 6], [0, 3, 3, 0], [6, 0, 0, 4]]},
+        {"input": [[3, 3, 0, 0], [0, 4, 4, 0], [0, 0, 6, 6]],
+         "output": [[6, 6, 0, 0], [0, 4, 4, 0], [0, 0, 3, 3]]},
+        {"input": [[4, 0, 0, 3], [0, 6, 6, 0], [3, 0, 0, 4]],
+         "output": [[4, 0, 0, 6], [0, 3, 3, 0], [6, 0, 0, 4]]},
     ],
     "test": [{"input": [[3, 4, 6, 0], [0, 3, 4, 6]], "output": [[6, 4, 3, 0], [0, 6, 4, 3]]}],
 }
@@ -67,7 +69,8 @@ def report_run(tmp_path: Path) -> Path:
         ProposalOutput("dsl", [cand(green, [[3, 4, 4, 0], [0, 3, 3, 4]], "dsl", "induction")], cpu_s=0.25),
         ProposalOutput("ttt-net", [cand(green, [[4, 4], [3, 3]], "ttt-net", "transduction")], cpu_s=2.0),
     ]
-    for record in (assemble_task(blue, outs), assemble_task(green, green_outs), error_record("broken", BROKEN_ERROR, 1)):
+    broken = error_record("broken", BROKEN_ERROR, 1)
+    for record in (assemble_task(blue, outs), assemble_task(green, green_outs), broken):
         run.append_task(record.result, record.candidates)
     return run.path
 
@@ -101,6 +104,12 @@ def screenshot(chromium: str, tmp_path: Path):
         return read_png(png.read_bytes())
 
     return take
+
+
+@pytest.fixture
+def png_reader():
+    """``read_png(data: bytes) -> (h, w, 3) uint8 array``, the decoder the screenshots use."""
+    return read_png
 
 
 def read_png(data: bytes) -> np.ndarray:

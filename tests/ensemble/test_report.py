@@ -111,7 +111,7 @@ def test_filter_has_a_box_per_outcome_with_counts():
     assert [task_outcome(r) for r in results] == ["solved", "unsolved", "no-truth", "error"]
     assert task_outcome(_row("p", score=0.5)) == "partial"
     sections = _task_sections(html)
-    assert "<figcaption>truth" not in sections["c"] and "✓" not in sections["c"] and "✗" not in sections["c"]
+    assert not any(mark in sections["c"] for mark in ("<figcaption>truth", "✓", "✗"))
     assert "boom" in sections["d"] and "task not found in the dataset" in sections["d"]
 
 
@@ -136,3 +136,33 @@ def test_grid_svg_stays_small_for_big_grids():
     checker = Grid([[(x + y) % 2 * (1 + (x * y) % 9) for x in range(30)] for y in range(30)])
     assert len(grid_svg(checker)) < 16_000  # worst case: every cell a run of its own
     assert len(grid_svg(Grid([[5] * 30] * 30))) < 1_000
+
+
+def test_partly_solved_task_with_two_test_inputs():
+    task = Task.from_json("two", {
+        "train": [{"input": [[3]], "output": [[4]]}],
+        "test": [{"input": [[1]], "output": [[5]]}, {"input": [[2]], "output": [[6]]}],
+    })
+    row = _row(
+        "two", n_test=2, attempts=[[[[5]], [[7]]], [[[8]]]],
+        attempt_sources=[[["dsl"], ["ttt-net"]], [["dsl"]]], correct=[True, False], score=0.5, oracle=0.5,
+    )
+    section = _task_sections(render_report(ReportData({}, [row], {}, {"two": task})))["two"]
+    assert 'class="task partial"' in section
+    assert section.count('<div class="test">') == 2 and section.count("<figcaption>truth") == 2
+    assert section.count("attempt 1 ✓") == 1 and section.count("✗") == 2
+
+
+def test_four_hundred_tasks_stay_a_few_megabytes():
+    from arc_core import load_dataset
+
+    tasks = load_dataset("arc-agi-1/training").tasks
+    assert len(tasks) == 400
+    rows = [
+        _row(t.id, n_test=len(t.test_inputs), attempts=[[x.to_list(), x.to_list()] for x in t.test_inputs],
+             attempt_sources=[[["dsl"], ["ttt-net"]] for _ in t.test_inputs], score=0.0, oracle=0.0)
+        for t in tasks
+    ]
+    html = render_report(ReportData({"dataset": "arc-agi-1/training"}, rows, {}, {t.id: t for t in tasks}))
+    assert len(_task_sections(html)) == 400
+    assert len(html.encode()) < 6_000_000
