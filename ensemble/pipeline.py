@@ -7,6 +7,7 @@ results row and the candidate rows, scoring against the truth when it is known.
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class ProposalOutput:
     error: str | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
+    peak_rss_mb: float | None = None
+    """High-water resident memory of the worker process so far (an upper bound for this run)."""
 
 
 class Scorer(Protocol):
@@ -55,6 +58,7 @@ def run_proposer(spec: ProposerSpec, task: Task, budget: Budget) -> ProposalOutp
         out.error = f"{type(e).__name__}: {e}".splitlines()[0][:500]
     out.wall_s = time.perf_counter() - wall0
     out.cpu_s = time.process_time() - cpu0
+    out.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     return out
 
 
@@ -103,6 +107,7 @@ def assemble_task(
         "oracle": None,
         "seconds": {o.proposer: round(o.wall_s, 3) for o in outputs},
         "cpu_seconds": {o.proposer: round(o.cpu_s, 3) for o in outputs},
+        "peak_rss_mb": {o.proposer: round(o.peak_rss_mb) for o in outputs if o.peak_rss_mb},
         "proposer_errors": errors,
         "n_candidates": len(candidates),
         "branch_trust": trust,
@@ -121,7 +126,7 @@ def error_record(task_id: str, message: str, n_test: int = 0) -> TaskRecord:
     result = {
         "task_id": task_id, "status": "error", "error": message, "n_test": n_test,
         "attempts": [], "attempt_sources": [], "correct": None, "score": None, "oracle": None,
-        "seconds": {}, "cpu_seconds": {}, "proposer_errors": {}, "n_candidates": 0,
+        "seconds": {}, "cpu_seconds": {}, "peak_rss_mb": {}, "proposer_errors": {}, "n_candidates": 0,
         "branch_trust": {}, "node": None,
     }
     return TaskRecord(result, [], [])

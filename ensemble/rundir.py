@@ -48,6 +48,7 @@ class RunDir:
     def start(self, config: Mapping[str, Any], resume: bool) -> set[str]:
         """Create or resume the run; returns the ids of tasks already finished."""
         self.path.mkdir(parents=True, exist_ok=True)
+        config = json.loads(json.dumps(config))  # compare as stored: tuples become lists
         cfg_path = self.path / CONFIG
         if resume and cfg_path.exists():
             old = json.loads(cfg_path.read_text())

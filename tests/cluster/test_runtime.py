@@ -1,0 +1,53 @@
+"""The Ray runtime on real Ray: bounded parallel parts, failures recorded, two nodes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cluster import Job, Part, RayConfig, RayRuntime
+
+
+def _jobs(n: int, fn, args=(), **part) -> list[Job]:
+    return [Job(f"t{i}", (Part("a", fn, args, **part), Part("b", fn, args, **part))) for i in range(n)]
+
+
+@pytest.mark.slow
+def test_parts_run_on_both_nodes_of_a_two_node_cluster():
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    cluster.add_node(num_cpus=1)
+    cluster.wait_for_nodes()
+    try:
+        with RayRuntime(RayConfig(address=cluster.address)) as runtime:
+            assert runtime.cluster_cpus() == 2
+            done = list(runtime.run(_jobs(4, time.sleep, (0.5,))))
+    finally:
+        cluster.shutdown()
+    assert sorted((d.key, d.part) for d in done) == sorted((f"t{i}", p) for i in range(4) for p in "ab")
+    assert all(d.failure is None for d in done)
+    assert len({d.node for d in done}) == 2
+
+
+@pytest.mark.slow
+def test_errors_and_deadlines_come_back_as_failures_and_the_rest_goes_on():
+    with RayRuntime(RayConfig(workers=2)) as runtime:
+        ok = list(runtime.run(_jobs(2, divmod, (7, 2))))
+        assert {d.value for d in ok} == {(3, 1)}
+        broken = list(runtime.run(_jobs(1, divmod, (1, 0))))
+        assert {d.failure.kind for d in broken} == {"error"}
+        assert "ZeroDivisionError" in broken[0].failure.message
+        slow = list(runtime.run(_jobs(1, time.sleep, (30,), deadline_s=1.0)))
+        assert {d.failure.kind for d in slow} == {"timeout"}
+        assert all(d.wall_s < 10 for d in slow)
+
+
+def test_config_is_validated_once_naming_the_field():
+    from arc_core import ConfigError
+
+    with pytest.raises(ConfigError, match="RayConfig.workers"):
+        RayConfig(workers=0)
+    with pytest.raises(ConfigError, match="RayConfig.max_retries"):
+        RayConfig(max_retries=-1)
