@@ -376,8 +376,7 @@ pre{font-size:12px;max-height:20em;overflow:auto;background:#fff;padding:.5em}
 .error,.o-error{--o:#8b1a3a}.no-truth,.o-no-truth{--o:#999}
 .idx a,.badge{background:color-mix(in srgb,var(--o) 35%,#fff)}
 .badge{padding:0 6px;border-radius:3px;font-weight:bold}
-section.task{background:#fff;border-left:5px solid var(--o);margin:.8em 0;padding:.5em .8em;
-content-visibility:auto;contain-intrinsic-size:auto 400px}
+section.task{background:#fff;border-left:5px solid var(--o);margin:.8em 0;padding:.5em .8em}
 .facts{margin:.2em 0;font-size:12px;color:#555}
 .train,.test{display:flex;flex-wrap:wrap;align-items:flex-end;gap:4px 18px;margin:.4em 0}
 .test{border-top:1px dashed #ccc;padding-top:.4em}
