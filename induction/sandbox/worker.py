@@ -1,0 +1,372 @@
+"""The sandbox worker process (started by ``SandboxPool``; not a public entry point).
+
+A worker imports numpy and the allowed modules once, moves itself into an empty
+network namespace where the OS allows it, then serves requests read as JSON
+frames from stdin. For each program it forks a child that:
+
+* gets its own process group, /dev/null for stdin/stdout/stderr and no other
+  inherited descriptor except the pipe its result goes back on;
+* works in a fresh private directory (its cwd), removed afterwards;
+* runs under RLIMIT_CPU, RLIMIT_AS (the worker's own size + ``memory_mb``),
+  RLIMIT_FSIZE, RLIMIT_NPROC = 0 and RLIMIT_CORE = 0;
+* drops to user ``nobody`` when the worker runs as root;
+* installs the audit hook and the guarded builtins of ``policy.py``;
+* runs the program on every input and writes back JSON (never pickles).
+
+The worker kills the child's process group at the wall-clock limit and
+reports how the child ended; it never runs untrusted code itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import pwd
+import resource
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from typing import Any
+
+import numpy as np
+
+from induction.sandbox.config import STDLIB_MODULES, SandboxConfig
+from induction.sandbox.policy import SandboxViolation, make_audit_hook, make_builtins
+from induction.sandbox.protocol import ProtocolError, read_frame, write_frame
+
+_CLONE_NEWNET = 0x40000000
+_MAX_MESSAGE = 500
+_MAX_SIDE = 30
+
+
+class InvalidOutput(ValueError):
+    """A program returned something that is not an ARC grid."""
+
+
+def main() -> None:
+    """Serve requests from stdin until it closes."""
+    sys.dont_write_bytecode = True
+    requests = sys.stdin.buffer
+    replies = os.fdopen(os.dup(1), "wb")
+    _silence_stdio()
+    config = _config_from_json(read_frame(requests, 1 << 20)["config"])
+    errors = _preload(config)
+    guarantees = _isolate_network(config)
+    guarantees.update(_privilege_guarantees(config))
+    baseline = _address_space_bytes()
+    nobody = _nobody() if _dropping(config) else None
+    gc.freeze()  # forked children then never touch (and copy) the preloaded objects' pages
+    write_frame(replies, {"ready": True, "guarantees": guarantees, "preload_errors": errors})
+    while True:
+        try:
+            request = read_frame(requests, 64 << 20)
+        except ProtocolError:
+            return
+        write_frame(replies, run_job(request, config, baseline, nobody))
+
+
+def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
+            nobody: tuple[int, int] | None) -> dict[str, Any]:
+    """Run one program on its inputs in a forked child; the reply the host will validate."""
+    source, inputs = str(request.get("source", "")), list(request.get("inputs", []))
+    job_dir = tempfile.mkdtemp(prefix="job-", dir=os.getcwd())
+    if nobody:
+        os.chown(job_dir, *nobody)
+    read_fd, write_fd = os.pipe()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_fd)
+        _child(write_fd, job_dir, source, inputs, config, baseline, nobody)
+    os.close(write_fd)
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass  # the child already did it, or already exited
+    data, timed_out, too_long = _collect(read_fd, start + config.wall_seconds,
+                                         config.max_reply_bytes)
+    if timed_out or too_long:
+        _kill(pid)
+    _, status, usage = os.wait4(pid, 0)
+    os.close(read_fd)
+    seconds = time.monotonic() - start
+    shutil.rmtree(job_dir, ignore_errors=True)
+    cpu = usage.ru_utime + usage.ru_stime
+    return _reply(data, status, cpu, timed_out, too_long, len(inputs), seconds, config)
+
+
+def execute_program(source: str, inputs: list[Any], config: SandboxConfig,
+                    violations: list[str]) -> dict[str, Any]:
+    """Compile, run and call the program on each input (inside the child, hooks installed)."""
+    n = len(inputs)
+    aliases = dict(config.module_aliases)
+    namespace = {"__builtins__": make_builtins(config.allowed_modules, aliases, violations),
+                 "__name__": "__program__"}
+    try:
+        code = compile(source, "<program>", "exec")
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as e:
+        return _whole_failure("syntax", _describe(e), n)
+    try:
+        exec(code, namespace)
+    except (Exception, SystemExit) as e:  # untrusted code: any exception is its failure
+        return _whole_failure(_classify(e, violations), _describe(e), n)
+    entry = namespace.get(config.entry_point)
+    if not callable(entry):
+        return _whole_failure("missing_entry", f"no function {config.entry_point!r}", n)
+    outputs, errors, kind, message = [], [], None, ""
+    for grid in inputs:
+        try:
+            outputs.append(grid_rows(entry(np.array(grid, dtype=np.int64))))
+            errors.append(None)
+            continue
+        except InvalidOutput as e:
+            this_kind, text = "invalid_output", str(e)
+        except (Exception, SystemExit) as e:  # untrusted code: any exception is its failure
+            this_kind, text = _classify(e, violations), _describe(e)
+        outputs.append(None)
+        errors.append(text)
+        if kind is None:
+            kind, message = this_kind, text
+    if violations and kind != "forbidden":
+        kind, message = "forbidden", f"sandbox: {violations[0]} is not allowed"
+    return {"outputs": outputs, "errors": errors, "error_kind": kind, "message": message}
+
+
+def grid_rows(value: Any) -> list[list[int]]:
+    """The rows of a returned grid, checking sizes before converting anything."""
+    if isinstance(value, np.ndarray):
+        return _array_rows(value)
+    if not isinstance(value, (list, tuple)):
+        raise InvalidOutput(f"returned {type(value).__name__}, not a grid")
+    if not 1 <= len(value) <= _MAX_SIDE:
+        raise InvalidOutput(f"returned {len(value)} rows; a grid has 1..{_MAX_SIDE}")
+    widths = set()
+    for row in value:
+        if not isinstance(row, (list, tuple, np.ndarray)):
+            raise InvalidOutput(f"a row is {type(row).__name__}, not a list")
+        if not 1 <= len(row) <= _MAX_SIDE:
+            raise InvalidOutput(f"a row has {len(row)} cells; a grid has 1..{_MAX_SIDE}")
+        widths.add(len(row))
+    if len(widths) != 1:
+        raise InvalidOutput(f"ragged grid: row lengths {sorted(widths)}")
+    cells = [v for row in value for v in row]
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in cells):
+        raise InvalidOutput("grid cells must be integers")
+    return _array_rows(np.array([[int(v) for v in row] for row in value], dtype=np.int64))
+
+
+def _array_rows(array: np.ndarray) -> list[list[int]]:
+    if array.ndim != 2:
+        raise InvalidOutput(f"returned a {array.ndim}-D array; a grid is 2-D")
+    h, w = array.shape
+    if not (1 <= h <= _MAX_SIDE and 1 <= w <= _MAX_SIDE):
+        raise InvalidOutput(f"returned a {h}x{w} grid; each side must be 1..{_MAX_SIDE}")
+    if array.dtype.kind == "f":
+        if not (np.isfinite(array).all() and (array == np.round(array)).all()):
+            raise InvalidOutput("grid cells must be integers")
+    elif array.dtype.kind not in "iu":
+        raise InvalidOutput(f"grid cells must be integers, got dtype {array.dtype}")
+    if array.min() < 0 or array.max() > 9:
+        raise InvalidOutput("grid cells must be colours 0..9")
+    return array.astype(np.int64).tolist()
+
+
+def _child(write_fd: int, job_dir: str, source: str, inputs: list[Any],
+           config: SandboxConfig, baseline: int, nobody: tuple[int, int] | None) -> None:
+    status = 70
+    try:
+        os.setpgid(0, 0)
+        _keep_only(write_fd)
+        os.chdir(job_dir)
+        _apply_limits(config, baseline)
+        if nobody:
+            os.setgroups([])
+            os.setgid(nobody[1])
+            os.setuid(nobody[0])
+        violations: list[str] = []
+        sys.addaudithook(make_audit_hook(job_dir, config.allowed_modules,
+                                         dict(config.module_aliases), violations))
+        reply = execute_program(source, inputs, config, violations)
+        data = json.dumps(reply).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_fd, view):]
+        status = 0
+    except (Exception, SystemExit) as e:  # report, never escape into the worker's loop
+        try:
+            os.write(write_fd, json.dumps(_whole_failure("crash", _describe(e), len(inputs)))
+                     .encode())
+        except (OSError, ValueError, MemoryError):
+            pass
+    finally:
+        os._exit(status)
+
+
+def _apply_limits(config: SandboxConfig, baseline: int) -> None:
+    cpu = config.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    memory = baseline + config.memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    size = config.file_size_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _keep_only(write_fd: int) -> None:
+    """stdin/stdout/stderr to /dev/null; close every other descriptor but ``write_fd``."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.closerange(3, write_fd)
+    os.closerange(write_fd + 1, 1 << 16)
+
+
+def _collect(fd: int, deadline: float, max_bytes: int) -> tuple[bytes, bool, bool]:
+    """Read the child's reply until EOF, the deadline, or ``max_bytes``."""
+    chunks, size = [], 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return b"".join(chunks), True, False
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks), False, False
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            return b"", False, True
+
+
+def _kill(pid: int) -> None:
+    for kill, target in ((os.killpg, pid), (os.kill, pid)):
+        try:
+            kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _reply(data: bytes, status: int, cpu: float, timed_out: bool, too_long: bool, n: int,
+           seconds: float, config: SandboxConfig) -> dict[str, Any]:
+    if timed_out:
+        return _whole_failure("timeout", f"wall-clock limit of {config.wall_seconds}s exceeded", n)
+    if too_long:
+        return _whole_failure("crash", f"reply longer than {config.max_reply_bytes} bytes", n)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= config.cpu_seconds):
+            return _whole_failure("cpu_limit", f"CPU limit of {config.cpu_seconds}s exceeded", n)
+        return _whole_failure("crash", f"killed by {signal.Signals(sig).name}", n)
+    try:
+        reply = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        return _whole_failure("crash", f"exited with status {code} and no result", n)
+    if isinstance(reply, dict):
+        reply["seconds"] = seconds
+    return reply
+
+
+def _whole_failure(kind: str, message: str, n: int) -> dict[str, Any]:
+    message = message[:_MAX_MESSAGE]
+    return {"outputs": [None] * n, "errors": [message] * n, "error_kind": kind,
+            "message": message}
+
+
+def _classify(error: BaseException, violations: list[str]) -> str:
+    if isinstance(error, SandboxViolation) or violations:
+        return "forbidden"
+    if isinstance(error, MemoryError):
+        return "memory"
+    return "exception"
+
+
+def _describe(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except Exception:  # a hostile __str__
+        text = "<unprintable>"
+    return f"{type(error).__name__}: {text}"[:_MAX_MESSAGE]
+
+
+def _preload(config: SandboxConfig) -> list[str]:
+    """Import every allowed module once, so programs never import from disk."""
+    names = ["numpy", "numpy.linalg", "numpy.random", "numpy.fft", *STDLIB_MODULES,
+             *config.allowed_modules, *(real for _, real in config.module_aliases)]
+    errors = []
+    for name in dict.fromkeys(names):
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            errors.append(f"{name}: {e}")
+    return errors
+
+
+def _isolate_network(config: SandboxConfig) -> dict[str, bool]:
+    """Enter a new, empty network namespace (needs root or user namespaces)."""
+    if not config.network_namespace or not sys.platform.startswith("linux"):
+        return {"network_namespace": False}
+    import ctypes  # before any program runs; programs cannot reach ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return {"network_namespace": libc.unshare(_CLONE_NEWNET) == 0}
+
+
+def _privilege_guarantees(config: SandboxConfig) -> dict[str, bool]:
+    dropped = _dropping(config) and _nobody() is not None
+    return {
+        "subprocess": True, "rlimit_cpu": True, "rlimit_as": True, "rlimit_fsize": True,
+        "audit_hook": True, "import_allowlist": True, "private_directory": True,
+        "dropped_privileges": dropped,
+        # root ignores RLIMIT_NPROC; it holds for any other user
+        "rlimit_nproc": dropped or os.geteuid() != 0,
+    }
+
+
+def _dropping(config: SandboxConfig) -> bool:
+    return config.drop_privileges and os.geteuid() == 0
+
+
+def _nobody() -> tuple[int, int] | None:
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+def _address_space_bytes() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _silence_stdio() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+
+def _config_from_json(raw: dict[str, Any]) -> SandboxConfig:
+    raw = dict(raw)
+    raw["allowed_modules"] = tuple(raw["allowed_modules"])
+    raw["module_aliases"] = tuple(tuple(a) for a in raw["module_aliases"])
+    return SandboxConfig(**raw)
+
+
+if __name__ == "__main__":
+    main()
