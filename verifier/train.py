@@ -1,0 +1,276 @@
+"""Train the verifier on labelled run directories and write its model file and card.
+
+    python -m verifier.train RUN_DIR [RUN_DIR ...] --out verifier/models/verifier.json
+
+Each labelled candidate row of the runs' ``candidates.jsonl`` is one example
+(features from ``verifier.features``, label = ``correct``). Metrics are
+cross-validated with folds grouped by task (``GroupKFold``): ROC-AUC, and top-1
+/ top-2 selection accuracy over answerable test inputs, against three baseline
+rankings - summed votes (the ensemble's "vote" rule), program train fit only,
+and random. The final model is fitted on all rows; same runs and seed give the
+same model file bytes. Runs over evaluation splits are refused unless
+``allow_evaluation`` is set (evaluation splits are for measuring only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .boosting import BoostingConfig, TrainError, fit_ensemble, out_of_fold, roc_auc
+from .evaluation import InputRows, grid_ids, random_topk_accuracy, topk_accuracy
+from .features import FEATURE_NAMES, FEATURE_VERSION, feature_matrix
+from .modelfile import ModelFile, write_model_file
+from .runs import LabelledTask, load_runs
+from .verifier import VERIFIER_KIND, VERIFIER_MODEL
+
+BASELINES = ("vote", "program_fit", "random")
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """Labelled candidate rows of many tasks, ready for training and evaluation."""
+
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    units: tuple[InputRows, ...]
+    n_tasks: int
+    sources: tuple[tuple[str, str], ...]
+    """(run name, dataset) of every run that contributed."""
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What was trained on, how well it selects, and where it was written."""
+
+    model_path: Path
+    card_path: Path
+    n_rows: int
+    n_positive: int
+    n_tasks: int
+    n_test_inputs: int
+    n_answerable: int
+    auc: float
+    selection: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Ranking rule -> {"top1": ..., "top2": ...}, cross-validated; "verifier" first."""
+
+    def to_json(self) -> dict:
+        return {
+            "rows": self.n_rows, "positive": self.n_positive, "tasks": self.n_tasks,
+            "test_inputs": self.n_test_inputs, "answerable": self.n_answerable,
+            "auc": _rounded(self.auc), "selection": _rounded(self.selection),
+        }
+
+    def summary(self) -> str:
+        lines = [
+            f"verifier: {self.n_rows} candidates ({self.n_positive} correct), {self.n_tasks} tasks, "
+            f"{self.n_answerable}/{self.n_test_inputs} test inputs answerable",
+            f"cross-validated ROC-AUC {self.auc:.3f}",
+        ]
+        for rule, m in self.selection.items():
+            lines.append(f"  {rule:<12} top-1 {m['top1']:.3f}  top-2 {m['top2']:.3f}")
+        lines.append(f"model: {self.model_path}  card: {self.card_path}")
+        return "\n".join(lines)
+
+
+def train_verifier(
+    run_dirs: Sequence[Path],
+    out: Path,
+    seed: int = 0,
+    config: BoostingConfig = BoostingConfig(),
+    allow_evaluation: bool = False,
+) -> TrainReport:
+    """Train on ``run_dirs``, write the model to ``out`` and its card beside it (``.md``)."""
+    out = Path(out)
+    tasks = load_runs([Path(r) for r in run_dirs])
+    check_splits(tasks, allow_evaluation)
+    data = build_candidate_set(tasks)
+    if len(data.y) == 0:
+        raise TrainError("no labelled candidates in the given runs")
+    oof = out_of_fold(data.X, data.y, data.groups, config, seed)
+    ensemble = fit_ensemble(data.X, data.y, config, seed)
+    report = _report(data, oof, out)
+    metadata = {
+        "trained_on": [{"run": r, "dataset": d} for r, d in data.sources],
+        "seed": seed,
+        "config": config.to_json(),
+        "metrics": report.to_json(),
+        "n_trees": len(ensemble.trees),
+    }
+    write_model_file(
+        out,
+        ModelFile(VERIFIER_KIND, FEATURE_VERSION, FEATURE_NAMES, {VERIFIER_MODEL: ensemble}, metadata),
+    )
+    report.card_path.write_text(model_card(report, metadata))
+    return report
+
+
+def check_splits(tasks: Sequence[LabelledTask], allow_evaluation: bool) -> None:
+    """Refuse evaluation-split data unless explicitly allowed."""
+    evaluation = sorted({t.dataset for t in tasks if "evaluation" in t.dataset})
+    if evaluation and not allow_evaluation:
+        raise TrainError(
+            f"runs over evaluation splits ({', '.join(evaluation)}) are for measuring only; "
+            "pass allow_evaluation to train on them anyway"
+        )
+
+
+def build_candidate_set(tasks: Sequence[LabelledTask]) -> CandidateSet:
+    """Feature rows of every labelled candidate, grouped per test input for selection metrics."""
+    blocks, labels, groups, units = [], [], [], []
+    offset = 0
+    for lt in tasks:
+        X = feature_matrix(lt.task, lt.candidates)
+        keep = [i for i, label in enumerate(lt.labels) if label is not None]
+        blocks.append(X[keep])
+        labels.extend(bool(lt.labels[i]) for i in keep)
+        groups.extend([lt.group] * len(keep))
+        units.extend(_units(lt, keep, offset))
+        offset += len(keep)
+    X_all = np.vstack(blocks) if blocks else np.zeros((0, len(FEATURE_NAMES)))
+    sources = tuple(dict.fromkeys((t.run, t.dataset) for t in tasks))
+    return CandidateSet(
+        X_all, np.array(labels, dtype=bool), np.array(groups), tuple(units),
+        len({t.group for t in tasks}), sources,
+    )
+
+
+def _units(lt: LabelledTask, keep: list[int], offset: int) -> list[InputRows]:
+    by_test: dict[int, list[int]] = {}
+    for pos, i in enumerate(keep):
+        by_test.setdefault(lt.candidates[i].test_index, []).append(pos)
+    units = []
+    for test_index in sorted(by_test):
+        positions = by_test[test_index]
+        ids = grid_ids([lt.candidates[keep[p]].grid for p in positions])
+        correct = frozenset(g for g, p in zip(ids, positions) if lt.labels[keep[p]])
+        units.append(InputRows(tuple(offset + p for p in positions), ids, correct))
+    return units
+
+
+def baseline_keys(X: np.ndarray) -> dict[str, np.ndarray]:
+    """Row keys of the baseline rankings (larger first, columns compared in order)."""
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    fit = X[:, col["train_fit"]]
+    missed = -X[:, col["cells_missed"]]
+    return {
+        "vote": X[:, [col["grid_votes"], col["grid_max_confidence"]]],
+        "program_fit": np.column_stack([fit, missed]),
+    }
+
+
+def selection_metrics(
+    units: Sequence[InputRows], keys: dict[str, np.ndarray]
+) -> dict[str, dict[str, float]]:
+    """Top-1/top-2 of every keyed rule, plus the random baseline."""
+    out = {name: {"top1": topk_accuracy(units, k, 1), "top2": topk_accuracy(units, k, 2)}
+           for name, k in keys.items()}
+    out["random"] = {"top1": random_topk_accuracy(units, 1), "top2": random_topk_accuracy(units, 2)}
+    return out
+
+
+def _report(data: CandidateSet, oof: np.ndarray | None, out: Path) -> TrainReport:
+    keys = {"verifier": oof} if oof is not None else {}
+    keys.update(baseline_keys(data.X))
+    nan = float("nan")
+    selection = selection_metrics(data.units, keys)
+    if oof is None:
+        selection = {"verifier": {"top1": nan, "top2": nan}, **selection}
+    return TrainReport(
+        model_path=out,
+        card_path=out.with_suffix(".md"),
+        n_rows=len(data.y),
+        n_positive=int(data.y.sum()),
+        n_tasks=data.n_tasks,
+        n_test_inputs=len(data.units),
+        n_answerable=sum(u.answerable for u in data.units),
+        auc=roc_auc(data.y, oof) if oof is not None else nan,
+        selection=selection,
+    )
+
+
+def model_card(report: TrainReport, metadata: dict) -> str:
+    """The markdown card written beside the model."""
+    runs = "\n".join(f"- `{s['run']}` ({s['dataset']})" for s in metadata["trained_on"])
+    rules = "\n".join(
+        f"| {rule} | {m['top1']:.3f} | {m['top2']:.3f} |" for rule, m in report.selection.items()
+    )
+    features = ", ".join(f"`{n}`" for n in FEATURE_NAMES)
+    return f"""# Verifier model card
+
+Gradient-boosted trees (scikit-learn `HistGradientBoostingClassifier`, stored as
+JSON, predicted with numpy) giving P(candidate grid is correct).
+
+## Data
+
+{runs}
+
+{report.n_rows} labelled candidates ({report.n_positive} correct) from {report.n_tasks} tasks;
+{report.n_answerable} of {report.n_test_inputs} test inputs have a correct candidate.
+
+## Features ({FEATURE_VERSION}, {len(FEATURE_NAMES)})
+
+{features}
+
+## Training
+
+Seed {metadata['seed']}; {metadata['n_trees']} trees; settings
+`{json.dumps(metadata['config'], sort_keys=True)}`.
+
+## Metrics (cross-validated, folds grouped by task)
+
+ROC-AUC: {report.auc:.3f}
+
+Selection accuracy over answerable test inputs:
+
+| ranking | top-1 | top-2 |
+| --- | --- | --- |
+{rules}
+
+`vote`: summed votes, then confidence (the ensemble's default rule);
+`program_fit`: train-pair fit of the program only; `random`: expected accuracy
+of a uniform pick among the distinct grids.
+"""
+
+
+def _rounded(value):
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return None if value != value else round(value, 6)
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="train-verifier", description=__doc__.splitlines()[0])
+    p.add_argument("run_dirs", nargs="+", type=Path, help="run directories with candidates.jsonl")
+    p.add_argument("--out", type=Path, required=True, help="model file to write (.json)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-iter", type=int, default=BoostingConfig.max_iter)
+    p.add_argument("--learning-rate", type=float, default=BoostingConfig.learning_rate)
+    p.add_argument("--allow-evaluation", action="store_true",
+                   help="train on evaluation-split runs too (not for shipped models)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = BoostingConfig(max_iter=args.max_iter, learning_rate=args.learning_rate)
+    try:
+        report = train_verifier(args.run_dirs, args.out, args.seed, config, args.allow_evaluation)
+    except (TrainError, ValueError) as e:
+        print(f"train-verifier: {e}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
