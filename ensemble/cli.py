@@ -13,6 +13,7 @@ directory that holds another run), 1 on an unexpected failure.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -103,7 +104,7 @@ def _solve(args: argparse.Namespace) -> int:
         sample=args.sample, seed=args.seed, limit=args.limit,
     )
     config = SolveConfig(
-        dataset=args.dataset, solutions=args.solutions, selection=selection,
+        dataset=_absolute_if_path(args.dataset), solutions=_absolute_if_path(args.solutions), selection=selection,
         proposers=tuple(p.strip() for p in args.proposers.split(",") if p.strip()),
         budget_s=args.budget_s, seed=args.seed, out=args.out, resume=args.resume,
         ranking=args.ranking, report=not args.no_report,
@@ -114,6 +115,13 @@ def _solve(args: argparse.Namespace) -> int:
             raise UnknownProposerError(f"unknown proposer {name!r}; known: {', '.join(REGISTRY)}")
     solve(config)
     return 0
+
+
+def _absolute_if_path(spec: str | None) -> str | None:
+    """Dataset paths are stored absolute, so that a run's files can be read from anywhere."""
+    if spec is None or spec in DATASETS or not os.path.exists(spec):
+        return spec
+    return os.path.abspath(spec)
 
 
 def _score(args: argparse.Namespace) -> int:

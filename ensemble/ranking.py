@@ -31,20 +31,54 @@ RankRule = Callable[[Task, Sequence[Candidate], RankContext], list[Grid]]
 
 
 def rank_by_votes(task: Task, pool: Sequence[Candidate], context: RankContext) -> list[Grid]:
-    """Most votes first (summed over proposers), then highest proposer confidence, then
-    first proposed (stable), so ties break the same way on every run."""
+    """Grids that fit the training pairs before near-misses; within each, most votes first,
+    then highest proposer confidence, then first proposed (stable).
+
+    Votes are normalised per proposer (a grid's share of that proposer's votes) and then
+    summed over proposers, so that a proposer counting 16 augmented views does not outvote
+    one counting 2 programs just by counting more things. A candidate whose
+    ``train_fit`` feature is below 1 is a near-miss: it never outranks a fitting one.
+    """
+    totals: dict[tuple[str, bool], float] = defaultdict(float)
+    for c in pool:
+        totals[(c.proposer, _fits(c))] += _votes(c)
     votes: dict[Grid, float] = defaultdict(float)
+    fits: dict[Grid, bool] = defaultdict(bool)
     confidence: dict[Grid, float] = defaultdict(float)
     first_seen: dict[Grid, int] = {}
     for i, c in enumerate(pool):
-        votes[c.grid] += float(c.features.get("votes", 1) or 1)
+        fits[c.grid] |= _fits(c)
+    for i, c in enumerate(pool):
+        if _fits(c) == fits[c.grid]:
+            votes[c.grid] += _votes(c) / totals[(c.proposer, _fits(c))]
         confidence[c.grid] = max(confidence[c.grid], float(c.features.get("confidence", 0.0) or 0.0))
         first_seen.setdefault(c.grid, i)
-    return sorted(votes, key=lambda g: (-votes[g], -confidence[g], first_seen[g]))
+    return sorted(votes, key=lambda g: (not fits[g], -round(votes[g], 9), -confidence[g], first_seen[g]))
+
+
+def rank_induction_first(task: Task, pool: Sequence[Candidate], context: RankContext) -> list[Grid]:
+    """The fixed rule of the published BARC ensemble: if some program fits every training
+    pair, induction's grids first (by votes), then the rest; otherwise transduction's first."""
+    fits = any(c.branch == "induction" and _fits(c) for c in pool)
+    first = "induction" if fits else "transduction"
+    lead = [c for c in pool if c.branch == first and (_fits(c) or first == "transduction")]
+    ranked = rank_by_votes(task, lead, context)
+    return ranked + [g for g in rank_by_votes(task, pool, context) if g not in ranked]
+
+
+def _votes(c: Candidate) -> float:
+    v = c.features.get("votes", 1)
+    return float(v) if v else 1.0
+
+
+def _fits(c: Candidate) -> bool:
+    fit = c.features.get("train_fit")
+    return fit is None or float(fit) >= 1.0
 
 
 RANKERS: dict[str, RankRule] = {
     "vote": rank_by_votes,
+    "induction-first": rank_induction_first,
 }
 
 
