@@ -8,20 +8,29 @@
 
 Models are JSON files of gradient-boosted trees (``verifier/models/``), read
 without executing anything; ``verifier.train.train_verifier`` and
-``verifier.router.train_router`` build them from labelled run directories.
+``verifier.router.train_router`` build them from labelled run directories
+(also ``python -m verifier.train`` / ``python -m verifier.router``).
 Imports only ``arc_core`` (plus numpy, scipy, scikit-learn for training).
+Names are resolved on first use, so ``python -m verifier.train`` runs cleanly.
 """
 
-from .features import FEATURE_NAMES, FEATURE_VERSION, feature_matrix
-from .modelfile import ModelFileError
-from .ranking import rank_by_score
-from .router import ROUTER_FEATURE_NAMES, Router, barc_rule, train_router
-from .train import TrainReport, train_verifier
-from .verifier import DEFAULT_VERIFIER, Verifier
-from .router import DEFAULT_ROUTER
+from __future__ import annotations
 
-__all__ = [
-    "FEATURE_NAMES", "FEATURE_VERSION", "feature_matrix", "ModelFileError", "rank_by_score",
-    "ROUTER_FEATURE_NAMES", "Router", "barc_rule", "train_router", "TrainReport",
-    "train_verifier", "DEFAULT_VERIFIER", "Verifier", "DEFAULT_ROUTER",
-]
+import importlib
+
+_EXPORTS = {
+    "FEATURE_NAMES": "features", "FEATURE_VERSION": "features", "feature_matrix": "features",
+    "ModelFileError": "modelfile", "rank_by_score": "ranking",
+    "ROUTER_FEATURE_NAMES": "router", "Router": "router", "barc_rule": "router",
+    "train_router": "router", "DEFAULT_ROUTER": "router",
+    "TrainReport": "train", "train_verifier": "train",
+    "DEFAULT_VERIFIER": "verifier", "Verifier": "verifier",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'verifier' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -13,9 +13,12 @@ name, its meaning or the order changes, and model files record both, so a model
 trained on other features is refused at load time.
 
 Proposer features read (all optional): ``votes`` (agreeing proposals or views),
-``confidence`` in [0, 1], ``train_fit`` (fraction of train pairs the program
-reproduces, 1.0 = all), ``cells_missed`` (cells wrong over the train pairs),
-``program_size`` (or ``program_length``: nodes/tokens of the program),
+``confidence`` in [0, 1], ``train_fit`` (induction: fraction of the train pairs
+- or cells - the program reproduces, 1.0 = all; transduction: share of the
+augmented train pairs the net reproduces, kept apart as ``net_train_fit``),
+``cells_missed`` (cells wrong over the train pairs), ``program_size`` (or
+``program_length``: size of the program), ``train_loss`` (transduction, as
+``net_train_loss``), ``vote_share`` (agreeing views / views, as ``view_share``),
 ``logprob`` (summed log-probability of the grid under the model).
 """
 
@@ -53,6 +56,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "train_fit",
     "cells_missed",
     "program_size",
+    "net_train_fit",
+    "net_train_loss",
+    "view_share",
     "logprob",
     "logprob_per_cell",
     "shape_predicted",
@@ -260,14 +266,20 @@ def _agreement_features(c: Candidate, pool: PoolStats) -> dict[str, float]:
 
 
 def _program_features(c: Candidate) -> dict[str, float]:
+    """Program fit for induction; the net's own fit for transduction (different meanings)."""
     size = _number(c.features, "program_size", NAN)
     if math.isnan(size):
         size = _number(c.features, "program_length", NAN)
     logprob = _number(c.features, "logprob", NAN)
+    induction = c.branch == "induction"
+    fit = _number(c.features, "train_fit", NAN)
     return {
-        "train_fit": _number(c.features, "train_fit", NAN),
-        "cells_missed": _number(c.features, "cells_missed", NAN),
-        "program_size": size,
+        "train_fit": fit if induction else NAN,
+        "cells_missed": _number(c.features, "cells_missed", NAN) if induction else NAN,
+        "program_size": size if induction else NAN,
+        "net_train_fit": NAN if induction else fit,
+        "net_train_loss": NAN if induction else _number(c.features, "train_loss", NAN),
+        "view_share": _number(c.features, "vote_share", NAN),
         "logprob": logprob,
         "logprob_per_cell": logprob / (c.grid.height * c.grid.width),
     }

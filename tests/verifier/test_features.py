@@ -19,7 +19,7 @@ def _row(X, i):
 
 
 def test_feature_names_are_fixed_unique_and_versioned():
-    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES)) == 41
+    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES)) == 44
     assert FEATURE_VERSION == "candidate-v1"
 
 
@@ -60,11 +60,20 @@ def test_agreement_sums_votes_over_proposers_of_the_same_grid(flip_task):
     assert first["pool_n_grids"] == 2 and first["pool_n_proposers"] == 2
 
 
+def test_train_fit_means_program_fit_only_for_induction(flip_task):
+    g = flip_task.test_outputs[0]
+    net = _cand(flip_task, g, "ttt-net", "transduction", train_fit=1.0, train_loss=0.25,
+                vote_share=0.5)
+    row = _row(feature_matrix(flip_task, [net]), 0)
+    assert math.isnan(row["train_fit"]) and row["net_train_fit"] == 1.0
+    assert row["net_train_loss"] == 0.25 and row["view_share"] == 0.5
+
+
 def test_missing_proposer_features_become_nan_or_defaults(flip_task):
     X = feature_matrix(flip_task, [_cand(flip_task, flip_task.test_outputs[0])])
     row = _row(X, 0)
     for name in ("train_fit", "cells_missed", "program_size", "logprob", "logprob_per_cell",
-                 "confidence"):
+                 "confidence", "net_train_fit", "net_train_loss", "view_share"):
         assert math.isnan(row[name]), name
     assert row["votes"] == 1 and row["grid_vote_share"] == 1
 
