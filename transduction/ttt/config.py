@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from arc_core import ConfigError
 
+from .features import ALL_GROUPS, GROUPS
+
 CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
 """Clocks a training deadline can be measured on."""
 
@@ -25,6 +27,10 @@ class TTTConfig:
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1)
     """Dilation of each residual 3x3 convolution block (their count is the depth);
     the default gives every cell a receptive field covering a 30x30 grid."""
+    feature_groups: tuple[str, ...] = ALL_GROUPS
+    """Cell feature groups the net reads besides the colour one-hot (``features.GROUPS``:
+    background, lines, mirrors, border, parity, components). Fewer groups leave the net
+    less to memorise with."""
     learning_rate: float = 3e-3
     """Adam learning rate."""
     weight_decay: float = 0.0
@@ -63,6 +69,8 @@ class TTTConfig:
         _check(self.hidden >= 4, "hidden", self.hidden, ">= 4")
         _check(len(self.dilations) >= 1 and all(isinstance(d, int) and d >= 1 for d in self.dilations),
                "dilations", self.dilations, "a non-empty tuple of integers >= 1")
+        _check(all(g in GROUPS for g in self.feature_groups), "feature_groups", self.feature_groups,
+               f"names from {sorted(GROUPS)}")
         _check(self.learning_rate > 0, "learning_rate", self.learning_rate, "> 0")
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, ">= 0")
         _check(self.max_epochs >= 1, "max_epochs", self.max_epochs, ">= 1")

@@ -6,7 +6,8 @@ parity, size of its same-colour component). ``canvas_features`` lays those onto
 the output canvas: in ``same`` mode (output shape = input shape) cell for cell;
 in ``mapped`` mode three ways at once (placed top-left with a validity mask,
 resampled by nearest neighbour, tiled), so that crops, scalings and tilings are
-all local rules for the network. Canvas-position features and the view's
+all local rules for the network. Which cell feature groups are used is a setting
+(``GROUPS``; the colour one-hot is always there). Canvas-position features and the view's
 dihedral id (one-hot) are appended.
 """
 
@@ -15,18 +16,25 @@ from __future__ import annotations
 import numpy as np
 
 N_COLOURS = 10
-N_CELL = 10 + 1 + 20 + 40 + 1 + 2 + 1
+# Cell feature groups and their channel counts; "colour" is always included.
+GROUPS = {"colour": 10, "background": 1, "lines": 20, "mirrors": 40, "border": 1, "parity": 2,
+          "components": 1}
+ALL_GROUPS = tuple(GROUPS)
 N_CANVAS = 3 + 8
 
 
-def n_channels(mode: str) -> int:
+def n_channels(mode: str, groups: tuple[str, ...] = ALL_GROUPS) -> int:
     """Channel count of ``canvas_features`` in ``mode`` ("same" or "mapped")."""
-    return (N_CELL if mode == "same" else 3 * N_CELL + 1) + N_CANVAS
+    n_cell = sum(GROUPS[g] for g in set(groups) | {"colour"})
+    return (n_cell if mode == "same" else 3 * n_cell + 1) + N_CANVAS
 
 
-def canvas_features(grid: np.ndarray, out_shape: tuple[int, int], mode: str, dihedral: int) -> np.ndarray:
+def canvas_features(
+    grid: np.ndarray, out_shape: tuple[int, int], mode: str, dihedral: int,
+    groups: tuple[str, ...] = ALL_GROUPS,
+) -> np.ndarray:
     """Features ``[channels, H, W]`` (float32) of ``grid`` on an ``out_shape`` canvas."""
-    cell = cell_features(grid)
+    cell = cell_features(grid, groups)
     oh, ow = out_shape
     if mode == "same":
         if grid.shape != out_shape:
@@ -38,23 +46,53 @@ def canvas_features(grid: np.ndarray, out_shape: tuple[int, int], mode: str, dih
     return np.concatenate(parts, axis=0)
 
 
-def cell_features(grid: np.ndarray) -> np.ndarray:
-    """Features ``[N_CELL, h, w]`` of every cell of ``grid`` (uint8 colours)."""
+def cell_features(grid: np.ndarray, groups: tuple[str, ...] = ALL_GROUPS) -> np.ndarray:
+    """Features ``[channels, h, w]`` of every cell of ``grid`` (uint8 colours), in
+    ``GROUPS`` order, for the named groups."""
     g = np.asarray(grid, dtype=np.int64)
-    h, w = g.shape
     onehot = _onehot(g)
+    parts = [_GROUP_FNS[name](g, onehot) for name in GROUPS if name == "colour" or name in groups]
+    return np.concatenate(parts)
+
+
+def _background(g: np.ndarray, onehot: np.ndarray) -> np.ndarray:
     counts = np.bincount(g.ravel(), minlength=N_COLOURS)
-    background = (g == int(np.argmax(counts)))[None].astype(np.float32)
+    return (g == int(np.argmax(counts)))[None].astype(np.float32)
+
+
+def _lines(g: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    """Which colours the cell's row and column hold."""
     row_has = np.broadcast_to(onehot.max(axis=2, keepdims=True), onehot.shape)
     col_has = np.broadcast_to(onehot.max(axis=1, keepdims=True), onehot.shape)
-    mirrors = [onehot[:, ::-1, :], onehot[:, :, ::-1], onehot[:, ::-1, ::-1]]
-    mirrors.append(onehot.transpose(0, 2, 1) if h == w else np.zeros_like(onehot))
+    return np.concatenate([row_has, col_has])
+
+
+def _mirrors(g: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    """Colours of the cell's mirror images (up-down, left-right, both, transpose if square)."""
+    h, w = g.shape
+    parts = [onehot[:, ::-1, :], onehot[:, :, ::-1], onehot[:, ::-1, ::-1]]
+    parts.append(onehot.transpose(0, 2, 1) if h == w else np.zeros_like(onehot))
+    return np.concatenate(parts)
+
+
+def _border(g: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    h, w = g.shape
     border = np.zeros((1, h, w), np.float32)
     border[0, 0, :] = border[0, -1, :] = border[0, :, 0] = border[0, :, -1] = 1
-    rows, cols = np.indices((h, w))
-    parity = np.stack([rows % 2, cols % 2]).astype(np.float32)
-    comp = np.log2(_component_sizes(g) + 1.0)[None].astype(np.float32) / 5.0
-    return np.concatenate([onehot, background, row_has, col_has, *mirrors, border, parity, comp])
+    return border
+
+
+def _parity(g: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    rows, cols = np.indices(g.shape)
+    return np.stack([rows % 2, cols % 2]).astype(np.float32)
+
+
+def _components(g: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    return np.log2(_component_sizes(g) + 1.0)[None].astype(np.float32) / 5.0
+
+
+_GROUP_FNS = {"colour": lambda g, onehot: onehot, "background": _background, "lines": _lines,
+              "mirrors": _mirrors, "border": _border, "parity": _parity, "components": _components}
 
 
 def _onehot(g: np.ndarray) -> np.ndarray:

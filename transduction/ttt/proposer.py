@@ -53,7 +53,7 @@ class TTTNetProposer:
         start = clock()
         torch.set_num_threads(1)
         self.last_decline, self.last_report, self.last_model = None, None, None
-        plan = plan_task(task, self.config.max_train_cells)
+        plan = plan_task(task, self.config.max_train_cells, self.config.feature_groups)
         if isinstance(plan, Decline):
             return self._decline(plan.reason)
         try:
@@ -63,7 +63,7 @@ class TTTNetProposer:
 
     def _solve(self, task: Task, plan: TaskPlan, budget: Budget, start: float, clock) -> list[Candidate]:
         cfg = self.config
-        model = build_model(n_channels(plan.mode), cfg.hidden, cfg.dilations, budget.seed)
+        model = build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations, budget.seed)
         n_dihedral, steps = self._plan_steps(model, plan, budget.seconds)
         if steps < cfg.min_epochs:
             return self._decline(f"too large for the budget ({steps} steps planned at 1 view)")

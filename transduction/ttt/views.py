@@ -19,7 +19,7 @@ import torch
 from arc_core import Augmentation, Task, predict_output_shapes
 from arc_core.augment import random_colour_perm
 
-from .features import canvas_features
+from .features import ALL_GROUPS, canvas_features
 
 Shape = tuple[int, int]
 # Order in which dihedral transforms are added: 2 views = {id, rot180}, 4 = rotations, 8 = all.
@@ -44,6 +44,8 @@ class TaskPlan:
     """Output shape per test input, in the task's own orientation."""
     train_cells: int
     """Cells of all training outputs (one view)."""
+    groups: tuple[str, ...] = ALL_GROUPS
+    """Cell feature groups the net reads (``features.GROUPS``)."""
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,17 @@ class Batch:
     y: torch.Tensor
 
 
-def plan_task(task: Task, max_train_cells: int) -> TaskPlan | Decline:
+def plan_task(task: Task, max_train_cells: int, groups: tuple[str, ...] = ALL_GROUPS) -> TaskPlan | Decline:
     """Choose the layout of ``task`` or say why it is declined."""
     train_cells = sum(e.output.height * e.output.width for e in task.train)
     if train_cells > max_train_cells:
         return Decline(f"training outputs hold {train_cells} cells (> {max_train_cells})")
     if all(e.input.shape == e.output.shape for e in task.train):
-        return TaskPlan("same", tuple(g.shape for g in task.test_inputs), train_cells)
+        return TaskPlan("same", tuple(g.shape for g in task.test_inputs), train_cells, groups)
     shapes = predict_output_shapes(task)
     if any(not s for s in shapes):
         return Decline("no output-size rule fits every training pair")
-    return TaskPlan("mapped", tuple(s[0] for s in shapes), train_cells)
+    return TaskPlan("mapped", tuple(s[0] for s in shapes), train_cells, groups)
 
 
 def make_views(n_dihedral: int, colour_perm_views: int, rng: np.random.Generator) -> list[Augmentation]:
@@ -89,7 +91,7 @@ def training_batches(task: Task, plan: TaskPlan, views: list[Augmentation]) -> l
         for ex in task.train:
             inp, out = aug.apply_array(ex.input.array), aug.apply_array(ex.output.array)
             xs, ys = groups[out.shape]
-            xs.append(canvas_features(inp, out.shape, plan.mode, aug.dihedral))
+            xs.append(canvas_features(inp, out.shape, plan.mode, aug.dihedral, plan.groups))
             ys.append(out.astype(np.int64))
     return [
         Batch(torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)))
@@ -99,4 +101,4 @@ def training_batches(task: Task, plan: TaskPlan, views: list[Augmentation]) -> l
 
 def view_input(grid: np.ndarray, out_shape: Shape, plan: TaskPlan, aug: Augmentation) -> np.ndarray:
     """Net input ``[C, H, W]`` for one test input (original orientation) through ``aug``."""
-    return canvas_features(aug.apply_array(grid), view_shape(out_shape, aug), plan.mode, aug.dihedral)
+    return canvas_features(aug.apply_array(grid), view_shape(out_shape, aug), plan.mode, aug.dihedral, plan.groups)
