@@ -19,7 +19,9 @@ augmented train pairs the net reproduces, kept apart as ``net_train_fit``),
 ``cells_missed`` (cells wrong over the train pairs), ``program_size`` (or
 ``program_length``: size of the program), ``train_loss`` (transduction, as
 ``net_train_loss``), ``vote_share`` (agreeing views / views, as ``view_share``),
-``logprob`` (summed log-probability of the grid under the model).
+``timed_out`` / ``stopped_by_time`` (the proposer ran out of time, as
+``proposer_timed_out``), ``logprob`` (summed log-probability of the grid under
+the model).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "grid_n_proposers",
     "grid_n_branches",
     "grid_votes",
+    "grid_norm_votes",
+    "grid_program_fits",
     "grid_vote_share",
     "grid_vote_rank",
     "grid_max_confidence",
@@ -59,6 +63,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "net_train_fit",
     "net_train_loss",
     "view_share",
+    "proposer_timed_out",
     "logprob",
     "logprob_per_cell",
     "shape_predicted",
@@ -181,6 +186,9 @@ class PoolStats:
     proposers: Mapping[Grid, frozenset[str]]
     branches: Mapping[Grid, frozenset[str]]
     votes: Mapping[Grid, float]
+    norm_votes: Mapping[Grid, float]
+    """Sum over proposers of the grid's share of that proposer's votes."""
+    program_fits: Mapping[Grid, bool]
     max_confidence: Mapping[Grid, float]
     vote_rank: Mapping[Grid, int]
     rank_in_proposer: Mapping[int, int]
@@ -202,12 +210,22 @@ class PoolStats:
             conf[c.grid] = max(conf[c.grid], _number(c.features, "confidence", 0.0))
             rank_in_proposer[id(c)] = seen_per_proposer[c.proposer]
             seen_per_proposer[c.proposer] += 1
+        per_proposer: dict[str, float] = defaultdict(float)
+        for c in pool:
+            per_proposer[c.proposer] += candidate_votes(c)
+        norm: dict[Grid, float] = defaultdict(float)
+        fits: dict[Grid, bool] = defaultdict(bool)
+        for c in pool:
+            norm[c.grid] += candidate_votes(c) / per_proposer[c.proposer]
+            fits[c.grid] |= program_fits_train(c)
         distinct_totals = sorted(set(votes.values()), reverse=True)
         vote_rank = {g: distinct_totals.index(v) for g, v in votes.items()}
         return cls(
             proposers={g: frozenset(s) for g, s in proposers.items()},
             branches={g: frozenset(s) for g, s in branches.items()},
             votes=dict(votes),
+            norm_votes=dict(norm),
+            program_fits=dict(fits),
             max_confidence=dict(conf),
             vote_rank=vote_rank,
             rank_in_proposer=rank_in_proposer,
@@ -257,6 +275,8 @@ def _agreement_features(c: Candidate, pool: PoolStats) -> dict[str, float]:
         "grid_n_proposers": float(len(pool.proposers[g])),
         "grid_n_branches": float(len(pool.branches[g])),
         "grid_votes": pool.votes[g],
+        "grid_norm_votes": pool.norm_votes[g],
+        "grid_program_fits": float(pool.program_fits[g]),
         "grid_vote_share": pool.votes[g] / pool.total_votes if pool.total_votes else NAN,
         "grid_vote_rank": float(pool.vote_rank[g]),
         "grid_max_confidence": pool.max_confidence[g],
@@ -280,6 +300,8 @@ def _program_features(c: Candidate) -> dict[str, float]:
         "net_train_fit": NAN if induction else fit,
         "net_train_loss": NAN if induction else _number(c.features, "train_loss", NAN),
         "view_share": _number(c.features, "vote_share", NAN),
+        "proposer_timed_out": _number(
+            c.features, "timed_out", _number(c.features, "stopped_by_time", NAN)),
         "logprob": logprob,
         "logprob_per_cell": logprob / (c.grid.height * c.grid.width),
     }

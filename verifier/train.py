@@ -30,7 +30,6 @@ from .modelfile import ModelFile, write_model_file
 from .runs import LabelledTask, load_runs
 from .verifier import VERIFIER_KIND, VERIFIER_MODEL
 
-BASELINES = ("vote", "program_fit", "random")
 
 
 @dataclass(frozen=True)
@@ -160,8 +159,12 @@ def baseline_keys(X: np.ndarray) -> dict[str, np.ndarray]:
     col = {name: i for i, name in enumerate(FEATURE_NAMES)}
     fit = X[:, col["train_fit"]]
     missed = -X[:, col["cells_missed"]]
+    own_fit = np.where(np.isnan(fit), X[:, col["net_train_fit"]], fit)
+    fits = (np.isnan(own_fit) | (own_fit >= 1.0)).astype(float)
     return {
-        "vote": X[:, [col["grid_votes"], col["grid_max_confidence"]]],
+        "vote": np.column_stack(
+            [fits, X[:, col["grid_norm_votes"]], X[:, col["grid_max_confidence"]]]),
+        "raw_vote": X[:, [col["grid_votes"], col["grid_max_confidence"]]],
         "program_fit": np.column_stack([fit, missed]),
     }
 
@@ -234,9 +237,10 @@ Selection accuracy over answerable test inputs:
 | --- | --- | --- |
 {rules}
 
-`vote`: summed votes, then confidence (the ensemble's default rule);
-`program_fit`: train-pair fit of the program only; `random`: expected accuracy
-of a uniform pick among the distinct grids.
+`vote`: the ensemble's vote rule (grids with a fitting candidate first, then
+votes normalised per proposer, then confidence); `raw_vote`: summed raw votes,
+then confidence; `program_fit`: train-pair fit of the program only; `random`:
+expected accuracy of a uniform pick among the distinct grids.
 """
 
 

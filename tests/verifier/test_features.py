@@ -19,7 +19,7 @@ def _row(X, i):
 
 
 def test_feature_names_are_fixed_unique_and_versioned():
-    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES)) == 44
+    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES)) == 47
     assert FEATURE_VERSION == "candidate-v1"
 
 
@@ -53,6 +53,8 @@ def test_agreement_sums_votes_over_proposers_of_the_same_grid(flip_task):
     first, second, third = (_row(X, i) for i in range(3))
     assert first["grid_n_proposers"] == 2 and first["grid_n_branches"] == 2
     assert first["grid_votes"] == 5 and first["grid_vote_share"] == 5 / 6
+    assert first["grid_norm_votes"] == 2 / 3 + 1 and second["grid_norm_votes"] == 1 / 3
+    assert first["grid_program_fits"] == 1
     assert first["grid_vote_rank"] == 0 and second["grid_vote_rank"] == 1
     assert first["grid_max_confidence"] == 0.9 and third["grid_votes"] == 5
     assert first["rank_in_proposer"] == 0 and second["rank_in_proposer"] == 1
@@ -63,17 +65,19 @@ def test_agreement_sums_votes_over_proposers_of_the_same_grid(flip_task):
 def test_train_fit_means_program_fit_only_for_induction(flip_task):
     g = flip_task.test_outputs[0]
     net = _cand(flip_task, g, "ttt-net", "transduction", train_fit=1.0, train_loss=0.25,
-                vote_share=0.5)
+                vote_share=0.5, stopped_by_time=True)
     row = _row(feature_matrix(flip_task, [net]), 0)
     assert math.isnan(row["train_fit"]) and row["net_train_fit"] == 1.0
     assert row["net_train_loss"] == 0.25 and row["view_share"] == 0.5
+    assert row["proposer_timed_out"] == 1.0
 
 
 def test_missing_proposer_features_become_nan_or_defaults(flip_task):
     X = feature_matrix(flip_task, [_cand(flip_task, flip_task.test_outputs[0])])
     row = _row(X, 0)
     for name in ("train_fit", "cells_missed", "program_size", "logprob", "logprob_per_cell",
-                 "confidence", "net_train_fit", "net_train_loss", "view_share"):
+                 "confidence", "net_train_fit", "net_train_loss", "view_share",
+                 "proposer_timed_out"):
         assert math.isnan(row[name]), name
     assert row["votes"] == 1 and row["grid_vote_share"] == 1
 

@@ -24,7 +24,7 @@ def trained(tmp_path_factory, run_writer):
 def test_verifier_beats_votes_where_answers_are_consistent(trained):
     _, report = trained
     sel = report.selection
-    assert list(sel) == ["verifier", "vote", "program_fit", "random"]
+    assert list(sel) == ["verifier", "vote", "raw_vote", "program_fit", "random"]
     assert report.auc > 0.9
     assert sel["verifier"]["top1"] > sel["vote"]["top1"] + 0.2
     assert sel["verifier"]["top1"] > sel["random"]["top1"]
