@@ -3,52 +3,71 @@
     python bench/verifier_rankings.py RUN_DIR [RUN_DIR ...] \
         [--verifier verifier/models/verifier.json] [--router verifier/models/router.json]
 
-For every labelled test input of the runs, each rule ranks the distinct grids;
-the table gives top-1 and top-2 accuracy over answerable test inputs (a correct
-grid was proposed) and pass@2 over all test inputs, so the verifier and router
-can be measured on runs they were not trained on (e.g. evaluation splits).
-Rules: vote (summed votes, then confidence), program_fit, random (expected),
-verifier (score only), verifier+router (``rank_by_score`` with router trust),
-verifier+barc (with the fixed BARC rule as trust).
+Every rule ranks the distinct grids of each labelled test input's pool; the
+table gives top-1 / top-2 accuracy over answerable test inputs (some proposer
+found the right grid) and pass@2 over all test inputs. Use runs the models were
+not trained on (e.g. evaluation splits) to measure them.
+
+Rules: the ensemble's ``vote`` and ``induction-first`` (``ensemble.ranking``);
+``verifier`` (``rank_by_score`` on verifier scores, no router);
+``verifier+router`` (router trust); ``verifier+barc`` (the fixed BARC rule as
+trust); ``random`` (expected); ``oracle``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ensemble.ranking import RANKERS, RankContext  # noqa: E402
 from verifier import DEFAULT_ROUTER, DEFAULT_VERIFIER, Router, Verifier, barc_rule  # noqa: E402
-from verifier.ranking import grid_keys  # noqa: E402
-from verifier.runs import load_runs  # noqa: E402
-from verifier.train import baseline_keys, build_candidate_set, selection_metrics  # noqa: E402
+from verifier.ranking import rank_by_score  # noqa: E402
+from verifier.runs import LabelledTask, load_runs  # noqa: E402
 
 
-def rule_keys(tasks, verifier: Verifier, router: Router | None) -> dict[str, np.ndarray]:
-    """Per labelled row, the key each verifier-based rule ranks by (same row order as the set)."""
-    keys: dict[str, list[float]] = {"verifier": [], "verifier+barc": []}
-    if router is not None:
-        keys["verifier+router"] = []
+@dataclass
+class Tally:
+    top1: int = 0
+    top2: int = 0
+    expected: list[float] = field(default_factory=list)
+
+    def add(self, ranked, correct) -> None:
+        self.top1 += bool(set(ranked[:1]) & correct)
+        self.top2 += bool(set(ranked[:2]) & correct)
+
+
+def evaluate(tasks: list[LabelledTask], verifier: Verifier, router: Router | None):
+    """Per rule, hits over answerable test inputs; also counts of inputs."""
+    tallies: dict[str, Tally] = {}
+    n_inputs = n_answerable = 0
     for lt in tasks:
         scored = verifier.score(lt.task, list(lt.candidates))
-        trusts = {"verifier": {}, "verifier+barc": barc_rule(lt.task, scored)}
+        trusts: dict[str, dict] = {"verifier": {}, "verifier+barc": barc_rule(lt.task, scored)}
         if router is not None:
             trusts["verifier+router"] = router.branch_trust(lt.task, scored)
+        rules: dict[str, Callable] = {
+            name: (lambda pool, f=fn: f(lt.task, pool, RankContext())) for name, fn in RANKERS.items()
+        }
         for name, trust in trusts.items():
-            per_test = {}
-            for c in scored:
-                per_test.setdefault(c.test_index, []).append(c)
-            grid_key = {i: grid_keys(pool, trust) for i, pool in per_test.items()}
-            keys[name].extend(
-                grid_key[c.test_index][c.grid]
-                for c, label in zip(scored, lt.labels) if label is not None
-            )
-    return {name: np.array(v) for name, v in keys.items()}
+            rules[name] = lambda pool, t=trust: rank_by_score(lt.task, pool, RankContext(branch_trust=t))
+        for index in sorted({c.test_index for c, lab in zip(scored, lt.labels) if lab is not None}):
+            pool = [c for c in scored if c.test_index == index]
+            correct = {c.grid for c, lab in zip(scored, lt.labels) if lab and c.test_index == index}
+            n_inputs += 1
+            if not correct:
+                continue
+            n_answerable += 1
+            n_grids = len({c.grid for c in pool})
+            for name, rule in rules.items():
+                tallies.setdefault(name, Tally()).add(rule(pool), correct)
+            tallies.setdefault("random", Tally()).expected.append(n_grids)
+    return tallies, n_inputs, n_answerable
 
 
 def main(argv=None) -> int:
@@ -59,19 +78,21 @@ def main(argv=None) -> int:
     p.add_argument("--no-router", action="store_true")
     args = p.parse_args(argv)
     tasks = load_runs(args.run_dirs)
-    data = build_candidate_set(tasks)
     verifier = Verifier.load(args.verifier)
     router = None if args.no_router else Router.load(args.router)
-    keys = {**rule_keys(tasks, verifier, router), **baseline_keys(data.X)}
-    metrics = selection_metrics(data.units, keys)
-    answerable = sum(u.answerable for u in data.units)
-    n = len(data.units)
-    print(f"{n} test inputs of {data.n_tasks} tasks, {answerable} answerable; "
-          f"datasets: {', '.join(sorted({d for _, d in data.sources}))}")
+    tallies, n, answerable = evaluate(tasks, verifier, router)
+    datasets = ", ".join(sorted({t.dataset for t in tasks}))
+    print(f"{n} labelled test inputs of {len(tasks)} tasks, {answerable} answerable ({datasets})")
     print(f"{'rule':<18} {'top-1':>6} {'top-2':>6} {'pass@2':>7}")
-    for rule, m in metrics.items():
-        print(f"{rule:<18} {m['top1']:6.3f} {m['top2']:6.3f} {m['top2'] * answerable / n:7.3f}")
-    print(f"{'oracle':<18} {1:6.3f} {1:6.3f} {answerable / n:7.3f}")
+    a = max(answerable, 1)
+    for name, t in tallies.items():
+        if t.expected:
+            top1 = sum(1 / g for g in t.expected) / a
+            top2 = sum(min(2, g) / g for g in t.expected) / a
+        else:
+            top1, top2 = t.top1 / a, t.top2 / a
+        print(f"{name:<18} {top1:6.3f} {top2:6.3f} {top2 * answerable / max(n, 1):7.3f}")
+    print(f"{'oracle':<18} {1:6.3f} {1:6.3f} {answerable / max(n, 1):7.3f}")
     return 0
 
 
