@@ -104,3 +104,30 @@ def test_cli_main_trains_and_reports(make_run, tmp_path, capsys):
     assert code == 0
     assert "top-1" in capsys.readouterr().out and (tmp_path / "m.md").exists()
     assert main([str(tmp_path / "nowhere"), "--out", str(tmp_path / "x.json")]) == 2
+
+
+def test_trained_verifier_ranks_the_consistent_answer_first(trained, flip_task):
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    from arc_core import Candidate, Grid
+    from verifier import rank_by_score
+
+    @dataclass
+    class Ctx:
+        branch_trust: dict
+
+    truth = flip_task.test_outputs[0]
+    noisy = truth.array.copy()
+    noisy[0, 0] = 9
+    pool = [
+        Candidate("flip", 0, Grid(noisy), "transduction", "ttt-net", {}, {"votes": 5, "confidence": 0.4}),
+        Candidate("flip", 0, flip_task.test_inputs[0], "transduction", "ttt-net", {},
+                  {"votes": 4, "confidence": 0.3}),
+        Candidate("flip", 0, truth, "induction", "dsl", {},
+                  {"votes": 1, "confidence": 0.5, "train_fit": 1.0}),
+    ]
+    scored = Verifier.load(trained[1].model_path).score(flip_task.without_truth(), pool)
+    assert np.argmax([c.score for c in scored]) == 2
+    assert rank_by_score(flip_task, scored, Ctx({}))[0] == truth
