@@ -13,9 +13,11 @@ directory that holds another run), 1 on an unexpected failure.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from arc_core import ConfigError, DatasetError, Selection, load_dataset
 from arc_core.datasets import DATASETS
@@ -81,6 +83,19 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="runs/latest", help="run directory")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.add_argument("--option", action="append", default=[], metavar="PROPOSER.FIELD=VALUE",
+                   help="set a field of a proposer's config, e.g. dsl.max_depth=3 (VALUE read as JSON "
+                        "when it parses, else as text); repeatable")
+    llm = p.add_argument_group("LLM proposers (llm-induction, llm-transduction)")
+    llm.add_argument("--llm-model", help="model id or directory: a vLLM engine is started as a Ray "
+                                         "actor (with --llm-endpoint: the served model's name)")
+    llm.add_argument("--llm-endpoint", help="OpenAI-compatible base URL instead, e.g. http://127.0.0.1:8000/v1")
+    llm.add_argument("--llm-gpus", type=float, default=0.0, help="GPUs of the engine actor (0 on CPU)")
+    llm.add_argument("--llm-max-model-len", type=int, default=8192, help="longest prompt + completion")
+    llm.add_argument("--llm-gpu-memory-utilization", type=float, default=0.9,
+                     help="share of accelerator (CPU: KV-cache) memory the engine may take")
+    llm.add_argument("--llm-enforce-eager", action="store_true", help="no graph capture (faster start)")
+    llm.add_argument("--llm-enable-lora", action="store_true", help="serve per-task LoRA adapters")
     p.set_defaults(run=_solve)
 
 
@@ -109,12 +124,46 @@ def _solve(args: argparse.Namespace) -> int:
         budget_s=args.budget_s, seed=args.seed, out=args.out, resume=args.resume,
         ranking=args.ranking, report=not args.no_report,
         ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),
+        proposer_options=_proposer_options(args.option), **_llm_settings(args),
     )
     for name in config.proposers:
         if name not in REGISTRY and not is_plugin(name):
             raise UnknownProposerError(f"unknown proposer {name!r}; known: {', '.join(REGISTRY)}")
     solve(config)
     return 0
+
+
+def _proposer_options(items: list[str]) -> dict[str, dict[str, Any]]:
+    options: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, eq, text = item.partition("=")
+        proposer, dot, field_name = key.rpartition(".")
+        if not eq or not dot or not proposer or not field_name:
+            raise ConfigError(f"--option {item!r}: expected PROPOSER.FIELD=VALUE")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        options.setdefault(proposer, {})[field_name] = value
+    return options
+
+
+def _llm_settings(args: argparse.Namespace) -> dict[str, Any]:
+    from cluster.llm_actor import EngineResources
+    from cluster.llm_clients import OpenAIEndpointConfig, VLLMEngineConfig
+
+    if args.llm_endpoint:
+        if not args.llm_model:
+            raise ConfigError("--llm-endpoint needs --llm-model (the name the server knows the model by)")
+        return {"llm_endpoint": OpenAIEndpointConfig(base_url=args.llm_endpoint, model=args.llm_model)}
+    if not args.llm_model:
+        return {}
+    engine = VLLMEngineConfig(
+        model=_absolute_if_path(args.llm_model) or args.llm_model, max_model_len=args.llm_max_model_len,
+        gpu_memory_utilization=args.llm_gpu_memory_utilization, enforce_eager=args.llm_enforce_eager,
+        enable_lora=args.llm_enable_lora, tensor_parallel_size=max(1, int(args.llm_gpus)),
+    )
+    return {"llm_engine": engine, "llm_engine_resources": EngineResources(num_gpus=args.llm_gpus)}
 
 
 def _absolute_if_path(spec: str | None) -> str | None:

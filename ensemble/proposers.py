@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from arc_core import Proposer
+from arc_core import ConfigError, Proposer
 
 # name -> (module, class, branch, needs an LLM client)
 REGISTRY: dict[str, tuple[str, str, str, bool]] = {
@@ -69,9 +69,29 @@ def _plugin_class(name: str) -> type:
         raise UnknownProposerError(f"proposer {name!r} cannot be imported: {e}") from None
 
 
+def needs_llm(name: str) -> bool:
+    return name in REGISTRY and REGISTRY[name][3]
+
+
 def default_proposers() -> list[str]:
     """Every proposer that needs no model."""
     return [name for name, (*_, needs_llm) in REGISTRY.items() if not needs_llm]
+
+
+def check_options(spec: ProposerSpec) -> None:
+    """Build the proposer's config from ``spec.options`` once, in the driver, so that a bad
+    option is a usage error at start rather than an error on every task."""
+    if not spec.options:
+        return
+    cls = _plugin_class(spec.name) if is_plugin(spec.name) else getattr(
+        importlib.import_module(REGISTRY[spec.name][0]), REGISTRY[spec.name][1])
+    config_cls = _config_class(cls)
+    if config_cls is None:
+        raise ConfigError(f"proposer {spec.name!r} takes no options, got {', '.join(spec.options)}")
+    try:
+        config_cls(**spec.options)
+    except TypeError as e:
+        raise ConfigError(f"proposer {spec.name!r}: {e}") from None
 
 
 def build_proposer(spec: ProposerSpec) -> Proposer:

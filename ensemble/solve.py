@@ -17,13 +17,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from arc_core import Budget, ConfigError, Grid, Selection, Task, load_dataset
+from arc_core import Budget, ConfigError, Grid, LLMClient, Selection, Task, load_dataset
 from arc_core.submission import submission_entry, write_submission
 from cluster import Job, Part, PartDone, RayConfig, RayRuntime
+from cluster.llm_actor import EngineResources, start_engine_actor
+from cluster.llm_clients import OpenAIClient, OpenAIEndpointConfig, VLLMEngineConfig
 
 from .pipeline import ProposalOutput, Router, Scorer, TaskRecord, assemble_task, error_record, run_proposer
 from .progress import Progress
-from .proposers import ProposerSpec, default_proposers, resources
+from .proposers import ProposerSpec, check_options, default_proposers, needs_llm, resources
 from .ranking import RANKERS
 from .rundir import REPORT, SUBMISSION, SUMMARY, RunDir
 from .summary import score_table, summarize
@@ -57,6 +59,12 @@ class SolveConfig:
     """Ray address, workers, in-flight bound, retries."""
     report: bool = True
     """Write ``report.html`` at the end."""
+    llm_engine: VLLMEngineConfig | None = None
+    """A vLLM engine to start as a Ray actor for the LLM proposers."""
+    llm_engine_resources: EngineResources = EngineResources()
+    """GPUs/CPUs of that engine actor."""
+    llm_endpoint: OpenAIEndpointConfig | None = None
+    """Or: an OpenAI-compatible endpoint (e.g. ``vllm serve``) for the LLM proposers."""
 
     def __post_init__(self) -> None:
         if not self.budget_s > 0:
@@ -65,6 +73,15 @@ class SolveConfig:
             raise ConfigError("SolveConfig.proposers must name at least one proposer")
         if self.ranking not in RANKERS:
             raise ConfigError(f"SolveConfig.ranking must be one of {', '.join(RANKERS)}, got {self.ranking!r}")
+        if self.llm_engine is not None and self.llm_endpoint is not None:
+            raise ConfigError("SolveConfig: give llm_engine or llm_endpoint, not both")
+        unused = sorted(set(self.proposer_options) - set(self.proposers))
+        if unused:
+            raise ConfigError(f"SolveConfig.proposer_options: {', '.join(unused)} not among the proposers")
+        has_llm = self.llm_engine is not None or self.llm_endpoint is not None
+        for name in self.proposers:
+            if needs_llm(name) and not has_llm:
+                raise ConfigError(f"SolveConfig.proposers: {name!r} needs a model (--llm-model or --llm-endpoint)")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -75,10 +92,8 @@ class SolveConfig:
 
 @dataclass
 class SolveHooks:
-    """What ``solve`` is handed besides its config: clients and models built by the CLI."""
+    """What ``solve`` is handed besides its config: models loaded by the CLI, the log stream."""
 
-    clients: Mapping[str, Any] = field(default_factory=dict)
-    """Proposer name -> LLM client, for the proposers that need one."""
     verifier: Scorer | None = None
     router: Router | None = None
     log: TextIO = field(default_factory=lambda: sys.stderr)
@@ -91,11 +106,10 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     (``out`` holds another run) before any work starts.
     """
     hooks = hooks or SolveHooks()
+    for name in config.proposers:
+        check_options(ProposerSpec(name, "unchecked" if needs_llm(name) else None,
+                                   dict(config.proposer_options.get(name, {}))))
     dataset = load_dataset(config.dataset, config.selection, config.solutions)
-    specs = [
-        ProposerSpec(name, hooks.clients.get(name), dict(config.proposer_options.get(name, {})))
-        for name in config.proposers
-    ]
     run = RunDir(config.out)
     done = run.start(config.to_json(), config.resume)
     for err in dataset.errors:
@@ -109,11 +123,26 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     if todo:
         budget = Budget(seconds=config.budget_s, seed=config.seed)
         with RayRuntime(config.ray) as runtime:
+            client = _llm_client(config)
+            specs = [
+                ProposerSpec(name, client if needs_llm(name) else None,
+                             dict(config.proposer_options.get(name, {})))
+                for name in config.proposers
+            ]
             for record in _run_tasks(runtime, todo, specs, budget, config, hooks):
                 run.append_task(record.result, record.candidates)
                 progress.task_done(record.result)
     progress.close()
     return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log)
+
+
+def _llm_client(config: SolveConfig) -> LLMClient | None:
+    """The client of the LLM proposers: an engine actor started now, or an endpoint."""
+    if config.llm_engine is not None and any(needs_llm(n) for n in config.proposers):
+        return start_engine_actor(config.llm_engine, config.llm_engine_resources)
+    if config.llm_endpoint is not None:
+        return OpenAIClient(config.llm_endpoint)
+    return None
 
 
 def _run_tasks(

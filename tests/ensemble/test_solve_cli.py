@@ -89,3 +89,14 @@ def test_datasets_lists_the_bundled_splits():
     assert proc.returncode == 0
     assert "arc-agi-1/evaluation        400" in proc.stdout
     assert "arc-agi-2/evaluation        120" in proc.stdout
+
+
+def test_bad_options_and_missing_models_are_usage_errors(tmp_path):
+    out = str(tmp_path / "r")
+    proc = cli(["solve", "--option", "dsl.no_such_field=3", "--proposers", "dsl", "--out", out])
+    assert proc.returncode == 2 and "no_such_field" in proc.stderr
+    proc = cli(["solve", "--option", "ttt-net.hidden=8", "--proposers", "dsl", "--out", out])
+    assert proc.returncode == 2 and "ttt-net" in proc.stderr
+    proc = cli(["solve", "--proposers", "llm-induction", "--out", out])
+    assert proc.returncode == 2 and "--llm-model" in proc.stderr
+    assert not (tmp_path / "r").exists()  # nothing started
