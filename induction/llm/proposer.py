@@ -1,0 +1,226 @@
+"""``llm-induction``: sample Python programs from an LLM, run them in the sandbox, vote.
+
+For each task: one prompt (``prompts.py``) → ``samples`` completions → code
+blocks extracted and deduplicated (``extraction.py``) → every distinct program
+run on all train and test inputs in the sandbox → programs that reproduce every
+training output are the fitting ones. While none fits, the revision loop
+(``revision.py``) sends the closest misses back with their wrong cells,
+``revision_breadth`` programs per round for ``revision_depth`` rounds. Test
+outputs of fitting programs are voted on, weighted by how many completions
+produced each program.
+
+Candidate features: ``votes`` (completions behind the grid), ``confidence``
+(votes / all votes for that test input), ``programs`` (distinct fitting programs
+behind the grid), ``revised`` (a revision produced it), ``train_fit`` (1.0).
+``last_run`` keeps counts of what happened on the last task, failures included.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from arc_core import Budget, Candidate, ConfigError, Grid, LLMClient, LoRASpec, SamplingConfig, Task
+from induction.sandbox import ExecutionResult, SandboxConfig, SandboxPool
+
+from .extraction import extract_code
+from .prompts import CHAT_TEMPLATES, PROMPT_FORMATS, render_chat, task_prompt
+from .revision import ProgramRecord, revise
+
+BARC_LIBRARY = ("common", "induction.llm.barc_common")
+
+
+def _check(ok: bool, name: str, value: object, expected: str) -> None:
+    if not ok:
+        raise ConfigError(f"LLMInductionConfig.{name} must be {expected}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class LLMInductionConfig:
+    """Settings of the LLM program sampler."""
+
+    prompt_format: str = "barc"
+    """"barc" (BARC's fine-tuning format, colour names) or "generic" (any code model)."""
+    chat_template: str = "llama3"
+    """How system + user text is wrapped: "llama3", "chatml" or "none"."""
+    samples: int = 16
+    """Completions sampled for the task prompt."""
+    temperature: float = 0.8
+    """Sampling temperature."""
+    top_p: float = 1.0
+    """Nucleus sampling mass."""
+    max_tokens: int = 1536
+    """Most tokens per completion."""
+    revision_breadth: int = 2
+    """Near-miss programs sent back per revision round."""
+    revision_depth: int = 1
+    """Revision rounds (0 turns revision off)."""
+    revision_samples: int = 4
+    """Completions per revision prompt."""
+    near_miss_accuracy: float = 0.5
+    """Least mean cell accuracy on the train pairs for a program to be revised."""
+    max_candidates: int = 3
+    """Most candidates returned per test input."""
+    workers: int = 1
+    """Sandbox worker processes."""
+    program_seconds: float = 2.0
+    """Wall-clock limit per program (all inputs)."""
+    program_cpu_seconds: int = 2
+    """CPU limit per program."""
+    program_memory_mb: int = 512
+    """Memory a program may allocate, in MiB."""
+    lora_name: str | None = None
+    """Name of a LoRA adapter to sample with (with ``lora_path``)."""
+    lora_path: str | None = None
+    """Directory of that adapter."""
+
+    def __post_init__(self) -> None:
+        _check(self.prompt_format in PROMPT_FORMATS, "prompt_format", self.prompt_format,
+               f"one of {PROMPT_FORMATS}")
+        _check(self.chat_template in CHAT_TEMPLATES, "chat_template", self.chat_template,
+               f"one of {CHAT_TEMPLATES}")
+        for name in ("samples", "max_tokens", "revision_samples", "max_candidates", "workers",
+                     "program_cpu_seconds"):
+            _check(getattr(self, name) >= 1, name, getattr(self, name), ">= 1")
+        for name in ("revision_breadth", "revision_depth"):
+            _check(getattr(self, name) >= 0, name, getattr(self, name), ">= 0")
+        _check(self.temperature >= 0, "temperature", self.temperature, ">= 0")
+        _check(0 < self.top_p <= 1, "top_p", self.top_p, "in (0, 1]")
+        _check(0 <= self.near_miss_accuracy <= 1, "near_miss_accuracy",
+               self.near_miss_accuracy, "in [0, 1]")
+        _check(self.program_seconds > 0, "program_seconds", self.program_seconds, "> 0")
+        _check(self.program_memory_mb >= 16, "program_memory_mb", self.program_memory_mb, ">= 16")
+        _check((self.lora_name is None) == (self.lora_path is None), "lora_path",
+               self.lora_path, "given together with lora_name")
+
+    def sampling(self, n: int, seed: int) -> SamplingConfig:
+        return SamplingConfig(n=n, temperature=self.temperature, top_p=self.top_p,
+                              max_tokens=self.max_tokens, seed=seed)
+
+    def sandbox(self) -> SandboxConfig:
+        return SandboxConfig(workers=self.workers, wall_seconds=self.program_seconds,
+                             cpu_seconds=self.program_cpu_seconds,
+                             memory_mb=self.program_memory_mb, module_aliases=(BARC_LIBRARY,))
+
+    def lora(self) -> LoRASpec | None:
+        return LoRASpec(self.lora_name, self.lora_path) if self.lora_name and self.lora_path else None
+
+
+@dataclass
+class RunStats:
+    """What happened on one task (kept on the proposer as ``last_run``)."""
+
+    completions: int = 0
+    without_code: int = 0
+    distinct_programs: int = 0
+    fitting_programs: int = 0
+    revision_rounds: int = 0
+    errors: Counter = field(default_factory=Counter)
+    """Failed programs by ``ErrorKind`` value, plus "wrong_output" for valid but wrong grids."""
+    seconds: float = 0.0
+
+
+class LLMInductionProposer:
+    """Proposes answers by sampling programs from ``client`` and running them in the sandbox."""
+
+    name = "llm-induction"
+    branch = "induction"
+
+    def __init__(self, client: LLMClient | None,
+                 config: LLMInductionConfig = LLMInductionConfig()):
+        self.client = client
+        self.config = config
+        self.last_run = RunStats()
+
+    def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+        """Candidates for every test input, best first; none when no program fits."""
+        self.last_run = stats = RunStats()
+        if self.client is None:  # off unless a model is configured
+            return []
+        start = time.monotonic()
+        deadline = start + budget.seconds
+        cfg = self.config
+        records: dict[str, ProgramRecord] = {}
+        with SandboxPool(cfg.sandbox()) as pool:
+            prompt = render_chat(*task_prompt(task, cfg.prompt_format), cfg.chat_template)
+            completions = self.client.generate([prompt], cfg.sampling(cfg.samples, budget.seed),
+                                               cfg.lora())[0]
+            self._absorb(task, completions, 0, records, pool, stats, deadline)
+            for depth in range(1, cfg.revision_depth + 1):
+                if any(r.fits for r in records.values()) or time.monotonic() >= deadline:
+                    break
+                produced = revise(self.client, task, records, cfg, budget.seed + depth)
+                if produced is None:
+                    break
+                stats.revision_rounds += 1
+                self._absorb(task, produced, depth, records, pool, stats, deadline)
+        stats.seconds = time.monotonic() - start
+        return self._vote(task, records, budget)
+
+    def _absorb(self, task: Task, completions: list[str], depth: int,
+                records: dict[str, ProgramRecord], pool: SandboxPool, stats: RunStats,
+                deadline: float) -> None:
+        """Extract, dedup, execute the new programs; count repeats of known ones."""
+        stats.completions += len(completions)
+        new: list[str] = []
+        for completion in completions:
+            source = extract_code(completion)
+            if source is None:
+                stats.without_code += 1
+            elif source in records:
+                records[source].count += 1
+            else:
+                records[source] = ProgramRecord(source=source, depth=depth)
+                new.append(source)
+        inputs = [e.input for e in task.train] + list(task.test_inputs)
+        chunk = 4 * self.config.workers
+        for i in range(0, len(new), chunk):
+            if time.monotonic() >= deadline:
+                for source in new[i:]:
+                    records.pop(source)
+                break
+            for source, result in zip(new[i:i + chunk], pool.run_many(new[i:i + chunk], inputs)):
+                records[source].attach(result, task)
+                _count_outcome(stats, records[source], result)
+        stats.distinct_programs = len(records)
+        stats.fitting_programs = sum(r.fits for r in records.values())
+
+    def _vote(self, task: Task, records: dict[str, ProgramRecord],
+              budget: Budget) -> list[Candidate]:
+        fitting = sorted((r for r in records.values() if r.fits), key=lambda r: -r.count)
+        candidates: list[Candidate] = []
+        n_train = len(task.train)
+        for index in range(len(task.test_inputs)):
+            tally: dict[Grid, list[ProgramRecord]] = {}
+            for record in fitting:
+                grid = record.outputs[n_train + index]
+                if grid is not None:
+                    tally.setdefault(grid, []).append(record)
+            total = sum(r.count for group in tally.values() for r in group)
+            ranked = sorted(tally.items(), key=lambda kv: -sum(r.count for r in kv[1]))
+            for grid, group in ranked[: self.config.max_candidates]:
+                candidates.append(self._candidate(task, index, grid, group, total, budget))
+        return candidates
+
+    def _candidate(self, task: Task, index: int, grid: Grid, group: list[ProgramRecord],
+                   total: int, budget: Budget) -> Candidate:
+        votes = sum(r.count for r in group)
+        cfg = self.config
+        provenance: dict[str, Any] = {
+            "program": group[0].source, "model": getattr(self.client, "model", None),
+            "prompt_format": cfg.prompt_format, "samples": cfg.samples,
+            "temperature": cfg.temperature, "max_tokens": cfg.max_tokens, "seed": budget.seed,
+            "revision_depth": group[0].depth, "lora": cfg.lora_name}
+        features = {"votes": votes, "confidence": votes / total if total else 0.0,
+                    "programs": len(group), "revised": any(r.depth > 0 for r in group),
+                    "train_fit": 1.0}
+        return Candidate(task.id, index, grid, self.branch, self.name, provenance, features)
+
+
+def _count_outcome(stats: RunStats, record: ProgramRecord, result: ExecutionResult) -> None:
+    if record.fits:
+        return
+    kind = result.error_kind.value if result.error_kind is not None else "wrong_output"
+    stats.errors[kind] += 1
