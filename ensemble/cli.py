@@ -27,11 +27,20 @@ from cluster import RayConfig
 from .proposers import REGISTRY, UnknownProposerError, default_proposers, is_plugin
 from .ranking import RANKERS
 from .rundir import RunDirError
+from verifier.modelfile import ModelFileError
 
-USAGE_ERRORS = (ConfigError, DatasetError, RunDirError, SubmissionError, UnknownProposerError)
+USAGE_ERRORS = (ConfigError, DatasetError, RunDirError, SubmissionError, UnknownProposerError, ModelFileError)
+
+
+DELEGATED = {"train-verifier": "verifier.train", "train-router": "verifier.router"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:  # their own parsers, flags and --help included
+        import importlib
+
+        return importlib.import_module(DELEGATED[argv[0]]).main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -58,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(run=_report)
     ds = sub.add_parser("datasets", help="list the named datasets with task counts")
     ds.set_defaults(run=_datasets)
+    for name, what in (("train-verifier", "the verifier"), ("train-router", "the router")):
+        sub.add_parser(name, help=f"train {what} on labelled run directories (RUN_DIR... --out PATH)")
     return parser
 
 
@@ -78,8 +89,12 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--address", help="join a running Ray cluster (e.g. auto, ray://host:10001)")
     p.add_argument("--max-retries", type=int, default=2,
                    help="retries of a proposer run whose worker died, before recording it failed")
-    p.add_argument("--ranking", default="vote", choices=sorted(RANKERS),
-                   help="rule that picks the two attempts")
+    p.add_argument("--ranking", default="auto", choices=["auto", *sorted(RANKERS)],
+                   help="rule that picks the two attempts (auto: verifier when one is used, else vote)")
+    p.add_argument("--verifier", default="default",
+                   help="verifier model file, 'default' (the shipped one) or 'none'")
+    p.add_argument("--router", default="default",
+                   help="router model file, 'default' (the shipped one) or 'none'")
     p.add_argument("--out", default="runs/latest", help="run directory")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
@@ -123,6 +138,7 @@ def _solve(args: argparse.Namespace) -> int:
         proposers=tuple(p.strip() for p in args.proposers.split(",") if p.strip()),
         budget_s=args.budget_s, seed=args.seed, out=args.out, resume=args.resume,
         ranking=args.ranking, report=not args.no_report,
+        verifier=_absolute_if_path(args.verifier), router=_absolute_if_path(args.router),
         ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),
         proposer_options=_proposer_options(args.option), **_llm_settings(args),
     )

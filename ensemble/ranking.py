@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from arc_core import Candidate, Grid, Task
+from verifier.ranking import rank_by_score
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def _fits(c: Candidate) -> bool:
 RANKERS: dict[str, RankRule] = {
     "vote": rank_by_votes,
     "induction-first": rank_induction_first,
+    "verifier": rank_by_score,
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -53,8 +53,13 @@ class SolveConfig:
     """Run directory."""
     resume: bool = False
     """Continue the run in ``out``: skip finished tasks, keep everything written."""
-    ranking: str = "vote"
-    """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts."""
+    ranking: str = "auto"
+    """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts; ``auto``:
+    ``verifier`` when a verifier is used, else ``vote``."""
+    verifier: str | None = "default"
+    """Verifier model file; ``default``: the shipped one (if the package has it); None: no verifier."""
+    router: str | None = "default"
+    """Router model file; ``default``: the shipped one (if the package has it); None: no router."""
     ray: RayConfig = RayConfig()
     """Ray address, workers, in-flight bound, retries."""
     report: bool = True
@@ -71,7 +76,7 @@ class SolveConfig:
             raise ConfigError(f"SolveConfig.budget_s must be > 0, got {self.budget_s}")
         if not self.proposers:
             raise ConfigError("SolveConfig.proposers must name at least one proposer")
-        if self.ranking not in RANKERS:
+        if self.ranking != "auto" and self.ranking not in RANKERS:
             raise ConfigError(f"SolveConfig.ranking must be one of {', '.join(RANKERS)}, got {self.ranking!r}")
         if self.llm_engine is not None and self.llm_endpoint is not None:
             raise ConfigError("SolveConfig: give llm_engine or llm_endpoint, not both")
@@ -106,6 +111,10 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     (``out`` holds another run) before any work starts.
     """
     hooks = hooks or SolveHooks()
+    hooks.verifier = hooks.verifier or load_verifier(config.verifier)
+    hooks.router = hooks.router or load_router(config.router)
+    ranking = config.ranking if config.ranking != "auto" else ("verifier" if hooks.verifier else "vote")
+    config = replace(config, ranking=ranking)
     for name in config.proposers:
         check_options(ProposerSpec(name, "unchecked" if needs_llm(name) else None,
                                    dict(config.proposer_options.get(name, {}))))
@@ -134,6 +143,29 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
                 progress.task_done(record.result)
     progress.close()
     return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log)
+
+
+def load_verifier(spec: str | None) -> Scorer | None:
+    """The verifier named by ``spec`` (a path, ``default``, or None); a bad file raises ModelFileError."""
+    from verifier.verifier import DEFAULT_VERIFIER, Verifier
+
+    path = _model_path(spec, DEFAULT_VERIFIER)
+    return Verifier.load(path) if path else None
+
+
+def load_router(spec: str | None) -> Router | None:
+    from verifier.router import DEFAULT_ROUTER, Router as TrainedRouter
+
+    path = _model_path(spec, DEFAULT_ROUTER)
+    return TrainedRouter.load(path) if path else None
+
+
+def _model_path(spec: str | None, default: Path) -> Path | None:
+    if spec is None or spec == "none":
+        return None
+    if spec == "default":
+        return default if default.exists() else None
+    return Path(spec)
 
 
 def _llm_client(config: SolveConfig) -> LLMClient | None:
