@@ -51,3 +51,20 @@ def test_config_is_validated_once_naming_the_field():
         RayConfig(workers=0)
     with pytest.raises(ConfigError, match="RayConfig.max_retries"):
         RayConfig(max_retries=-1)
+
+
+@pytest.mark.slow
+def test_back_pressure_pulls_jobs_only_as_parts_finish():
+    pulled = []
+
+    def jobs():
+        for i in range(12):
+            pulled.append(i)
+            yield Job(f"t{i}", (Part("p", time.sleep, (0.05,)),))
+
+    with RayRuntime(RayConfig(workers=2, max_in_flight=3)) as runtime:
+        finished = 0
+        for _ in runtime.run(jobs()):
+            finished += 1
+            assert len(pulled) - finished <= 3  # never more than max_in_flight outstanding
+    assert finished == 12
