@@ -10,6 +10,7 @@ frames from stdin. For each program it forks a child that:
 * runs under RLIMIT_CPU, RLIMIT_AS (the worker's own size + ``memory_mb``),
   RLIMIT_FSIZE, RLIMIT_NPROC = 0 and RLIMIT_CORE = 0;
 * drops to user ``nobody`` when the worker runs as root;
+* dies with the worker (PR_SET_PDEATHSIG) and by SIGALRM shortly after the wall limit;
 * installs the audit hook and the guarded builtins of ``policy.py``;
 * runs the program on every input and writes back JSON (never pickles).
 
@@ -40,6 +41,7 @@ from induction.sandbox.policy import SandboxViolation, make_audit_hook, make_bui
 from induction.sandbox.protocol import ProtocolError, read_frame, write_frame
 
 _CLONE_NEWNET = 0x40000000
+_PR_SET_PDEATHSIG = 1
 _MAX_MESSAGE = 500
 _MAX_SIDE = 30
 
@@ -189,6 +191,7 @@ def _child(write_fd: int, job_dir: str, source: str, inputs: list[Any],
             os.setgroups([])
             os.setgid(nobody[1])
             os.setuid(nobody[0])
+        _die_with_worker(config)
         violations: list[str] = []
         sys.addaudithook(make_audit_hook(job_dir, config.allowed_modules,
                                          dict(config.module_aliases), violations))
@@ -206,6 +209,15 @@ def _child(write_fd: int, job_dir: str, source: str, inputs: list[Any],
             pass
     finally:
         os._exit(status)
+
+
+def _die_with_worker(config: SandboxConfig) -> None:
+    """Even if the worker is killed mid-job, the child does not outlive the wall limit."""
+    signal.alarm(int(config.wall_seconds) + 2)
+    if sys.platform.startswith("linux"):  # after setuid, which clears the setting
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _apply_limits(config: SandboxConfig, baseline: int) -> None:
