@@ -111,13 +111,7 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     (``out`` holds another run) before any work starts.
     """
     hooks = hooks or SolveHooks()
-    hooks.verifier = hooks.verifier or load_verifier(config.verifier)
-    hooks.router = hooks.router or load_router(config.router)
-    ranking = config.ranking if config.ranking != "auto" else ("verifier" if hooks.verifier else "vote")
-    config = replace(config, ranking=ranking)
-    for name in config.proposers:
-        check_options(ProposerSpec(name, "unchecked" if needs_llm(name) else None,
-                                   dict(config.proposer_options.get(name, {}))))
+    config = _resolve(config, hooks)
     dataset = load_dataset(config.dataset, config.selection, config.solutions)
     run = RunDir(config.out)
     done = run.start(config.to_json(), config.resume)
@@ -145,19 +139,24 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log)
 
 
-def load_verifier(spec: str | None) -> Scorer | None:
-    """The verifier named by ``spec`` (a path, ``default``, or None); a bad file raises ModelFileError."""
+def _resolve(config: SolveConfig, hooks: SolveHooks) -> SolveConfig:
+    """Load the verifier and router into ``hooks``, check proposer options, and return the
+    config as it will be recorded: model paths and ranking rule as actually used."""
+    from verifier.router import DEFAULT_ROUTER, Router as TrainedRouter
     from verifier.verifier import DEFAULT_VERIFIER, Verifier
 
-    path = _model_path(spec, DEFAULT_VERIFIER)
-    return Verifier.load(path) if path else None
-
-
-def load_router(spec: str | None) -> Router | None:
-    from verifier.router import DEFAULT_ROUTER, Router as TrainedRouter
-
-    path = _model_path(spec, DEFAULT_ROUTER)
-    return TrainedRouter.load(path) if path else None
+    verifier_path = _model_path(config.verifier, DEFAULT_VERIFIER)
+    router_path = _model_path(config.router, DEFAULT_ROUTER)
+    if hooks.verifier is None and verifier_path is not None:
+        hooks.verifier = Verifier.load(verifier_path)
+    if hooks.router is None and router_path is not None:
+        hooks.router = TrainedRouter.load(router_path)
+    for name in config.proposers:
+        check_options(ProposerSpec(name, "unchecked" if needs_llm(name) else None,
+                                   dict(config.proposer_options.get(name, {}))))
+    ranking = config.ranking if config.ranking != "auto" else ("verifier" if hooks.verifier else "vote")
+    return replace(config, ranking=ranking, verifier=str(verifier_path) if verifier_path else None,
+                   router=str(router_path) if router_path else None)
 
 
 def _model_path(spec: str | None, default: Path) -> Path | None:
