@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,35 @@ def test_the_host_repository_is_untouched(pool):
            f"    random._os.mkdir({str(repo / 'owned')!r})\n")
     run_attack(pool, src, {ErrorKind.FORBIDDEN}, "os.mkdir")
     assert sorted(p.name for p in repo.iterdir()) == before
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_killing_a_worker_leaves_no_orphaned_program():
+    sleeper = "import time\ndef transform(g):\n    time.sleep(60)\n"
+    with SandboxPool(SandboxConfig(wall_seconds=30.0)) as pool:
+        assert pool.run(GOOD, INPUTS).ok
+        worker = pool._workers[0].process.pid
+        runner = threading.Thread(target=pool.run, args=(sleeper, INPUTS))
+        runner.start()
+        deadline = time.monotonic() + 10
+        while not _children(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (child,) = _children(worker)
+        os.killpg(worker, 9)
+        runner.join()
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{child}").exists()
