@@ -20,11 +20,14 @@ Provenance: ``source`` (standalone Python of the simplest program), ``n_programs
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from arc_core import Budget, Candidate, ConfigError, Grid, Task
 
 from .search import SearchConfig, SearchResult, Solution, search
+
+_CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class DslConfig:
     """Near-miss programs kept when nothing fits exactly."""
     combine_pool: int = 24
     """Shape-correct partial solutions tried pairwise in the final combination step."""
+    clock: str = "wall"
+    """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
+    process's CPU seconds, for benchmarks on a shared machine)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= 5:
@@ -56,6 +62,8 @@ class DslConfig:
         for name in ("max_level_states", "max_candidates"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"DslConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if self.clock not in _CLOCKS:
+            raise ConfigError(f"DslConfig.clock must be one of {sorted(_CLOCKS)}, got {self.clock!r}")
         for name in ("near_misses", "combine_pool"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"DslConfig.{name} must be >= 0, got {getattr(self, name)}")
@@ -75,9 +83,13 @@ class DslProposer:
         self.config = config
 
     def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+        return self.propose_with_result(task, budget)[0]
+
+    def propose_with_result(self, task: Task, budget: Budget) -> tuple[list[Candidate], SearchResult]:
+        """Candidates and the raw search result (statistics, time per primitive)."""
         seconds = min(budget.seconds * self.config.time_fraction, self.config.max_seconds)
-        result = search(task.without_truth(), self.config.search_config(), seconds)
-        return self.candidates(task, result)
+        result = search(task.without_truth(), self.config.search_config(), seconds, _CLOCKS[self.config.clock])
+        return self.candidates(task, result), result
 
     def candidates(self, task: Task, result: SearchResult) -> list[Candidate]:
         """Turn a search result into candidates, per test input, exact fits first."""

@@ -20,6 +20,7 @@ machine give the same result (the seed only orders ties, see ``SearchConfig``).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,9 +95,10 @@ class _State:
 
 
 class _Searcher:
-    def __init__(self, task: Task, config: SearchConfig, seconds: float):
+    def __init__(self, task: Task, config: SearchConfig, seconds: float, clock):
         self.config = config
-        self.deadline = time.perf_counter() + seconds
+        self.clock = clock
+        self.deadline = clock() + seconds
         self.n_train = len(task.train)
         self.ys = [e.output.array for e in task.train]
         self.total_cells = sum(y.size for y in self.ys)
@@ -110,7 +112,7 @@ class _Searcher:
         self.prim_seconds: dict[str, float] = {}
 
     def out_of_time(self) -> bool:
-        if time.perf_counter() > self.deadline:
+        if self.clock() > self.deadline:
             self.stats["timed_out"] = True
             return True
         return False
@@ -180,7 +182,7 @@ class _Searcher:
         return state
 
     def _call(self, prim: Primitive, step: Step, g: np.ndarray) -> np.ndarray | None:
-        ck = (step, g.shape, g.tobytes())
+        ck = (step.name, repr(step.params), g.shape, g.tobytes())
         if ck in self.cache:
             return self.cache[ck]
         try:
@@ -261,9 +263,11 @@ class _Searcher:
         return found[:8]
 
 
-def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0) -> SearchResult:
-    """Search programs for ``task`` for at most about ``seconds`` wall seconds."""
-    return _Searcher(task, config, seconds).run()
+def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0,
+           clock: Callable[[], float] = time.perf_counter) -> SearchResult:
+    """Search programs for ``task`` for at most about ``seconds`` of ``clock`` (wall by
+    default; ``time.process_time`` measures this process's CPU seconds instead)."""
+    return _Searcher(task, config, seconds, clock).run()
 
 
 def _priority(s: _State) -> tuple:

@@ -15,4 +15,6 @@ from .objects import *  # noqa: F401,F403
 from .parts import *  # noqa: F401,F403
 from .registry import PRIMITIVES, DslError, Primitive, as_array, background  # noqa: F401
 
-__all__ = sorted(PRIMITIVES) + ["PRIMITIVES", "DslError", "Primitive", "as_array", "background"]
+__all__ = sorted(PRIMITIVES) + [
+    "PRIMITIVES", "DslError", "Primitive", "as_array", "background", "combine_lookup", "split_grid", "objects",
+]

@@ -1,0 +1,347 @@
+"""One test per DSL primitive (checked mechanically), plus edge cases: 1x1, single-colour
+and 30x30 grids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from induction.dsl import PRIMITIVES, DslError
+from induction.dsl import colour as colour_mod
+from induction.dsl.objects import objects, select_object
+from induction.dsl.parts import combine_lookup, split_grid
+from induction.dsl import *  # noqa: F403  (the primitives under test)
+
+
+def a(rows):
+    return np.array(rows, dtype=np.uint8)
+
+
+def test_every_primitive_has_a_test():
+    missing = [n for n in PRIMITIVES if f"test_{n}" not in globals()]
+    assert not missing, f"primitives without a test: {missing}"
+
+
+def test_dihedral():
+    g = a([[1, 2], [3, 4]])
+    assert dihedral(g, 1).tolist() == [[2, 4], [1, 3]]
+    assert dihedral(g, 4).tolist() == [[1, 3], [2, 4]]
+    assert dihedral(g, 5).tolist() == [[2, 1], [4, 3]]
+    assert dihedral(g, 6).tolist() == [[3, 4], [1, 2]]
+    with pytest.raises(DslError):
+        dihedral(g, 8)
+
+
+def test_crop_to_content():
+    g = a([[0, 0, 0], [0, 5, 6], [0, 0, 7]])
+    assert crop_to_content(g).tolist() == [[5, 6], [0, 7]]
+    with pytest.raises(DslError):
+        crop_to_content(a([[0, 0], [0, 0]]))
+
+
+def test_scale_up():
+    assert scale_up(a([[1, 2]]), 2, 1).tolist() == [[1, 2], [1, 2]]
+    with pytest.raises(DslError):
+        scale_up(np.zeros((16, 16), np.uint8), 2, 2)
+    prim = PRIMITIVES["scale_up"]
+    assert prim.param_sets([a([[1]])], [a([[1, 1, 1], [1, 1, 1]])]) == [{"fy": 2, "fx": 3}]
+
+
+def test_scale_down():
+    g = a([[1, 1, 0, 0], [1, 0, 0, 2]])
+    assert scale_down(g, 2, 2, "majority").tolist() == [[1, 0]]
+    assert scale_down(g, 2, 2, "any").tolist() == [[1, 2]]
+    with pytest.raises(DslError):
+        scale_down(a([[1, 2, 3]]), 1, 2, "any")
+
+
+def test_tile_pattern():
+    g = a([[1, 2]])
+    assert tile_pattern(g, 1, 2, (0, 0)).tolist() == [[1, 2, 1, 2]]
+    assert tile_pattern(g, 1, 2, (0, 5)).tolist() == [[1, 2, 2, 1]]
+    y = a([[1, 2, 2, 1], [1, 2, 2, 1]])
+    (params,) = PRIMITIVES["tile_pattern"].param_sets([g], [y])
+    assert (params["ny"], params["nx"]) == (2, 2)
+    assert tile_pattern(g, **params).tolist() == y.tolist()
+
+
+def test_self_tile():
+    g = a([[1, 0], [0, 1]])
+    out = self_tile(g, False)
+    assert out.shape == (4, 4)
+    assert out[:2, :2].tolist() == g.tolist() and out[:2, 2:].tolist() == [[0, 0], [0, 0]]
+    assert self_tile(g, True)[:2, 2:].tolist() == g.tolist()
+
+
+def test_half():
+    g = a([[1, 2, 3], [4, 5, 6]])
+    assert half(g, "top").tolist() == [[1, 2, 3]]
+    assert half(g, "right").tolist() == [[3], [6]]
+    with pytest.raises(DslError):
+        half(a([[1]]), "left")
+
+
+def test_dedupe_lines():
+    g = a([[1, 1, 2], [1, 1, 2], [3, 3, 4]])
+    assert dedupe_lines(g, "both").tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(DslError):
+        dedupe_lines(a([[1, 2]]), "cols")
+
+
+def test_drop_background_lines():
+    g = a([[1, 0, 2], [0, 0, 0], [3, 0, 4]])
+    assert drop_background_lines(g).tolist() == [[1, 2], [3, 4]]
+
+
+def test_add_border():
+    assert add_border(a([[1]]), 3).tolist() == [[3, 3, 3], [3, 1, 3], [3, 3, 3]]
+
+
+def test_draw_frame():
+    assert draw_frame(np.zeros((3, 3), np.uint8), 2)[1].tolist() == [2, 0, 2]
+
+
+def test_crop_at():
+    g = a([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    assert crop_at(g, 0, 1, 2, 2, "top_left").tolist() == [[2, 3], [5, 6]]
+    assert crop_at(g, 0, 0, 1, 1, "bottom_right").tolist() == [[9]]
+    xs, ys = [g, g + 0], [a([[5, 6]]), a([[5, 6]])]
+    assert {"dy": 1, "dx": 1, "height": 1, "width": 2, "corner": "top_left"} in \
+        PRIMITIVES["crop_at"].param_sets(xs, ys)
+
+
+def _objs_grid():
+    return a([[1, 1, 0, 0, 0],
+              [1, 1, 0, 2, 0],
+              [0, 0, 0, 0, 0],
+              [3, 0, 0, 0, 0]])
+
+
+def test_objects_properties():
+    objs = objects(_objs_grid(), 4, False)
+    assert [(o.colour, o.size, o.box) for o in objs] == [(1, 4, (0, 0, 2, 2)), (2, 1, (1, 3, 2, 4)),
+                                                        (3, 1, (3, 0, 4, 1))]
+    assert objs[0].touches_border and not objs[1].touches_border
+    ring = a([[1, 1, 1], [1, 0, 1], [1, 1, 1]])
+    assert objects(ring, 4, False)[0].holes == 1
+    assert len(objects(a([[1, 0], [0, 1]]), 8, False)) == 1
+    assert len(objects(a([[1, 0], [0, 1]]), 4, False)) == 2
+
+
+def test_select_object_ties_raise():
+    objs = objects(_objs_grid(), 4, False)
+    assert select_object(objs, "largest").colour == 1
+    with pytest.raises(DslError):
+        select_object(objs, "smallest")
+
+
+def test_crop_object():
+    assert crop_object(_objs_grid(), "largest", 4, False).tolist() == [[1, 1], [1, 1]]
+    assert crop_object(_objs_grid(), "not_touching_border", 4, False).tolist() == [[2]]
+
+
+def test_keep_object():
+    out = keep_object(_objs_grid(), "largest", 4, False)
+    assert out.sum() == 4 and out.shape == (4, 5)
+
+
+def test_remove_object():
+    out = remove_object(_objs_grid(), "largest", 4, False)
+    assert (out == 1).sum() == 0 and (out == 2).sum() == 1
+
+
+def test_recolour_object():
+    out = recolour_object(_objs_grid(), "largest", 4, 7)
+    assert (out == 7).sum() == 4 and (out == 1).sum() == 0
+
+
+def test_remove_small_objects():
+    out = remove_small_objects(_objs_grid(), 1, 4)
+    assert (out == 2).sum() == 0 and (out == 1).sum() == 4
+
+
+def test_colour_by_size_rank():
+    out = colour_by_size_rank(_objs_grid(), 4)
+    assert out[0, 0] == 1 and out[1, 3] == 2 and out[3, 0] == 2
+
+
+def test_colour_by_size():
+    out = colour_by_size(_objs_grid(), 4)
+    assert out[0, 0] == 4 and out[1, 3] == 1
+
+
+def test_colour_by_holes():
+    ring = a([[1, 1, 1, 0, 0], [1, 0, 1, 0, 0], [1, 1, 1, 0, 2]])
+    out = colour_by_holes(ring, 4)
+    assert out[0, 0] == 2 and out[2, 4] == 1
+
+
+def test_colour_by_shape():
+    g = a([[1, 0, 2, 0, 3, 3]])
+    out = colour_by_shape(g, 4)
+    assert out.tolist() == [[1, 0, 1, 0, 2, 2]]
+
+
+def test_fill_object_boxes():
+    g = a([[1, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert fill_object_boxes(g, 8).tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
+
+
+def test_outline_objects():
+    g = np.zeros((3, 3), np.uint8)
+    g[1, 1] = 5
+    out = outline_objects(g, 2)
+    assert out.sum() == 5 + 8 * 2
+
+
+def test_box_objects():
+    g = np.zeros((5, 5), np.uint8)
+    g[2, 2] = 5
+    out = box_objects(g, 3)
+    assert (out == 3).sum() == 8 and out[2, 2] == 5
+
+
+def test_recolour():
+    g = a([[1, 2], [2, 0]])
+    assert recolour(g, {1: 3, 2: 4}).tolist() == [[3, 4], [4, 0]]
+    assert colour_mod.infer_colour_map([g], [a([[3, 4], [4, 0]])]) == {1: 3, 2: 4}
+    assert colour_mod.infer_colour_map([g], [a([[3, 4], [5, 0]])]) is None
+
+
+def test_remove_colour():
+    assert remove_colour(a([[0, 1, 2]]), 2).tolist() == [[0, 1, 0]]
+    with pytest.raises(DslError):
+        remove_colour(a([[0, 1]]), 5)
+
+
+def test_keep_colour():
+    assert keep_colour(a([[0, 1, 2]]), 2).tolist() == [[0, 0, 2]]
+
+
+def test_colour_cell():
+    g = a([[0, 1, 1, 2]])
+    assert colour_cell(g, "majority").tolist() == [[1]]
+    assert colour_cell(g, "minority").tolist() == [[2]]
+    with pytest.raises(DslError):
+        colour_cell(a([[0, 1, 2]]), "majority")
+
+
+def test_paint_foreground():
+    assert paint_foreground(a([[0, 1, 1, 2]]), "majority").tolist() == [[0, 1, 1, 1]]
+
+
+def test_fill_background():
+    assert fill_background(a([[0, 1]]), 4).tolist() == [[4, 1]]
+
+
+def test_split_grid():
+    g = a([[1, 0, 5, 0, 1], [0, 1, 5, 1, 0]])
+    assert [p.tolist() for p in split_grid(g, "separators")] == [[[1, 0], [0, 1]], [[0, 1], [1, 0]]]
+    assert [p.shape for p in split_grid(g, "h2")] == [(2, 2), (2, 2)]
+    with pytest.raises(DslError):
+        split_grid(a([[1, 2, 3]]), "v2")
+
+
+def test_combine_parts():
+    g = a([[1, 0, 5, 2, 0], [1, 1, 5, 0, 2], [0, 0, 5, 0, 0]])
+    assert combine_parts(g, "separators", "and", 3).tolist() == [[3, 0], [0, 3], [0, 0]]
+    assert combine_parts(g, "separators", "xor", 3).tolist() == [[0, 0], [3, 0], [0, 0]]
+    assert combine_parts(g, "separators", "nor", 3).tolist() == [[0, 3], [0, 0], [3, 3]]
+    assert combine_parts(g, "separators", "right_only", 3).tolist() == [[0, 0], [0, 0], [0, 0]]
+
+
+def test_overlay_parts():
+    g = a([[1, 0, 0, 2]])
+    assert overlay_parts(g, "h2", False).tolist() == [[1, 2]]
+
+
+def test_select_part():
+    g = a([[1, 1, 5, 0, 1], [0, 0, 5, 0, 0]])
+    assert select_part(g, "separators", "most_cells").tolist() == [[1, 1], [0, 0]]
+    assert select_part(g, "separators", "last").tolist() == [[0, 1], [0, 0]]
+
+
+def test_combine_lookup():
+    out = combine_lookup(a([[1, 0]]), a([[0, 0]]), {(1, 0): 3, (0, 0): 0})
+    assert out.tolist() == [[3, 0]]
+    with pytest.raises(DslError):
+        combine_lookup(a([[2]]), a([[2]]), {(1, 0): 3})
+
+
+def test_gravity():
+    g = a([[1, 0], [0, 0], [2, 0]])
+    assert gravity(g, "down").tolist() == [[0, 0], [1, 0], [2, 0]]
+    assert gravity(a([[0, 1, 0]]), "left").tolist() == [[1, 0, 0]]
+    with pytest.raises(DslError):
+        gravity(a([[0], [1]]), "down")
+
+
+def test_gravity_objects():
+    g = a([[1, 1, 0], [0, 0, 0], [0, 0, 0], [0, 2, 0]])
+    assert gravity_objects(g, "down").tolist() == [[0, 0, 0], [0, 0, 0], [1, 1, 0], [0, 2, 0]]
+
+
+def test_attract_to_largest():
+    g = a([[0, 3, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 4, 4, 4, 0]])
+    out = attract_to_largest(g)
+    assert out[2, 1] == 3 and out[0, 1] == 0
+
+
+def test_fill_enclosed():
+    ring = a([[1, 1, 1], [1, 0, 1], [1, 1, 1]])
+    assert fill_enclosed(ring, 4)[1, 1] == 4
+    with pytest.raises(DslError):
+        fill_enclosed(a([[0, 1]]), 4)
+
+
+def test_draw_rays():
+    g = a([[0, 0, 0], [0, 2, 0], [0, 0, 0]])
+    assert draw_rays(g, "right", None, True)[1].tolist() == [0, 2, 2]
+    assert (draw_rays(g, "all", 2, True) == 2).sum() == 9
+
+
+def test_connect_pixels():
+    g = a([[3, 0, 0, 3], [0, 0, 0, 0]])
+    assert connect_pixels(g, "h")[0].tolist() == [3, 3, 3, 3]
+
+
+def test_complete_symmetry():
+    g = a([[1, 2, 2, 1], [3, 4, 9, 3]])
+    assert complete_symmetry(g, "lr", 9, False).tolist() == [[1, 2, 2, 1], [3, 4, 4, 3]]
+    assert complete_symmetry(g, "lr", 9, True).tolist() == [[4]]
+
+
+def test_count_objects_row():
+    assert count_objects_row(a([[1, 0, 1, 0, 1]]), 4, False).tolist() == [[1, 1, 1]]
+
+
+def test_colours_by_frequency():
+    assert colours_by_frequency(a([[0, 1, 1, 1, 2, 2, 3]]), "most").tolist() == [[1, 2, 3]]
+    with pytest.raises(DslError):
+        colours_by_frequency(a([[0, 1, 2]]), "most")
+
+
+def test_count_cells_grid():
+    assert count_cells_grid(a([[0, 4, 4, 0, 5]]), 4).tolist() == [[4, 4]]
+
+
+EDGE_GRIDS = {
+    "1x1": np.array([[3]], np.uint8),
+    "single_colour": np.full((4, 5), 7, np.uint8),
+    "30x30": np.random.default_rng(0).integers(0, 10, (30, 30)).astype(np.uint8),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDGE_GRIDS))
+def test_edge_grids_never_crash_outside_dsl_error(kind):
+    g = EDGE_GRIDS[kind]
+    ys = [dihedral(g, 1) if g.shape[0] == g.shape[1] else g]
+    for prim in PRIMITIVES.values():
+        for params in prim.param_sets([g], ys)[:40]:
+            try:
+                out = prim.fn(g, **params)
+            except DslError:
+                continue
+            assert out.ndim == 2 and out.dtype == np.uint8
+            if prim.same_shape:
+                assert out.shape == g.shape, prim.name

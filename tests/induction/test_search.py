@@ -1,0 +1,170 @@
+"""Program search and the dsl proposer on small hand-made tasks with known programs."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from arc_core import Budget, ConfigError, Grid, Proposer, Task
+from arc_core.task import Example
+from induction.dsl import PRIMITIVES, DslError, Primitive
+from induction.dsl_proposer import DslConfig, DslProposer
+from induction.render import run_program
+from induction.search import SearchConfig, search
+
+rng = np.random.default_rng(0)
+
+
+def make_task(fn, inputs, test_inputs, task_id="t") -> Task:
+    train = tuple(Example(Grid(x), Grid(fn(np.array(x, dtype=np.uint8)))) for x in inputs)
+    tests = tuple(Grid(x) for x in test_inputs)
+    outs = tuple(Grid(fn(np.array(x, dtype=np.uint8))) for x in test_inputs)
+    return Task(task_id, train, tests, outs)
+
+
+def rand_grids(n, shape=(4, 5), colours=4):
+    return [rng.integers(0, colours, shape).tolist() for _ in range(n)]
+
+
+def run_source(source: str, grid):
+    namespace: dict = {}
+    exec(compile(source, "<program>", "exec"), namespace)  # our own rendered DSL source
+    return namespace["transform"](grid)
+
+
+FAST = SearchConfig(max_depth=2)
+
+KNOWN = {
+    "rotate": lambda g: np.rot90(g),
+    "flip_then_recolour": lambda g: np.where(g[:, ::-1] == 1, 7, g[:, ::-1]),
+    "mirror_tile": lambda g: np.concatenate([g, g[:, ::-1]], axis=1),
+    "scale_up_2": lambda g: np.kron(g, np.ones((2, 2), dtype=np.uint8)),
+    "top_half_transposed": lambda g: g[:2].T,
+}
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_search_finds_known_programs_and_source_reproduces(name):
+    task = make_task(KNOWN[name], rand_grids(3), rand_grids(1))
+    result = search(task.without_truth(), FAST, seconds=20)
+    assert result.fits, f"no program for {name}"
+    best = result.fits[0]
+    assert best.train_fit == 1.0 and best.cells_missed == 0
+    assert np.array_equal(best.test_outputs[0], task.test_outputs[0].array)
+    for sol in result.fits[:5]:
+        for k, g in enumerate(task.test_inputs):
+            assert run_source(sol.source, g.to_list()) == sol.test_outputs[k].tolist()
+            assert run_program(sol.program, g).tolist() == sol.test_outputs[k].tolist()
+
+
+def test_fits_are_simplest_first_and_near_misses_counted():
+    task = make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1))
+    result = search(task.without_truth(), FAST, seconds=20)
+    sizes = [s.size for s in result.fits]
+    assert sizes == sorted(sizes) and sizes[0] == 1
+    assert result.stats["states"] > 0 and result.stats["duplicates"] > 0
+
+
+def test_near_misses_when_nothing_fits():
+    # Output: the input with one fixed cell set to a colour that depends on nothing visible.
+    inputs = rand_grids(3, (5, 5))
+    outs = []
+    for k, x in enumerate(inputs):
+        y = np.array(x, dtype=np.uint8)
+        y[k, k] = 9
+        outs.append(y)
+    train = tuple(Example(Grid(x), Grid(y)) for x, y in zip(inputs, outs))
+    task = Task("nm", train, (Grid(rand_grids(1, (5, 5))[0]),))
+    cands = DslProposer(DslConfig(max_depth=1)).propose(task, Budget(10))
+    assert cands, "near-misses keep the pool non-empty"
+    assert all(c.features["train_fit"] < 1 and c.features["cells_missed"] > 0 for c in cands)
+    assert not any(c.features["exact"] for c in cands)
+
+
+def test_combination_step_joins_two_partial_programs():
+    # Output: left half XOR right half with two colours: needs halves combined cell-wise.
+    def fn(g):
+        l, r = g[:, :3], g[:, 3:]
+        return np.where((l > 0) & (r == 0), 4, np.where((r > 0) & (l == 0), 6, 0)).astype(np.uint8)
+
+    task = make_task(fn, rand_grids(4, (4, 6), 2), rand_grids(1, (4, 6), 2))
+    result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
+    assert result.fits
+    assert any(np.array_equal(s.test_outputs[0], task.test_outputs[0].array) for s in result.fits)
+
+
+def test_proposer_contract_and_features():
+    task = make_task(lambda g: g[::-1], rand_grids(3), rand_grids(2))
+    p = DslProposer(DslConfig(max_depth=2))
+    assert isinstance(p, Proposer) and p.name == "dsl" and p.branch == "induction"
+    cands = p.propose(task.without_truth(), Budget(10))
+    for i in range(2):
+        mine = [c for c in cands if c.test_index == i]
+        assert mine[0].grid == task.test_outputs[i]
+        assert len({c.grid for c in mine}) == len(mine)
+        f = mine[0].features
+        assert f["exact"] and f["train_fit"] == 1.0 and f["cells_missed"] == 0
+        assert f["votes"] >= 1 and 0 <= f["confidence"] <= 1 and f["program_size"] >= 1
+        assert f["states"] > 0
+        assert run_source(mine[0].provenance["source"], task.test_inputs[i].array) == mine[0].grid.to_list()
+
+
+def test_deterministic_for_a_seed():
+    task = make_task(lambda g: np.rot90(g, 2), rand_grids(3), rand_grids(1))
+    p = DslProposer(DslConfig(max_depth=2))
+    a = p.propose(task.without_truth(), Budget(10, seed=3))
+    b = p.propose(task.without_truth(), Budget(10, seed=3))
+    assert [(c.grid, c.provenance["source"]) for c in a] == [(c.grid, c.provenance["source"]) for c in b]
+
+
+def test_budget_is_respected():
+    task = make_task(lambda g: g, rand_grids(4, (30, 30), 10), rand_grids(1, (30, 30), 10))
+    t0 = time.perf_counter()
+    DslProposer().propose(task.without_truth(), Budget(1.0))
+    assert time.perf_counter() - t0 < 4.0
+
+
+def test_inconsistent_output_shapes_do_not_crash():
+    train = (Example(Grid([[1, 2], [3, 4]]), Grid([[1]])), Example(Grid([[1, 2, 3]]), Grid([[1, 2], [3, 4], [5, 6]])))
+    task = Task("odd", train, (Grid([[5, 6]]),))
+    cands = DslProposer(DslConfig(max_depth=2)).propose(task, Budget(2.0))
+    assert isinstance(cands, list)
+
+
+def test_raising_primitive_is_dropped_and_counted(monkeypatch):
+    def boom(grid):
+        raise RuntimeError("primitive bug")
+
+    def bad_infer(xs, ys):
+        raise IndexError("inferrer bug")
+
+    monkeypatch.setitem(PRIMITIVES, "boom", Primitive("boom", boom, ({},), None, False, 1))
+    monkeypatch.setitem(PRIMITIVES, "boom2", Primitive("boom2", boom, (), bad_infer, False, 1))
+    task = make_task(lambda g: g[:, ::-1], rand_grids(3), rand_grids(1))
+    result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=10)
+    assert result.fits and result.stats["errors"] > 0
+
+
+def test_dsl_error_is_a_value_error():
+    assert issubclass(DslError, ValueError)
+
+
+@pytest.mark.parametrize("field,value", [("max_depth", 0), ("time_fraction", 0.0), ("max_seconds", -1.0),
+                                         ("max_candidates", 0), ("near_misses", -1), ("clock", "sun")])
+def test_config_validation_names_the_field(field, value):
+    with pytest.raises(ConfigError, match=field):
+        DslConfig(**{field: value})
+
+
+def test_search_config_validation():
+    with pytest.raises(ConfigError, match="max_depth"):
+        SearchConfig(max_depth=0)
+
+
+def test_built_by_the_ensemble_registry():
+    from ensemble.proposers import ProposerSpec, build_proposer
+
+    p = build_proposer(ProposerSpec("dsl", options={"max_depth": 2}))
+    assert isinstance(p, DslProposer) and p.config.max_depth == 2
