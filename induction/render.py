@@ -48,10 +48,10 @@ class Combined:
 
 
 def program_size(program: Program | Combined) -> int:
-    """Number of primitive calls (a combination counts one more)."""
+    """Sum of the primitives' costs (a combination costs one more than its two chains)."""
     if isinstance(program, Combined):
-        return len(program.left) + len(program.right) + 1
-    return len(program)
+        return program_size(program.left) + program_size(program.right) + 1
+    return sum(PRIMITIVES[s.name].cost for s in program)
 
 
 def run_program(program: Program | Combined, grid: Any) -> np.ndarray:

@@ -5,11 +5,12 @@ primitives by name; ``as_array`` turns a list of lists (or Grid) into an array.
 Importing this package registers every primitive in ``PRIMITIVES``.
 """
 
-from . import colour, count, fill, geometry, motion, objects, parts  # noqa: F401  (registration)
+from . import colour, count, fill, geometry, local, motion, objects, parts  # noqa: F401  (registration)
 from .colour import *  # noqa: F401,F403
 from .count import *  # noqa: F401,F403
 from .fill import *  # noqa: F401,F403
 from .geometry import *  # noqa: F401,F403
+from .local import *  # noqa: F401,F403
 from .motion import *  # noqa: F401,F403
 from .objects import *  # noqa: F401,F403
 from .parts import *  # noqa: F401,F403

@@ -34,7 +34,15 @@ _RAYS = {
 }
 
 
+def _adds_cells(xs, ys) -> bool:
+    """Same shapes, and every output has more foreground cells than its input."""
+    return all(x.shape == y.shape and (y != background(x)).sum() > (x != background(x)).sum()
+               for x, y in zip(xs, ys))
+
+
 def _infer_rays(xs, ys):
+    if not _adds_cells(xs, ys):
+        return []
     sources = [None] + sorted(set(np.unique(xs[0]).tolist()) - {background(xs[0])})[:4]
     return grid_param_product(direction=tuple(_RAYS), source=sources, stop=(True, False))
 
@@ -65,7 +73,11 @@ def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) 
     return out
 
 
-@primitive(params=[{"direction": d} for d in ("h", "v", "hv")], same_shape=True)
+def _infer_connect(xs, ys):
+    return [{"direction": d} for d in ("h", "v", "hv")] if _adds_cells(xs, ys) else []
+
+
+@primitive(infer=_infer_connect, same_shape=True)
 def connect_pixels(grid: np.ndarray, direction: str) -> np.ndarray:
     """Join each pair of same-coloured cells in one row ("h") or column ("v") by painting
     the background cells between them in that colour."""

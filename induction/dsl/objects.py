@@ -282,3 +282,86 @@ def box_objects(grid: np.ndarray, colour: int) -> np.ndarray:
         ring[t + 1:b - 1, l + 1:r - 1] = False
         out[ring & (grid == bg)] = colour
     return out
+
+
+OBJECT_PROPERTIES = ("size", "holes", "height", "width", "touches_border", "is_largest",
+                     "is_smallest", "shape_count", "colour_count")
+
+
+def object_property(objs: tuple[Obj, ...], o: Obj, prop: str) -> int | bool:
+    """One property of object ``o`` among ``objs`` (used as a recolouring key)."""
+    if prop == "size":
+        return o.size
+    if prop == "holes":
+        return o.holes
+    if prop == "height":
+        return o.box[2] - o.box[0]
+    if prop == "width":
+        return o.box[3] - o.box[1]
+    if prop == "touches_border":
+        return o.touches_border
+    if prop == "is_largest":
+        return o.size == max(p.size for p in objs)
+    if prop == "is_smallest":
+        return o.size == min(p.size for p in objs)
+    if prop == "shape_count":
+        return sum(p.shape_key() == o.shape_key() for p in objs)
+    if prop == "colour_count":
+        return sum(p.colour == o.colour for p in objs)
+    raise DslError(f"unknown property {prop}")
+
+
+def _infer_recolour_by(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    found = []
+    for conn in (4, 8):
+        targets = _object_targets(xs, ys, conn)
+        if targets is None:
+            continue
+        for prop in OBJECT_PROPERTIES:
+            table: dict = {}
+            ok = True
+            for objs, o, colour in targets:
+                key = object_property(objs, o, prop)
+                if table.setdefault(key, colour) != colour:
+                    ok = False
+                    break
+            if ok and len(table) > 1:
+                found.append({"prop": prop, "connectivity": conn, "table": table})
+    return found
+
+
+def _object_targets(xs, ys, conn):
+    """(objects, object, its uniform output colour) for every object, or None when some
+    object's output is not one colour or something outside the objects changes."""
+    out = []
+    changed = False
+    for x, y in zip(xs, ys):
+        objs = objects(x, conn, False)
+        covered = np.zeros(x.shape, dtype=bool)
+        for o in objs:
+            vals = np.unique(y[o.mask])
+            if vals.size != 1:
+                return None
+            changed |= int(vals[0]) != o.colour
+            out.append((objs, o, int(vals[0])))
+            covered |= o.mask
+        if (x[~covered] != y[~covered]).any():
+            return None
+    return out if changed else None
+
+
+@primitive(infer=_infer_recolour_by, same_shape=True, cost=2)
+def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: dict) -> np.ndarray:
+    """Paint each single-colour object with ``table[property value]`` (size, holes, height,
+    width, touching the border, being the largest/smallest, how many share its shape or
+    colour); the table is read off the train pairs. An unseen value raises DslError."""
+    objs = objects(grid, connectivity, False)
+    out = grid.copy()
+    for o in objs:
+        key = object_property(objs, o, prop)
+        if key not in table:
+            raise DslError(f"{prop}={key} not in the table")
+        out[o.mask] = table[key]
+    return out

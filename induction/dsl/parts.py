@@ -74,10 +74,25 @@ def _equal_parts(grid: np.ndarray, split: str, at_least: int = 2) -> list[np.nda
     return parts
 
 
+def _splits_to_output_shape(xs, ys) -> list[str]:
+    """Splits whose equal parts have the output's shape on every train pair."""
+    out = []
+    for split in SPLITS:
+        try:
+            if all(_equal_parts(x, split)[0].shape == y.shape for x, y in zip(xs, ys)):
+                out.append(split)
+        except DslError:
+            continue
+    return out
+
+
 def _infer_combine(xs, ys):
-    cols = output_colours(ys)
+    splits = _splits_to_output_shape(xs, ys)
+    if not splits:
+        return []
+    cols = [c for c in output_colours(ys) if c != 0] or [0]
     return [{**p, "colour": c} for p in grid_param_product(
-        split=SPLITS, op=("and", "or", "xor", "nor", "left_only", "right_only")) for c in cols]
+        split=splits, op=("and", "or", "xor", "nor", "left_only", "right_only")) for c in cols]
 
 
 @primitive(infer=_infer_combine)
@@ -104,7 +119,11 @@ def combine_parts(grid: np.ndarray, split: str, op: str, colour: int) -> np.ndar
     return np.where(hit, colour, bg).astype(np.uint8)
 
 
-@primitive(params=grid_param_product(split=SPLITS, reverse=(False, True)))
+def _infer_overlay(xs, ys):
+    return grid_param_product(split=_splits_to_output_shape(xs, ys), reverse=(False, True))
+
+
+@primitive(infer=_infer_overlay)
 def overlay_parts(grid: np.ndarray, split: str, reverse: bool) -> np.ndarray:
     """Stack the parts, each later part's foreground painted over the earlier ones
     (``reverse``: the first part ends on top)."""
@@ -121,7 +140,18 @@ def overlay_parts(grid: np.ndarray, split: str, reverse: bool) -> np.ndarray:
 PART_SELECTORS = ("most_cells", "fewest_cells", "most_colours", "fewest_colours", "unique", "first", "last")
 
 
-@primitive(params=grid_param_product(split=SPLITS, select=PART_SELECTORS))
+def _infer_select_part(xs, ys):
+    splits = []
+    for split in SPLITS:
+        try:
+            split_grid(xs[0], split)
+            splits.append(split)
+        except DslError:
+            continue
+    return grid_param_product(split=splits, select=PART_SELECTORS)
+
+
+@primitive(infer=_infer_select_part)
 def select_part(grid: np.ndarray, split: str, select: str) -> np.ndarray:
     """The one part with a property: most/fewest foreground cells or colours, the part
     unlike all others, or the first/last part."""

@@ -345,3 +345,22 @@ def test_edge_grids_never_crash_outside_dsl_error(kind):
             assert out.ndim == 2 and out.dtype == np.uint8
             if prim.same_shape:
                 assert out.shape == g.shape, prim.name
+
+
+def test_recolour_objects_by():
+    g = a([[1, 1, 0, 1], [0, 0, 0, 0], [1, 0, 0, 0]])
+    out = recolour_objects_by(g, "size", 4, {2: 3, 1: 5})
+    assert out.tolist() == [[3, 3, 0, 5], [0, 0, 0, 0], [5, 0, 0, 0]]
+    params = PRIMITIVES["recolour_objects_by"].param_sets([g], [out])
+    assert {"prop": "size", "connectivity": 4, "table": {2: 3, 1: 5}} in params
+    with pytest.raises(DslError):
+        recolour_objects_by(g, "size", 4, {2: 3})
+
+
+def test_local_rule():
+    g = a([[0, 1, 0], [0, 0, 0]])
+    y = a([[0, 1, 0], [0, 2, 0]])  # a cell below a 1 turns 2
+    params = PRIMITIVES["local_rule"].param_sets([g], [y])
+    assert params and local_rule(g, **params[0]).tolist() == y.tolist()
+    with pytest.raises(DslError):
+        local_rule(a([[5]]), **params[0])
