@@ -74,6 +74,8 @@ class Solution:
     """1.0 for an exact fit; else the fraction of train cells right."""
     duplicates: int
     """Other programs found with exactly the same grids (observationally equal)."""
+    shape_predicted: bool
+    """Whether every test output has a shape the output-size predictor allows."""
 
 
 @dataclass
@@ -143,7 +145,7 @@ class _Searcher:
                 for params in self._param_sets(prim, xs):
                     if self.out_of_time():
                         return children
-                    child = self._apply(parent, prim, params)
+                    child = self._apply(parent, prim, params, last)
                     if child is not None:
                         children.append(child)
                         if len(self.fits) >= self.config.max_fits:
@@ -157,15 +159,21 @@ class _Searcher:
             self.stats["errors"] += 1
             return []
 
-    def _apply(self, parent: _State, prim: Primitive, params: dict) -> _State | None:
+    def _apply(self, parent: _State, prim: Primitive, params: dict, last: bool) -> _State | None:
+        """The child state, or None when it fails, duplicates a state, or (on the last
+        level, where nothing is expanded further) cannot have the train outputs' shapes."""
         step = Step.of(prim.name, params)
         t0 = time.perf_counter()
         grids = []
-        for g in parent.grids:
+        for i, g in enumerate(parent.grids):
             out = self._call(prim, step, g)
             if out is None:
                 self._charge(prim.name, t0)
                 self.stats["errors"] += 1
+                return None
+            if last and i < self.n_train and out.shape != self.ys[i].shape:
+                self._charge(prim.name, t0)
+                self.stats["shape_cuts"] += 1
                 return None
             grids.append(out)
         self._charge(prim.name, t0)
@@ -208,7 +216,7 @@ class _Searcher:
                 break
             missed += int((g != y).sum())
         state = _State(program, grids, missed)
-        if missed == 0 and program and self._test_shapes_ok(grids):
+        if missed == 0 and program:
             self.fits.append(state)
         return state
 
@@ -218,7 +226,7 @@ class _Searcher:
 
     def _result(self) -> SearchResult:
         fits = [self._solution(s.program, s.grids, 0, s.dups) for s in self.fits]
-        fits.sort(key=lambda s: s.size)
+        fits.sort(key=lambda s: (not s.shape_predicted, s.size))
         if not self.out_of_time() and len(fits) < self.config.max_fits:
             fits += self._combinations()
         near = self._near_misses() if self.config.near_misses else []
@@ -227,7 +235,7 @@ class _Searcher:
 
     def _solution(self, program, grids, missed, dups) -> Solution:
         return Solution(program, render(program), program_size(program), tuple(grids[self.n_train:]),
-                        missed, 1.0 - missed / self.total_cells, dups)
+                        missed, 1.0 - missed / self.total_cells, dups, self._test_shapes_ok(grids))
 
     def _shape_right(self, with_input: bool = False) -> list[_State]:
         pool = [s for s in self.seen.values()

@@ -178,3 +178,42 @@ def _best_axis(grid: np.ndarray, unknown: np.ndarray, axis: int) -> int:
     if best_s is None:
         raise DslError("no mirror axis")
     return best_s
+
+
+def _infer_tiling(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    noise = set()
+    for x, y in zip(xs, ys):
+        noise |= {int(c) for c in np.unique(x[x != y])}
+    return colour_params("noise", sorted(noise)[:2])
+
+
+@primitive(infer=_infer_tiling, same_shape=True)
+def complete_tiling(grid: np.ndarray, noise: int) -> np.ndarray:
+    """Repaint the cells of colour ``noise`` from the smallest periodic tiling
+    (period py x px) that agrees with every other cell."""
+    unknown = grid == noise
+    if not unknown.any() or unknown.all():
+        raise DslError("nothing to repair")
+    h, w = grid.shape
+    periods = sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)), key=lambda p: (p[0] * p[1], p))
+    for py, px in periods:
+        if (py, px) == (h, w):
+            break
+        tile = _periodic_tile(grid, unknown, py, px)
+        if tile is not None:
+            return np.tile(tile, (h // py + 1, w // px + 1))[:h, :w].astype(np.uint8)
+    raise DslError("no periodic tiling fits")
+
+
+def _periodic_tile(grid, unknown, py, px):
+    h, w = grid.shape
+    tile = np.full((py, px), -1, dtype=np.int16)
+    for dy in range(py):
+        for dx in range(px):
+            cell = grid[dy::py, dx::px][~unknown[dy::py, dx::px]]
+            if cell.size == 0 or (cell != cell[0]).any():
+                return None
+            tile[dy, dx] = cell[0]
+    return tile

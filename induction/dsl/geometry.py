@@ -283,3 +283,23 @@ def crop_at(grid: np.ndarray, dy: int, dx: int, height: int, width: int, corner:
     if top < 0 or left < 0 or top + height > h or left + width > w:
         raise DslError("window outside the grid")
     return grid[top:top + height, left:left + width]
+
+
+def _infer_crop_colour(xs, ys):
+    shared = set(range(10))
+    for x in xs:
+        shared &= set(np.unique(x).tolist())
+    shared.discard(background(xs[0]))
+    return [{"colour": c, "inner": i} for c in sorted(shared) for i in (False, True)]
+
+
+@primitive(infer=_infer_crop_colour)
+def crop_to_colour(grid: np.ndarray, colour: int, inner: bool) -> np.ndarray:
+    """Crop to the bounding box of the cells of ``colour`` (``inner``: without its
+    outermost ring, e.g. inside a frame)."""
+    t, l, b, r = bbox(grid == colour)
+    if inner:
+        t, l, b, r = t + 1, l + 1, b - 1, r - 1
+    if b <= t or r <= l or (b - t, r - l) == grid.shape:
+        raise DslError("empty or whole-grid crop")
+    return grid[t:b, l:r]

@@ -191,3 +191,25 @@ def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], in
     if (out == 255).any():
         raise DslError("cell pair missing from the table")
     return out
+
+
+@primitive(params=[{"which": w} for w in ("majority", "any")])
+def summarise_cells(grid: np.ndarray, which: str) -> np.ndarray:
+    """Cut at separator lines; each cell becomes one pixel of its most frequent colour
+    ("majority") or most frequent non-background, non-separator colour ("any")."""
+    rows, cols = separator_lines(grid)
+    if not rows and not cols:
+        raise DslError("no separator lines")
+    bg = background(grid)
+    seps = {int(grid[r, 0]) for r in rows} | {int(grid[0, c]) for c in cols}
+    rs, cs = _spans(rows, grid.shape[0]), _spans(cols, grid.shape[1])
+    out = np.zeros((len(rs), len(cs)), dtype=np.uint8)
+    for i, (t, b) in enumerate(rs):
+        for j, (l, r) in enumerate(cs):
+            counts = np.bincount(grid[t:b, l:r].ravel(), minlength=10)
+            if which == "any":
+                counts[[bg, *seps]] = 0
+                out[i, j] = counts.argmax() if counts.any() else bg
+            else:
+                out[i, j] = counts.argmax()
+    return out

@@ -364,3 +364,21 @@ def test_local_rule():
     assert params and local_rule(g, **params[0]).tolist() == y.tolist()
     with pytest.raises(DslError):
         local_rule(a([[5]]), **params[0])
+
+
+def test_complete_tiling():
+    g = a([[1, 2, 1, 2], [3, 4, 3, 4], [1, 9, 1, 2]])
+    assert complete_tiling(g, 9).tolist() == [[1, 2, 1, 2], [3, 4, 3, 4], [1, 2, 1, 2]]
+    with pytest.raises(DslError):
+        complete_tiling(a([[1, 2]]), 5)
+
+
+def test_crop_to_colour():
+    g = a([[0, 0, 0, 0], [0, 3, 3, 3], [0, 3, 5, 3], [0, 3, 3, 3]])
+    assert crop_to_colour(g, 3, True).tolist() == [[5]]
+    assert crop_to_colour(g, 3, False).shape == (3, 3)
+
+
+def test_summarise_cells():
+    g = a([[1, 0, 5, 0, 0], [5, 5, 5, 5, 5], [0, 0, 5, 2, 2]])
+    assert summarise_cells(g, "any").tolist() == [[1, 0], [0, 2]]
