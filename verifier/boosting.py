@@ -26,16 +26,18 @@ class TrainError(ValueError):
 class BoostingConfig:
     """Hyper-parameters of the gradient-boosted trees and of cross-validation."""
 
-    max_iter: int = 150
+    max_iter: int = 100
     """Boosting rounds (trees)."""
     learning_rate: float = 0.05
     """Shrinkage of every tree's contribution."""
-    max_leaf_nodes: int = 15
+    max_leaf_nodes: int = 7
     """Leaves per tree."""
-    min_samples_leaf: int = 10
+    min_samples_leaf: int = 20
     """Fewest training rows in a leaf (guards against memorising single tasks)."""
     l2_regularization: float = 1.0
     """L2 penalty on leaf values."""
+    max_features: float = 1.0
+    """Share of features drawn (with the seed) for each split; below 1 decorrelates trees."""
     folds: int = 5
     """Cross-validation folds grouped by task (fewer if there are fewer tasks)."""
 
@@ -45,6 +47,7 @@ class BoostingConfig:
         _check(self.max_leaf_nodes >= 2, "max_leaf_nodes", self.max_leaf_nodes, ">= 2")
         _check(self.min_samples_leaf >= 1, "min_samples_leaf", self.min_samples_leaf, ">= 1")
         _check(self.l2_regularization >= 0, "l2_regularization", self.l2_regularization, ">= 0")
+        _check(0 < self.max_features <= 1, "max_features", self.max_features, "in (0, 1]")
         _check(self.folds >= 2, "folds", self.folds, ">= 2")
 
     def to_json(self) -> dict:
@@ -69,6 +72,7 @@ def fit_ensemble(X: np.ndarray, y: np.ndarray, config: BoostingConfig, seed: int
         max_leaf_nodes=config.max_leaf_nodes,
         min_samples_leaf=config.min_samples_leaf,
         l2_regularization=config.l2_regularization,
+        max_features=config.max_features,
         early_stopping=False,
         categorical_features=None,
         random_state=seed,

@@ -51,6 +51,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "grid_n_branches",
     "grid_votes",
     "grid_norm_votes",
+    "grid_reported_fit",
     "grid_program_fits",
     "grid_vote_share",
     "grid_vote_rank",
@@ -187,7 +188,9 @@ class PoolStats:
     branches: Mapping[Grid, frozenset[str]]
     votes: Mapping[Grid, float]
     norm_votes: Mapping[Grid, float]
-    """Sum over proposers of the grid's share of that proposer's votes."""
+    """Sum over proposers of the grid's share of that proposer's votes (see ``_normalised_votes``)."""
+    reported_fit: Mapping[Grid, bool]
+    """Some candidate of the grid reports ``train_fit`` >= 1 or none at all."""
     program_fits: Mapping[Grid, bool]
     max_confidence: Mapping[Grid, float]
     vote_rank: Mapping[Grid, int]
@@ -210,13 +213,9 @@ class PoolStats:
             conf[c.grid] = max(conf[c.grid], _number(c.features, "confidence", 0.0))
             rank_in_proposer[id(c)] = seen_per_proposer[c.proposer]
             seen_per_proposer[c.proposer] += 1
-        per_proposer: dict[str, float] = defaultdict(float)
-        for c in pool:
-            per_proposer[c.proposer] += candidate_votes(c)
-        norm: dict[Grid, float] = defaultdict(float)
+        norm, reported_fit = _normalised_votes(pool)
         fits: dict[Grid, bool] = defaultdict(bool)
         for c in pool:
-            norm[c.grid] += candidate_votes(c) / per_proposer[c.proposer]
             fits[c.grid] |= program_fits_train(c)
         distinct_totals = sorted(set(votes.values()), reverse=True)
         vote_rank = {g: distinct_totals.index(v) for g, v in votes.items()}
@@ -224,7 +223,8 @@ class PoolStats:
             proposers={g: frozenset(s) for g, s in proposers.items()},
             branches={g: frozenset(s) for g, s in branches.items()},
             votes=dict(votes),
-            norm_votes=dict(norm),
+            norm_votes=norm,
+            reported_fit=reported_fit,
             program_fits=dict(fits),
             max_confidence=dict(conf),
             vote_rank=vote_rank,
@@ -232,6 +232,27 @@ class PoolStats:
             total_votes=sum(votes.values()),
             n_proposers=len(seen_per_proposer),
         )
+
+
+def _normalised_votes(pool: Sequence[Candidate]) -> tuple[dict[Grid, float], dict[Grid, bool]]:
+    """Votes as the ensemble's vote rule counts them, and whether each grid reports a fit.
+
+    A grid reports a fit if any candidate of it has ``train_fit`` >= 1 or none at all;
+    only candidates whose fit status matches their grid's count, each as its share of
+    its proposer's votes within that fit status, summed over proposers.
+    """
+    fit = {id(c): math.isnan(f) or f >= 1.0
+           for c in pool for f in [_number(c.features, "train_fit", NAN)]}
+    grid_fit: dict[Grid, bool] = defaultdict(bool)
+    totals: dict[tuple[str, bool], float] = defaultdict(float)
+    for c in pool:
+        grid_fit[c.grid] |= fit[id(c)]
+        totals[(c.proposer, fit[id(c)])] += candidate_votes(c)
+    norm: dict[Grid, float] = defaultdict(float)
+    for c in pool:
+        if fit[id(c)] == grid_fit[c.grid]:
+            norm[c.grid] += candidate_votes(c) / totals[(c.proposer, fit[id(c)])]
+    return dict(norm), dict(grid_fit)
 
 
 def candidate_votes(c: Candidate) -> float:
@@ -276,6 +297,7 @@ def _agreement_features(c: Candidate, pool: PoolStats) -> dict[str, float]:
         "grid_n_branches": float(len(pool.branches[g])),
         "grid_votes": pool.votes[g],
         "grid_norm_votes": pool.norm_votes[g],
+        "grid_reported_fit": float(pool.reported_fit[g]),
         "grid_program_fits": float(pool.program_fits[g]),
         "grid_vote_share": pool.votes[g] / pool.total_votes if pool.total_votes else NAN,
         "grid_vote_rank": float(pool.vote_rank[g]),

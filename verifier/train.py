@@ -159,11 +159,10 @@ def baseline_keys(X: np.ndarray) -> dict[str, np.ndarray]:
     col = {name: i for i, name in enumerate(FEATURE_NAMES)}
     fit = X[:, col["train_fit"]]
     missed = -X[:, col["cells_missed"]]
-    own_fit = np.where(np.isnan(fit), X[:, col["net_train_fit"]], fit)
-    fits = (np.isnan(own_fit) | (own_fit >= 1.0)).astype(float)
+    norm_votes = np.round(X[:, col["grid_norm_votes"]], 9)
     return {
         "vote": np.column_stack(
-            [fits, X[:, col["grid_norm_votes"]], X[:, col["grid_max_confidence"]]]),
+            [X[:, col["grid_reported_fit"]], norm_votes, X[:, col["grid_max_confidence"]]]),
         "raw_vote": X[:, [col["grid_votes"], col["grid_max_confidence"]]],
         "program_fit": np.column_stack([fit, missed]),
     }

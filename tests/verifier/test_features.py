@@ -19,7 +19,7 @@ def _row(X, i):
 
 
 def test_feature_names_are_fixed_unique_and_versioned():
-    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES)) == 47
+    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES)) == 48
     assert FEATURE_VERSION == "candidate-v1"
 
 
@@ -145,3 +145,12 @@ def test_symmetry_shared_by_all_train_outputs_is_checked():
 def test_symmetry_is_missing_when_train_outputs_share_none(flip_task):
     X = feature_matrix(flip_task, [_cand(flip_task, flip_task.test_outputs[0])])
     assert math.isnan(_row(X, 0)["symmetry_kept"])
+
+
+def test_near_misses_are_voted_apart_from_fitting_grids(flip_task):
+    exact = _cand(flip_task, [[1]], votes=2, train_fit=1.0)
+    near = _cand(flip_task, [[2]], votes=14, train_fit=0.5)
+    other = _cand(flip_task, [[3]], votes=2, train_fit=1.0)
+    X = feature_matrix(flip_task, [exact, near, other])
+    assert [_row(X, i)["grid_reported_fit"] for i in range(3)] == [1, 0, 1]
+    assert [_row(X, i)["grid_norm_votes"] for i in range(3)] == [0.5, 1.0, 0.5]
