@@ -26,4 +26,4 @@ def recolour_task(n_train: int = 3, size: int = 5, seed: int = 0) -> Task:
 @pytest.fixture
 def tiny_config() -> TTTConfig:
     """A small, fast net (a few hundred steps fit in well under a second per view)."""
-    return TTTConfig(hidden=16, dilations=(1, 1), max_epochs=150, min_epochs=10, learning_rate=1e-2)
+    return TTTConfig(hidden=16, dilations=(1, 1), max_steps=150, min_steps=10, learning_rate=1e-2)

@@ -12,7 +12,7 @@ from transduction.ttt import TTTConfig, TTTNetProposer
 from transduction.ttt.features import n_channels
 from transduction.ttt.model import build_model
 from transduction.ttt.train import train_model
-from transduction.ttt.views import make_views, plan_task, training_batches
+from transduction.ttt.views import make_views, plan_task, training_canvases
 
 from tests.transduction.conftest import recolour_task
 
@@ -22,9 +22,10 @@ def test_training_loop_fits_tiny_task(tiny_config):
     plan = plan_task(task, 10_000)
     views = make_views(2, 0, np.random.default_rng(0))
     model = build_model(n_channels(plan.mode), 16, (1, 1), seed=0)
-    report = train_model(model, training_batches(task, plan, views), steps=200, learning_rate=1e-2)
+    canvases = training_canvases(task, plan, views)
+    report = train_model(model, canvases, steps=300, learning_rate=1e-2, rng=np.random.default_rng(0), per_step=4)
     assert report.fit == 1.0
-    assert report.first_fit_step is not None and report.steps < 200  # stopped by fit_patience
+    assert report.first_fit_step is not None and report.steps < 300  # stopped by fit_patience
     assert report.final_loss < 0.1
 
 
@@ -50,9 +51,9 @@ def test_deterministic_for_a_seed(tiny_config):
 
 
 def test_budget_respected_when_the_plan_is_too_optimistic():
-    # A cost model claiming an absurdly fast machine plans max_epochs steps; the
+    # A cost model claiming an absurdly fast machine plans max_steps steps; the
     # deadline must stop training and the proposer must still answer in time.
-    config = TTTConfig(hidden=32, macs_per_second=1e15, max_epochs=100_000, fit_patience=100_000)
+    config = TTTConfig(hidden=32, macs_per_second=1e15, max_steps=100_000, fit_patience=100_000)
     task = recolour_task(n_train=4, size=14)
     proposer = TTTNetProposer(config)
     t0 = time.perf_counter()
@@ -111,7 +112,7 @@ def test_handles_one_pair_task(tiny_config):
 
 
 @pytest.mark.parametrize("field, value", [
-    ("hidden", 2), ("dilations", ()), ("learning_rate", 0.0), ("min_epochs", 10_000),
+    ("hidden", 2), ("dilations", ()), ("learning_rate", 0.0), ("min_steps", 10_000),
     ("dihedral_views", 9), ("train_fraction", 1.0), ("deadline_fraction", 0.1),
     ("deadline_clock", "sundial"), ("max_candidates", 0),
 ])

@@ -35,13 +35,15 @@ class TTTConfig:
     """Adam learning rate."""
     weight_decay: float = 0.0
     """Adam (decoupled, AdamW) weight decay."""
-    max_epochs: int = 400
-    """Upper bound on training steps (one step = one pass over every augmented training pair)."""
-    min_epochs: int = 40
-    """Fewest steps worth training; dihedral views are dropped (8 -> 4 -> 2 -> 1) until
-    the planned step count reaches this, and a task still too big is declined."""
+    max_steps: int = 400
+    """Upper bound on optimiser steps."""
+    min_steps: int = 40
+    """Fewest steps worth training: a task whose plan allows fewer is declined."""
+    canvases_per_step: int = 8
+    """Training canvases (train pairs seen through one view) drawn per step, at random
+    with the budget's seed; all of them when there are fewer."""
     fit_patience: int = 8
-    """Stop this many steps after every augmented training pair is reproduced exactly."""
+    """Stop once every training canvas has been reproduced exactly for this many steps in a row."""
     dihedral_views: int = 8
     """Dihedral transforms (1..8, identity first) the net is trained and voted under."""
     colour_perm_views: int = 0
@@ -73,8 +75,9 @@ class TTTConfig:
                f"names from {sorted(GROUPS)}")
         _check(self.learning_rate > 0, "learning_rate", self.learning_rate, "> 0")
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, ">= 0")
-        _check(self.max_epochs >= 1, "max_epochs", self.max_epochs, ">= 1")
-        _check(1 <= self.min_epochs <= self.max_epochs, "min_epochs", self.min_epochs, "in 1..max_epochs")
+        _check(self.max_steps >= 1, "max_steps", self.max_steps, ">= 1")
+        _check(1 <= self.min_steps <= self.max_steps, "min_steps", self.min_steps, "in 1..max_steps")
+        _check(self.canvases_per_step >= 1, "canvases_per_step", self.canvases_per_step, ">= 1")
         _check(self.fit_patience >= 0, "fit_patience", self.fit_patience, ">= 0")
         _check(1 <= self.dihedral_views <= 8, "dihedral_views", self.dihedral_views, "in 1..8")
         _check(0 <= self.colour_perm_views <= 8, "colour_perm_views", self.colour_perm_views, "in 0..8")

@@ -27,7 +27,7 @@ from .config import CLOCKS, TTTConfig
 from .features import n_channels
 from .model import CellNet, build_model
 from .train import TrainReport, train_model
-from .views import Decline, TaskPlan, make_views, plan_task, training_batches, view_input
+from .views import Decline, TaskPlan, make_views, plan_task, training_canvases, view_input
 from .vote import ViewPrediction, Voted, vote
 
 NAME = "ttt-net"
@@ -64,36 +64,29 @@ class TTTNetProposer:
     def _solve(self, task: Task, plan: TaskPlan, budget: Budget, start: float, clock) -> list[Candidate]:
         cfg = self.config
         model = build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations, budget.seed)
-        n_dihedral, steps = self._plan_steps(model, plan, budget.seconds)
-        if steps < cfg.min_epochs:
-            return self._decline(f"too large for the budget ({steps} steps planned at 1 view)")
-        views = make_views(n_dihedral, cfg.colour_perm_views, np.random.default_rng(budget.seed))
-        batches = training_batches(task, plan, views)
-        # Full-batch training with seeded weights: nothing else draws random numbers.
+        views = make_views(cfg.dihedral_views, cfg.colour_perm_views, np.random.default_rng([budget.seed, 0]))
+        steps = self._plan_steps(model, plan, len(task.train), len(views), budget.seconds)
+        if steps < cfg.min_steps:
+            return self._decline(f"too large for the budget ({steps} steps planned, fewer than {cfg.min_steps})")
+        canvases = training_canvases(task, plan, views)
         report = train_model(
-            model, batches, steps, cfg.learning_rate, cfg.weight_decay, cfg.fit_patience,
+            model, canvases, steps, cfg.learning_rate, np.random.default_rng([budget.seed, 1]),
+            per_step=cfg.canvases_per_step, weight_decay=cfg.weight_decay, fit_patience=cfg.fit_patience,
             deadline=start + cfg.deadline_fraction * budget.seconds, clock=clock,
         )
-        self.last_report = report
-        self.last_model = model
+        self.last_report, self.last_model = report, model
         candidates = []
         for i, test_input in enumerate(task.test_inputs):
             voted = vote(predict_views(model, test_input, plan.test_shapes[i], plan, views))
             candidates += self._candidates(task.id, i, voted[: cfg.max_candidates], len(views), report, budget)
         return candidates
 
-    def _plan_steps(self, model: CellNet, plan: TaskPlan, seconds: float) -> tuple[int, int]:
-        """Most dihedral views (halving from the configured count) that still leave
-        ``min_epochs`` steps in the training share of the budget; and the step count."""
+    def _plan_steps(self, model: CellNet, plan: TaskPlan, n_train: int, n_views: int, seconds: float) -> int:
+        """Steps that fit the training share of the budget by the cost model."""
         cfg = self.config
-        n = cfg.dihedral_views
-        while True:
-            cells = plan.train_cells * n * (1 + cfg.colour_perm_views)
-            step_macs = 3 * model.macs_per_cell() * cells
-            steps = min(cfg.max_epochs, int(cfg.train_fraction * seconds * cfg.macs_per_second / step_macs))
-            if steps >= cfg.min_epochs or n == 1:
-                return n, steps
-            n = max(1, n // 2)
+        cells_per_step = min(cfg.canvases_per_step, n_train * n_views) * plan.train_cells / n_train
+        step_macs = 3 * model.macs_per_cell() * cells_per_step
+        return min(cfg.max_steps, int(cfg.train_fraction * seconds * cfg.macs_per_second / step_macs))
 
     def _candidates(
         self, task_id: str, index: int, voted: list[Voted], n_views: int, report: TrainReport, budget: Budget

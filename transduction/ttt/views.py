@@ -4,13 +4,12 @@
 its input's shape; ``mapped``: output shapes from ``arc_core.predict_output_shapes``)
 or returns a ``Decline`` with a reason. ``make_views`` lists the augmentations
 (dihedral transforms, optionally with colour permutations) the net is trained and
-voted under; ``training_batches`` turns the train pairs seen through every view into
-tensors grouped by canvas shape.
+voted under; ``training_canvases`` turns the train pairs seen through every view into
+tensors.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +48,8 @@ class TaskPlan:
 
 
 @dataclass(frozen=True)
-class Batch:
-    """Training canvases of one shape: features ``[n, C, H, W]``, targets ``[n, H, W]``."""
+class Canvas:
+    """One training pair seen through one view: features ``[C, H, W]``, target ``[H, W]``."""
 
     x: torch.Tensor
     y: torch.Tensor
@@ -84,19 +83,15 @@ def view_shape(shape: Shape, aug: Augmentation) -> Shape:
     return (shape[1], shape[0]) if aug.dihedral in _TRANSPOSING else shape
 
 
-def training_batches(task: Task, plan: TaskPlan, views: list[Augmentation]) -> list[Batch]:
-    """Every train pair through every view, stacked by canvas shape (deterministic order)."""
-    groups: dict[Shape, tuple[list[np.ndarray], list[np.ndarray]]] = defaultdict(lambda: ([], []))
+def training_canvases(task: Task, plan: TaskPlan, views: list[Augmentation]) -> list[Canvas]:
+    """Every train pair through every view (view-major order)."""
+    canvases = []
     for aug in views:
         for ex in task.train:
             inp, out = aug.apply_array(ex.input.array), aug.apply_array(ex.output.array)
-            xs, ys = groups[out.shape]
-            xs.append(canvas_features(inp, out.shape, plan.mode, aug.dihedral, plan.groups))
-            ys.append(out.astype(np.int64))
-    return [
-        Batch(torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys)))
-        for xs, ys in groups.values()
-    ]
+            x = canvas_features(inp, out.shape, plan.mode, aug.dihedral, plan.groups)
+            canvases.append(Canvas(torch.from_numpy(x), torch.from_numpy(out.astype(np.int64))))
+    return canvases
 
 
 def view_input(grid: np.ndarray, out_shape: Shape, plan: TaskPlan, aug: Augmentation) -> np.ndarray:
