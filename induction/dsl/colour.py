@@ -104,3 +104,16 @@ def fill_background(grid: np.ndarray, colour: int) -> np.ndarray:
     if colour == bg:
         raise DslError("background already has that colour")
     return np.where(grid == bg, colour, grid).astype(np.uint8)
+
+
+@primitive(params=[{"axis": a} for a in ("rows", "cols")], same_shape=True)
+def line_majority(grid: np.ndarray, axis: str) -> np.ndarray:
+    """Paint each row (or column) with its most frequent colour (denoising stripes)."""
+    g = grid if axis == "rows" else grid.T
+    out = np.empty_like(g)
+    for i, row in enumerate(g):
+        counts = np.bincount(row, minlength=10)
+        if (counts == counts.max()).sum() > 1:
+            raise DslError("tied majority in a line")
+        out[i] = counts.argmax()
+    return out if axis == "rows" else np.ascontiguousarray(out.T)

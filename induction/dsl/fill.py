@@ -74,13 +74,15 @@ def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) 
 
 
 def _infer_connect(xs, ys):
-    return [{"direction": d} for d in ("h", "v", "hv")] if _adds_cells(xs, ys) else []
+    if not _adds_cells(xs, ys):
+        return []
+    return grid_param_product(direction=("h", "v", "hv"), colour=[None, *new_colours(xs, ys)])
 
 
 @primitive(infer=_infer_connect, same_shape=True)
-def connect_pixels(grid: np.ndarray, direction: str) -> np.ndarray:
+def connect_pixels(grid: np.ndarray, direction: str, colour: int | None = None) -> np.ndarray:
     """Join each pair of same-coloured cells in one row ("h") or column ("v") by painting
-    the background cells between them in that colour."""
+    the background cells between them in their colour (or ``colour`` if given)."""
     bg = background(grid)
     out = grid.copy()
     views = []
@@ -95,7 +97,7 @@ def connect_pixels(grid: np.ndarray, direction: str) -> np.ndarray:
                 idx = np.flatnonzero(row == c)
                 if idx.size >= 2:
                     seg = o[i, idx[0]:idx[-1] + 1]
-                    seg[row[idx[0]:idx[-1] + 1] == bg] = c
+                    seg[row[idx[0]:idx[-1] + 1] == bg] = c if colour is None else colour
     if np.array_equal(out, grid):
         raise DslError("nothing to connect")
     return out
@@ -217,3 +219,27 @@ def _periodic_tile(grid, unknown, py, px):
                 return None
             tile[dy, dx] = cell[0]
     return tile
+
+
+def _infer_flood(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    seeds = set(range(10))
+    for x in xs:
+        seeds &= set(np.unique(x).tolist())
+    seeds.discard(background(xs[0]))
+    fills = new_colours(xs, ys)
+    return [{"seed": s, "colour": c} for s in sorted(seeds) for c in (fills or [s])]
+
+
+@primitive(infer=_infer_flood, same_shape=True)
+def flood_from(grid: np.ndarray, seed: int, colour: int) -> np.ndarray:
+    """Paint with ``colour`` every background region (4-connected) that touches a cell of
+    colour ``seed``."""
+    bg = background(grid)
+    lab, _ = ndimage.label(grid == bg)
+    near = ndimage.binary_dilation(grid == seed, structure=ndimage.generate_binary_structure(2, 1))
+    hit = np.unique(lab[near & (lab > 0)])
+    if hit.size == 0:
+        raise DslError("no region touches the seed colour")
+    return np.where(np.isin(lab, hit) & (lab > 0), colour, grid).astype(np.uint8)

@@ -157,18 +157,22 @@ def tile_pattern(grid: np.ndarray, ny: int, nx: int, pattern: tuple[int, ...]) -
 
 def _infer_self_tile(xs, ys):
     if all(y.shape == (x.shape[0] ** 2, x.shape[1] ** 2) for x, y in zip(xs, ys)):
-        return [{"invert": False}, {"invert": True}]
+        colours = set(range(10))
+        for x in xs:
+            colours &= set(np.unique(x).tolist())
+        return [{"invert": i, "colour": c} for c in [None, *sorted(colours)] for i in (False, True)]
     return []
 
 
 @primitive(infer=_infer_self_tile)
-def self_tile(grid: np.ndarray, invert: bool) -> np.ndarray:
-    """Fractal: a copy of the grid in every non-background cell of itself (every
-    background cell with ``invert``); other blocks are background. Size h*h x w*w."""
+def self_tile(grid: np.ndarray, invert: bool, colour: int | None = None) -> np.ndarray:
+    """Fractal: a copy of the grid in every non-background cell of itself (cells of
+    ``colour`` if given; the other cells with ``invert``); other blocks are background.
+    Size h*h x w*w."""
     h, w = grid.shape
     check_size(h * h, w * w)
     bg = background(grid)
-    mask = grid != bg
+    mask = grid != bg if colour is None else grid == colour
     if invert:
         mask = ~mask
     big_mask = np.kron(mask, np.ones_like(grid, dtype=bool))
@@ -231,6 +235,20 @@ def add_border(grid: np.ndarray, colour: int) -> np.ndarray:
 
 def _infer_frame(xs, ys):
     return colour_params("colour", new_colours(xs, ys) or output_colours(ys))
+
+
+@primitive(infer=_infer_frame, same_shape=True)
+def paint_empty_lines(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint every all-background row and column with ``colour``."""
+    bg = background(grid)
+    rows = (grid == bg).all(axis=1)
+    cols = (grid == bg).all(axis=0)
+    if not rows.any() and not cols.any():
+        raise DslError("no empty line")
+    out = grid.copy()
+    out[rows] = colour
+    out[:, cols] = colour
+    return out
 
 
 @primitive(infer=_infer_frame, same_shape=True)
@@ -303,3 +321,13 @@ def crop_to_colour(grid: np.ndarray, colour: int, inner: bool) -> np.ndarray:
     if b <= t or r <= l or (b - t, r - l) == grid.shape:
         raise DslError("empty or whole-grid crop")
     return grid[t:b, l:r]
+
+
+@primitive(params=[{"dy": dy, "dx": dx} for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx], same_shape=True)
+def shift(grid: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Move the whole picture by (dy, dx) cells; uncovered cells become background."""
+    h, w = grid.shape
+    out = np.full_like(grid, background(grid))
+    src = grid[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
+    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+    return out

@@ -213,3 +213,46 @@ def summarise_cells(grid: np.ndarray, which: str) -> np.ndarray:
             else:
                 out[i, j] = counts.argmax()
     return out
+
+
+def _infer_kron(xs, ys):
+    params = []
+    for split in ("separators", "h2", "v2"):
+        for mask_first in (False, True):
+            try:
+                if all(kron_parts(x, split, mask_first).shape == y.shape for x, y in zip(xs, ys)):
+                    params.append({"split": split, "mask_first": mask_first})
+            except DslError:
+                continue
+    return params
+
+
+@primitive(infer=_infer_kron)
+def kron_parts(grid: np.ndarray, split: str, mask_first: bool) -> np.ndarray:
+    """Two equal parts, a mask and a pattern: place the pattern at every foreground cell
+    of the mask (background elsewhere); size is the square of the part's."""
+    parts = _equal_parts(grid, split)
+    if len(parts) != 2:
+        raise DslError("needs exactly two parts")
+    mask, pattern = parts if mask_first else parts[::-1]
+    h, w = mask.shape
+    if h * h > 30 or w * w > 30:
+        raise DslError("result too large")
+    bg = background(grid)
+    big = np.kron(mask != bg, np.ones_like(pattern, dtype=bool))
+    return np.where(big, np.tile(pattern, (h, w)), bg).astype(np.uint8)
+
+
+@primitive(params=[{"select": s} for s in ("most_cells", "unique", "most_colours")], same_shape=True)
+def copy_part_everywhere(grid: np.ndarray, select: str) -> np.ndarray:
+    """Cut at separator lines and copy the selected part into every equal-shaped part."""
+    rows, cols = separator_lines(grid)
+    if not rows and not cols:
+        raise DslError("no separator lines")
+    src = select_part(grid, "separators", select)
+    out = grid.copy()
+    for t, b in _spans(rows, grid.shape[0]):
+        for l, r in _spans(cols, grid.shape[1]):
+            if (b - t, r - l) == src.shape:
+                out[t:b, l:r] = src
+    return out

@@ -382,3 +382,53 @@ def test_crop_to_colour():
 def test_summarise_cells():
     g = a([[1, 0, 5, 0, 0], [5, 5, 5, 5, 5], [0, 0, 5, 2, 2]])
     assert summarise_cells(g, "any").tolist() == [[1, 0], [0, 2]]
+
+
+def test_shift():
+    assert shift(a([[1, 2, 0]]), 0, 1).tolist() == [[0, 1, 2]]
+    assert shift(a([[1], [0]]), 1, 0).tolist() == [[0], [1]]
+
+
+def test_flood_from():
+    g = a([[0, 0, 5, 0], [1, 0, 5, 0]])
+    assert flood_from(g, 1, 1).tolist() == [[1, 1, 5, 0], [1, 1, 5, 0]]
+
+
+def test_kron_parts():
+    g = a([[1, 0, 2, 2], [0, 0, 0, 2]])
+    out = kron_parts(g, "h2", True)
+    assert out.shape == (4, 4) and out[:2, :2].tolist() == [[2, 2], [0, 2]] and out[2:, 2:].sum() == 0
+
+
+def test_local_rule_counts():
+    g = a([[1, 0], [0, 0]])
+    y = a([[1, 4], [4, 0]])
+    params = [p for p in PRIMITIVES["local_rule"].param_sets([g], [y]) if p["shape"] == "counts"]
+    assert params and local_rule(g, **params[0]).tolist() == y.tolist()
+
+
+def test_paint_empty_lines():
+    assert paint_empty_lines(a([[1, 0], [0, 0]]), 2).tolist() == [[1, 2], [2, 2]]
+
+
+def test_copy_part_everywhere():
+    g = a([[1, 0, 5, 0, 0], [0, 0, 5, 0, 0]])
+    assert copy_part_everywhere(g, "most_cells").tolist() == [[1, 0, 5, 1, 0], [0, 0, 5, 0, 0]]
+
+
+def test_self_tile_colour():
+    g = a([[2, 3], [3, 0]])
+    out = self_tile(g, False, 3)
+    assert out[:2, 2:].tolist() == g.tolist() and (out[:2, :2] == 0).all()
+
+
+def test_line_majority():
+    g = a([[1, 1, 2], [3, 4, 4]])
+    assert line_majority(g, "rows").tolist() == [[1, 1, 1], [4, 4, 4]]
+    with pytest.raises(DslError):
+        line_majority(a([[1, 2]]), "rows")
+
+
+def test_connect_pixels_new_colour():
+    g = a([[3, 0, 0, 3]])
+    assert connect_pixels(g, "h", 8).tolist() == [[3, 8, 8, 3]]
