@@ -18,17 +18,19 @@ def count_objects_row(grid: np.ndarray, connectivity: int, multicolour: bool) ->
     return np.full((1, n), colour_rank(grid, "majority"), dtype=np.uint8)
 
 
-@primitive(params=[{"order": o} for o in ("most", "least")])
-def colours_by_frequency(grid: np.ndarray, order: str) -> np.ndarray:
-    """A 1 x k row of the non-background colours sorted by cell count (ties: lower colour
-    first); DslError when two colours tie."""
+@primitive(params=[{"order": o, "skip": k} for o in ("most", "least") for k in (0, 1)])
+def colours_by_frequency(grid: np.ndarray, order: str, skip: int = 0) -> np.ndarray:
+    """A 1 x k row of the non-background colours sorted by cell count, without the first
+    ``skip`` of them; DslError when two colours tie."""
     counts = np.bincount(grid.ravel(), minlength=10)
     counts[background(grid)] = 0
     present = [c for c in range(10) if counts[c]]
     if not present or len({counts[c] for c in present}) != len(present):
         raise DslError("no colours or tied counts")
     present.sort(key=lambda c: -counts[c] if order == "most" else counts[c])
-    return np.array([present], dtype=np.uint8)
+    if len(present) <= skip:
+        raise DslError("nothing left after skipping")
+    return np.array([present[skip:]], dtype=np.uint8)
 
 
 @primitive(params=[{"connectivity": c} for c in (4, 8)])

@@ -183,18 +183,22 @@ def _best_axis(grid: np.ndarray, unknown: np.ndarray, axis: int) -> int:
 
 
 def _infer_tiling(xs, ys):
-    if any(x.shape != y.shape for x, y in zip(xs, ys)):
-        return []
+    if all(x.shape == y.shape for x, y in zip(xs, ys)):
+        noise = set()
+        for x, y in zip(xs, ys):
+            noise |= {int(c) for c in np.unique(x[x != y])}
+        return [{"noise": c, "crop": False} for c in sorted(noise)[:2]]
     noise = set()
     for x, y in zip(xs, ys):
-        noise |= {int(c) for c in np.unique(x[x != y])}
-    return colour_params("noise", sorted(noise)[:2])
+        noise |= set(np.unique(x).tolist()) - set(np.unique(y).tolist())
+    return [{"noise": c, "crop": True} for c in sorted(noise)[:2]]
 
 
-@primitive(infer=_infer_tiling, same_shape=True)
-def complete_tiling(grid: np.ndarray, noise: int) -> np.ndarray:
+@primitive(infer=_infer_tiling)
+def complete_tiling(grid: np.ndarray, noise: int, crop: bool = False) -> np.ndarray:
     """Repaint the cells of colour ``noise`` from the smallest periodic tiling
-    (period py x px) that agrees with every other cell."""
+    (period py x px) that agrees with every other cell; with ``crop``, return only the
+    repaired box."""
     unknown = grid == noise
     if not unknown.any() or unknown.all():
         raise DslError("nothing to repair")
@@ -205,7 +209,11 @@ def complete_tiling(grid: np.ndarray, noise: int) -> np.ndarray:
             break
         tile = _periodic_tile(grid, unknown, py, px)
         if tile is not None:
-            return np.tile(tile, (h // py + 1, w // px + 1))[:h, :w].astype(np.uint8)
+            out = np.tile(tile, (h // py + 1, w // px + 1))[:h, :w].astype(np.uint8)
+            if crop:
+                t, l, b, r = bbox(unknown)
+                return out[t:b, l:r]
+            return out
     raise DslError("no periodic tiling fits")
 
 

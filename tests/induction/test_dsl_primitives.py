@@ -317,6 +317,7 @@ def test_count_objects_row():
 
 def test_colours_by_frequency():
     assert colours_by_frequency(a([[0, 1, 1, 1, 2, 2, 3]]), "most").tolist() == [[1, 2, 3]]
+    assert colours_by_frequency(a([[0, 1, 1, 1, 2, 2, 3]]), "most", 1).tolist() == [[2, 3]]
     with pytest.raises(DslError):
         colours_by_frequency(a([[0, 1, 2]]), "most")
 
@@ -369,6 +370,7 @@ def test_local_rule():
 def test_complete_tiling():
     g = a([[1, 2, 1, 2], [3, 4, 3, 4], [1, 9, 1, 2]])
     assert complete_tiling(g, 9).tolist() == [[1, 2, 1, 2], [3, 4, 3, 4], [1, 2, 1, 2]]
+    assert complete_tiling(g, 9, crop=True).tolist() == [[2]]
     with pytest.raises(DslError):
         complete_tiling(a([[1, 2]]), 5)
 
