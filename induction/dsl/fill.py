@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .geometry import bbox
+from .geometry import apply_dihedral, bbox
 from .registry import DslError, background, colour_params, grid_param_product, new_colours, output_colours, primitive
 
 
@@ -251,3 +251,25 @@ def flood_from(grid: np.ndarray, seed: int, colour: int) -> np.ndarray:
     if hit.size == 0:
         raise DslError("no region touches the seed colour")
     return np.where(np.isin(lab, hit) & (lab > 0), colour, grid).astype(np.uint8)
+
+
+_SYMMETRIZE = {
+    "lr": (5,), "ud": (6,), "both": (5, 6, 2), "rot": (1, 2, 3), "transpose": (4,),
+    "all": (1, 2, 3, 4, 5, 6, 7),
+}
+
+
+@primitive(params=[{"kind": k} for k in _SYMMETRIZE], same_shape=True)
+def symmetrize(grid: np.ndarray, kind: str) -> np.ndarray:
+    """Overlay the grid with its mirror images (lr, ud, both, rot: 90-degree turns,
+    transpose, all eight): background cells take the colour of an image's foreground."""
+    bg = background(grid)
+    out = grid.copy()
+    for k in _SYMMETRIZE[kind]:
+        img = apply_dihedral(grid, k)
+        if img.shape != grid.shape:
+            raise DslError("needs a square grid")
+        out = np.where((out == bg) & (img != bg), img, out)
+    if np.array_equal(out, grid):
+        raise DslError("already symmetric")
+    return out.astype(np.uint8)

@@ -365,3 +365,21 @@ def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: d
             raise DslError(f"{prop}={key} not in the table")
         out[o.mask] = table[key]
     return out
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def hollow_objects(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Erase the interior of every single-colour object (cells whose 4 neighbours are all
+    in the same object), keeping its outline."""
+    out = grid.copy()
+    bg = background(grid)
+    hit = False
+    for o in objects(grid, connectivity, False):
+        m = np.pad(o.mask, 1)
+        inner = o.mask & m[:-2, 1:-1] & m[2:, 1:-1] & m[1:-1, :-2] & m[1:-1, 2:]
+        if inner.any():
+            out[inner] = bg
+            hit = True
+    if not hit:
+        raise DslError("no object has an interior")
+    return out

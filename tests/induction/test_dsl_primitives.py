@@ -434,3 +434,17 @@ def test_line_majority():
 def test_connect_pixels_new_colour():
     g = a([[3, 0, 0, 3]])
     assert connect_pixels(g, "h", 8).tolist() == [[3, 8, 8, 3]]
+
+
+def test_symmetrize():
+    g = a([[1, 0, 0], [0, 2, 0]])
+    assert symmetrize(g, "lr").tolist() == [[1, 0, 1], [0, 2, 0]]
+    with pytest.raises(DslError):
+        symmetrize(g, "rot")
+
+
+def test_hollow_objects():
+    g = np.full((3, 3), 4, np.uint8)
+    g = np.pad(g, 1)
+    out = hollow_objects(g, 4)
+    assert out[2, 2] == 0 and out[1, 1] == 4 and (out == 4).sum() == 8

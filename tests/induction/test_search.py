@@ -93,6 +93,8 @@ def test_combination_step_joins_two_partial_programs():
     result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
     assert result.fits
     assert any(np.array_equal(s.test_outputs[0], task.test_outputs[0].array) for s in result.fits)
+    for sol in result.fits:
+        assert run_source(sol.source, task.test_inputs[0].to_list()) == sol.test_outputs[0].tolist()
 
 
 def test_proposer_contract_and_features():
