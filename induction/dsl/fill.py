@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from scipy import ndimage
 
@@ -273,3 +275,44 @@ def symmetrize(grid: np.ndarray, kind: str) -> np.ndarray:
     if np.array_equal(out, grid):
         raise DslError("already symmetric")
     return out.astype(np.uint8)
+
+
+def _infer_extend(xs, ys):
+    if all(x.shape == y.shape for x, y in zip(xs, ys)) or any(
+            y.shape[0] < x.shape[0] or y.shape[1] < x.shape[1] for x, y in zip(xs, ys)):
+        return []
+    fh = {Fraction(y.shape[0], x.shape[0]) for x, y in zip(xs, ys)}
+    fw = {Fraction(y.shape[1], x.shape[1]) for x, y in zip(xs, ys)}
+    params = []
+    if len(fh) == 1 and len(fw) == 1:
+        (a,), (b,) = fh, fw
+        params.append({"ratio": (a.numerator, a.denominator, b.numerator, b.denominator), "size": None})
+    if len({y.shape for y in ys}) == 1:
+        params.append({"ratio": None, "size": ys[0].shape})
+    return params
+
+
+@primitive(infer=_infer_extend)
+def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
+                    size: tuple[int, int] | None) -> np.ndarray:
+    """Continue the grid's smallest periodic pattern to a larger size: ``size`` (h, w), or
+    the input's size times ``ratio`` (h_num, h_den, w_num, w_den)."""
+    h, w = grid.shape
+    if size is not None:
+        oh, ow = size
+    elif ratio is not None:
+        nh, dh, nw, dw = ratio
+        if (h * nh) % dh or (w * nw) % dw:
+            raise DslError("ratio does not give whole sizes")
+        oh, ow = h * nh // dh, w * nw // dw
+    else:
+        raise DslError("needs a size or a ratio")
+    if not (1 <= oh <= 30 and 1 <= ow <= 30) or oh < h or ow < w:
+        raise DslError("bad target size")
+    known = np.zeros(grid.shape, dtype=bool)
+    for py, px in sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)),
+                         key=lambda p: (p[0] * p[1], p)):
+        tile = _periodic_tile(grid, known, py, px)
+        if tile is not None:
+            return np.tile(tile, (oh // py + 1, ow // px + 1))[:oh, :ow].astype(np.uint8)
+    raise DslError("no period")

@@ -64,15 +64,17 @@ def _drop_objects(g: np.ndarray, bg: int) -> np.ndarray:
     return out
 
 
-@primitive(same_shape=True)
-def attract_to_largest(grid: np.ndarray) -> np.ndarray:
-    """Every object in line with the largest object moves straight towards it until contact."""
+@primitive(params=[{"anchor": a} for a in ("largest", "smallest")], same_shape=True)
+def attract_to_largest(grid: np.ndarray, anchor: str = "largest") -> np.ndarray:
+    """Every object in line with the largest (or smallest) object moves straight towards
+    it until contact."""
     objs = objects(grid, 8, True)
     if len(objs) < 2:
         raise DslError("need an anchor and a mover")
-    anchor = max(objs, key=lambda o: o.size)
-    if sum(o.size == anchor.size for o in objs) > 1:
-        raise DslError("no unique largest object")
+    size = max(o.size for o in objs) if anchor == "largest" else min(o.size for o in objs)
+    if sum(o.size == size for o in objs) > 1:
+        raise DslError(f"no unique {anchor} object")
+    anchor = next(o for o in objs if o.size == size)
     bg = background(grid)
     out = np.where(anchor.mask, grid, bg).astype(np.uint8)
     occupied = anchor.mask.copy()

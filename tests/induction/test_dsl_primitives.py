@@ -285,6 +285,8 @@ def test_attract_to_largest():
     g = a([[0, 3, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 4, 4, 4, 0]])
     out = attract_to_largest(g)
     assert out[2, 1] == 3 and out[0, 1] == 0
+    out = attract_to_largest(g, "smallest")
+    assert out[1, 1:4].tolist() == [4, 4, 4] and out[0, 1] == 3
 
 
 def test_fill_enclosed():
@@ -448,3 +450,9 @@ def test_hollow_objects():
     g = np.pad(g, 1)
     out = hollow_objects(g, 4)
     assert out[2, 2] == 0 and out[1, 1] == 4 and (out == 4).sum() == 8
+
+
+def test_extend_periodic():
+    g = a([[1, 2], [3, 3], [1, 2], [3, 3]])
+    assert extend_periodic(g, (3, 2, 1, 1), None).tolist() == [[1, 2], [3, 3]] * 3
+    assert extend_periodic(g, None, (5, 3)).tolist()[4] == [1, 2, 1]
