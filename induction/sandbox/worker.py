@@ -64,16 +64,18 @@ def main() -> None:
     nobody = _nobody() if _dropping(config) else None
     gc.freeze()  # forked children then never touch (and copy) the preloaded objects' pages
     write_frame(replies, {"ready": True, "guarantees": guarantees, "preload_errors": errors})
+    exiting: list[int] = []  # children that answered and were killed, not yet reaped
     while True:
         try:
             request = read_frame(requests, 64 << 20)
         except ProtocolError:
+            _reap(exiting, block=True)
             return
-        write_frame(replies, run_job(request, config, baseline, nobody))
+        write_frame(replies, run_job(request, config, baseline, nobody, exiting))
 
 
 def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
-            nobody: tuple[int, int] | None) -> dict[str, Any]:
+            nobody: tuple[int, int] | None, exiting: list[int]) -> dict[str, Any]:
     """Run one program on its inputs in a forked child; the reply the host will validate."""
     source, inputs = str(request.get("source", "")), list(request.get("inputs", []))
     job_dir = tempfile.mkdtemp(prefix="job-", dir=os.getcwd())
@@ -92,14 +94,19 @@ def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
         pass  # the child already did it, or already exited
     data, timed_out, too_long = _collect(read_fd, start + config.wall_seconds,
                                          config.max_reply_bytes)
-    if timed_out or too_long:
-        _kill(pid)
-    _, status, usage = os.wait4(pid, 0)
     os.close(read_fd)
-    seconds = time.monotonic() - start
+    reply = None if timed_out or too_long else _parsed(data)
+    _kill(pid)  # it has answered (or must stop now); its exit need not hold up the reply
+    if reply is None:
+        _, status, usage = os.wait4(pid, 0)
+        reply = _failure_reply(status, usage.ru_utime + usage.ru_stime, timed_out, too_long,
+                               len(inputs), config)
+    else:
+        exiting.append(pid)
+    reply["seconds"] = time.monotonic() - start
     shutil.rmtree(job_dir, ignore_errors=True)
-    cpu = usage.ru_utime + usage.ru_stime
-    return _reply(data, status, cpu, timed_out, too_long, len(inputs), seconds, config)
+    _reap(exiting, block=False)
+    return reply
 
 
 def execute_program(source: str, inputs: list[Any], config: SandboxConfig,
@@ -200,6 +207,7 @@ def _child(write_fd: int, job_dir: str, source: str, inputs: list[Any],
         view = memoryview(data)
         while view:
             view = view[os.write(write_fd, view):]
+        os.close(write_fd)  # EOF now, not after the kernel has torn the process down
         status = 0
     except (Exception, SystemExit) as e:  # report, never escape into the worker's loop
         try:
@@ -267,8 +275,17 @@ def _kill(pid: int) -> None:
             pass
 
 
-def _reply(data: bytes, status: int, cpu: float, timed_out: bool, too_long: bool, n: int,
-           seconds: float, config: SandboxConfig) -> dict[str, Any]:
+def _parsed(data: bytes) -> dict[str, Any] | None:
+    try:
+        reply = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return reply if isinstance(reply, dict) else None
+
+
+def _failure_reply(status: int, cpu: float, timed_out: bool, too_long: bool, n: int,
+                   config: SandboxConfig) -> dict[str, Any]:
+    """Why a child gave no usable answer: time, reply size, a signal or its exit status."""
     if timed_out:
         return _whole_failure("timeout", f"wall-clock limit of {config.wall_seconds}s exceeded", n)
     if too_long:
@@ -277,15 +294,20 @@ def _reply(data: bytes, status: int, cpu: float, timed_out: bool, too_long: bool
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= config.cpu_seconds):
             return _whole_failure("cpu_limit", f"CPU limit of {config.cpu_seconds}s exceeded", n)
-        return _whole_failure("crash", f"killed by {signal.Signals(sig).name}", n)
-    try:
-        reply = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-        return _whole_failure("crash", f"exited with status {code} and no result", n)
-    if isinstance(reply, dict):
-        reply["seconds"] = seconds
-    return reply
+        if sig != signal.SIGKILL:
+            return _whole_failure("crash", f"killed by {signal.Signals(sig).name}", n)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    return _whole_failure("crash", f"exited (status {code}) without a result", n)
+
+
+def _reap(pids: list[int], block: bool) -> None:
+    for pid in list(pids):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            pids.remove(pid)
 
 
 def _whole_failure(kind: str, message: str, n: int) -> dict[str, Any]:
