@@ -124,3 +124,25 @@ def test_same_seed_same_candidates():
 def test_config_errors_name_the_field(field, value):
     with pytest.raises(ConfigError, match=field if field != "lora_name" else "lora_path"):
         LLMInductionConfig(**{field: value})
+
+
+FRACTAL = ("Let's solve this puzzle using Python code with the common library functions.\n"
+           "```python\nfrom common import *\n\nimport numpy as np\nfrom typing import *\n\n"
+           "# concepts:\n# self-similarity, copying\n\n# description:\n"
+           "# Each coloured cell of the input becomes a copy of the whole input.\n\n"
+           "def transform(input_grid):\n"
+           "    n, m = input_grid.shape\n"
+           "    output_grid = np.full((n * n, m * m), Color.BLACK)\n"
+           "    for x, y in np.argwhere(input_grid != Color.BLACK):\n"
+           "        blit_sprite(output_grid, input_grid, x=x * n, y=y * m, background=Color.BLACK)\n"
+           "    return output_grid\n```")
+
+
+def test_a_barc_style_program_solves_a_real_training_task():
+    from arc_core import load_dataset
+
+    task = next(t for t in load_dataset("arc-agi-1/training").tasks if t.id == "007bbfb7")
+    proposer = LLMInductionProposer(ScriptedClient([FRACTAL, IDENTITY]), config(samples=2))
+    candidates = proposer.propose(task.without_truth(), Budget(seconds=60))
+    assert [c.grid for c in candidates] == list(task.test_outputs)
+    assert candidates[0].features["votes"] == 1 and candidates[0].features["confidence"] == 1.0
