@@ -119,6 +119,8 @@ class RunStats:
     revision_rounds: int = 0
     errors: Counter = field(default_factory=Counter)
     """Failed programs by ``ErrorKind`` value, plus "wrong_output" for valid but wrong grids."""
+    sandbox_guarantees: dict[str, bool] = field(default_factory=dict)
+    """Which sandbox protections held (``SandboxPool.guarantees``)."""
     seconds: float = 0.0
 
 
@@ -156,6 +158,7 @@ class LLMInductionProposer:
                     break
                 stats.revision_rounds += 1
                 self._absorb(task, produced, depth, records, pool, stats, deadline)
+            stats.sandbox_guarantees = dict(pool.guarantees)
         stats.seconds = time.monotonic() - start
         return self._vote(task, records, budget)
 

@@ -68,6 +68,7 @@ def test_fitting_programs_become_voted_candidates():
     assert stats.fitting_programs == 2
     assert stats.errors == {"exception": 1, "wrong_output": 1}
     assert client.calls[0][1].n == 6 and client.calls[0][1].seed == 3
+    assert stats.sandbox_guarantees["subprocess"] and stats.sandbox_guarantees["audit_hook"]
 
 
 def test_barc_style_programs_use_the_common_library():
