@@ -293,3 +293,18 @@ def test_killing_a_worker_leaves_no_orphaned_program():
         while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not Path(f"/proc/{child}").exists()
+
+
+def test_the_network_namespace_has_only_loopback(pool):
+    assert pool.run(GOOD, INPUTS).ok and pool.guarantees["network_namespace"]
+    # reading is allowed; the host's interfaces (eth0, ...) are simply not there
+    src = ("import random\n"
+           "def transform(g):\n"
+           "    os = random._os\n"
+           "    fd = os.open('/proc/net/dev', os.O_RDONLY)\n"
+           "    lines = os.read(fd, 65536).decode().splitlines()[2:]\n"
+           "    names = [line.split(':')[0].strip() for line in lines]\n"
+           "    return [[len(names), int(names == ['lo'])]]\n")
+    result = pool.run(src, INPUTS)
+    assert result.ok, result.message
+    assert result.outputs[0] == Grid([[1, 1]])
