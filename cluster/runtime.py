@@ -117,10 +117,12 @@ class RayRuntime:
 
         if not ray.is_initialized():
             kwargs: dict[str, Any] = dict(
-                address=self.config.address,
+                # "local" always starts a new instance; None would join whatever cluster
+                # `ray start` last left on this machine (/tmp/ray/ray_current_cluster).
+                address=self.config.address or "local",
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,  # not the token-auth notice on every start
                 configure_logging=True,
             )
             if self.config.address is None:
