@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from arc_core import Selection  # noqa: E402
 from cluster import RayConfig  # noqa: E402
 from ensemble.rundir import RunDir, git_commit  # noqa: E402
+from ensemble.cli import proposer_options  # noqa: E402
 from ensemble.solve import SolveConfig, solve  # noqa: E402
 
 
@@ -71,11 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         selection=Selection(sample=bench.sample, seed=bench.seed, limit=bench.limit),
         proposers=tuple(bench.proposers.split(",")), budget_s=bench.budget_s, seed=bench.seed,
         out=str(out), resume=args.resume, ray=RayConfig(workers=args.workers), report=False,
+        proposer_options=proposer_options(args.option),
     )
     start = time.perf_counter()
     summary = solve(config)
     wall = time.perf_counter() - start
     row = _row(args.name, bench, args.workers, out, summary, wall)
+    row["options"] = " ".join(args.option) or "-"
     _append(Path(args.file), row)
     print(json.dumps(row, indent=2))
     return 0
@@ -92,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int)
     p.add_argument("--seed", type=int)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--option", action="append", default=[], metavar="PROPOSER.FIELD=VALUE",
+                   help="proposer config field, as in `arc-ensemble solve --option`; repeatable")
     p.add_argument("--out", help="run directory (default runs/bench/NAME-TIME)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--file", default=str(ROOT / "BENCHMARKS.md"), help="where the row is appended")
@@ -133,7 +138,8 @@ def _row(name: str, bench: Benchmark, workers: int, out: Path, summary: dict, wa
     }
 
 
-_COLUMNS = ("date", "commit", "machine", "benchmark", "dataset", "proposers", "budget_s", "workers", "tasks",
+_COLUMNS = ("date", "commit", "machine", "benchmark", "dataset", "proposers", "options", "budget_s", "workers",
+            "tasks",
             "score", "oracle", "per_proposer", "cpu_s_task_median", "cpu_s_task_mean", "wall_s",
             "peak_rss_worker_mb", "peak_rss_driver_mb", "run_dir")
 

@@ -140,7 +140,7 @@ def _solve(args: argparse.Namespace) -> int:
         ranking=args.ranking, report=not args.no_report,
         verifier=_absolute_if_path(args.verifier), router=_absolute_if_path(args.router),
         ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),
-        proposer_options=_proposer_options(args.option), **_llm_settings(args),
+        proposer_options=proposer_options(args.option), **_llm_settings(args),
     )
     for name in config.proposers:
         if name not in REGISTRY and not is_plugin(name):
@@ -149,7 +149,7 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _proposer_options(items: list[str]) -> dict[str, dict[str, Any]]:
+def proposer_options(items: list[str]) -> dict[str, dict[str, Any]]:
     options: dict[str, dict[str, Any]] = {}
     for item in items:
         key, eq, text = item.partition("=")
