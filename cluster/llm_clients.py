@@ -119,6 +119,8 @@ class VLLMClient:
                  lora: LoRASpec | None = None) -> list[list[str]]:
         from vllm import SamplingParams
 
+        if not prompts:
+            return []
         params = SamplingParams(n=sampling.n, temperature=sampling.temperature,
                                 top_p=sampling.top_p, max_tokens=sampling.max_tokens,
                                 seed=sampling.seed)
@@ -132,6 +134,8 @@ class VLLMClient:
         from vllm.inputs import TokensPrompt
 
         _check_pairs(prompts, continuations)
+        if not prompts:
+            return []
         tokenizer = self.engine.get_tokenizer()
         requests, lengths = [], []
         for prompt, continuation in zip(prompts, continuations):
