@@ -9,8 +9,9 @@ from .registry import DslError, background, colour_params, output_colours, primi
 
 
 def infer_colour_map(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict[int, int] | None:
-    """The cell-wise colour map turning every x into its y, or None (shapes differ,
-    a colour maps two ways, or the map is the identity)."""
+    """The cell-wise colour map turning every x into its y, over every colour seen in the
+    xs (identity entries included), or None (shapes differ, a colour maps two ways, or
+    the map is the identity)."""
     table = np.full(10, -1, dtype=np.int16)
     for x, y in zip(xs, ys):
         if x.shape != y.shape:
@@ -24,8 +25,8 @@ def infer_colour_map(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict[int, in
         if ((prev >= 0) & (prev != dst)).any():
             return None
         table[src] = dst
-    mapping = {int(c): int(table[c]) for c in range(10) if table[c] >= 0 and table[c] != c}
-    return mapping or None
+    mapping = {int(c): int(table[c]) for c in range(10) if table[c] >= 0}
+    return mapping if any(c != v for c, v in mapping.items()) else None
 
 
 def _infer_recolour(xs, ys):
@@ -35,11 +36,15 @@ def _infer_recolour(xs, ys):
 
 @primitive(infer=_infer_recolour, same_shape=True)
 def recolour(grid: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
-    """Apply a colour map (colours not in the map stay), read off the train pairs."""
-    table = np.arange(10, dtype=np.uint8)
+    """Apply a colour map read off the train pairs; a colour outside the map raises
+    DslError (the pairs say nothing about it)."""
+    table = np.full(10, 255, dtype=np.uint8)
     for src, dst in mapping.items():
         table[src] = dst
-    return table[grid]
+    out = table[grid]
+    if (out == 255).any():
+        raise DslError("colour outside the map")
+    return out
 
 
 @primitive(params=colour_params("colour", range(10)), same_shape=True)

@@ -32,6 +32,7 @@ _RAYS = {
     "h": [(0, -1), (0, 1)], "v": [(-1, 0), (1, 0)],
     "hv": [(-1, 0), (1, 0), (0, -1), (0, 1)],
     "diag": [(-1, -1), (-1, 1), (1, -1), (1, 1)],
+    "up_left": [(-1, -1)], "up_right": [(-1, 1)], "down_left": [(1, -1)], "down_right": [(1, 1)],
     "all": [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)],
 }
 
@@ -316,3 +317,23 @@ def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
         if tile is not None:
             return np.tile(tile, (oh // py + 1, ow // px + 1))[:oh, :ow].astype(np.uint8)
     raise DslError("no period")
+
+
+@primitive(infer=_infer_fill, same_shape=True)
+def fill_rect_between_pairs(grid: np.ndarray, colour: int) -> np.ndarray:
+    """For every colour with exactly two cells, paint the background of the rectangle
+    they span (corners included) with ``colour``."""
+    bg = background(grid)
+    out = grid.copy()
+    hit = False
+    for c in np.unique(grid):
+        pts = np.argwhere(grid == c)
+        if c == bg or len(pts) != 2:
+            continue
+        (y0, x0), (y1, x1) = pts.min(axis=0), pts.max(axis=0)
+        sub = out[y0:y1 + 1, x0:x1 + 1]
+        sub[grid[y0:y1 + 1, x0:x1 + 1] == bg] = colour
+        hit = True
+    if not hit:
+        raise DslError("no colour with exactly two cells")
+    return out

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from arc_core import Budget, Candidate, ConfigError, Grid, LLMClient, LoRASpec, SamplingConfig, Task
@@ -63,6 +63,10 @@ class LLMInductionConfig:
     """Least mean cell accuracy on the train pairs for a program to be revised."""
     max_candidates: int = 3
     """Most candidates returned per test input."""
+    max_prompt_chars: int = 30_000
+    """Longest prompt sent (about 5-8k tokens): later train pairs are left out of the prompt
+    (programs are still checked on all of them) until it fits; a task whose first pair alone
+    is too long is skipped."""
     workers: int = 1
     """Sandbox worker processes."""
     program_seconds: float = 2.0
@@ -82,7 +86,7 @@ class LLMInductionConfig:
         _check(self.chat_template in CHAT_TEMPLATES, "chat_template", self.chat_template,
                f"one of {CHAT_TEMPLATES}")
         for name in ("samples", "max_tokens", "revision_samples", "max_candidates", "workers",
-                     "program_cpu_seconds"):
+                     "program_cpu_seconds", "max_prompt_chars"):
             _check(getattr(self, name) >= 1, name, getattr(self, name), ">= 1")
         for name in ("revision_breadth", "revision_depth"):
             _check(getattr(self, name) >= 0, name, getattr(self, name), ">= 0")
@@ -117,6 +121,8 @@ class RunStats:
     distinct_programs: int = 0
     fitting_programs: int = 0
     revision_rounds: int = 0
+    prompt_pairs: int = 0
+    """Train pairs shown in the prompt (fewer than the task's when it would be too long)."""
     errors: Counter = field(default_factory=Counter)
     """Failed programs by ``ErrorKind`` value, plus "wrong_output" for valid but wrong grids."""
     sandbox_guarantees: dict[str, bool] = field(default_factory=dict)
@@ -145,15 +151,19 @@ class LLMInductionProposer:
         deadline = start + budget.seconds
         cfg = self.config
         records: dict[str, ProgramRecord] = {}
+        shown = _prompt_task(task, cfg)
+        if shown is None:
+            return []
+        stats.prompt_pairs = len(shown.train)
         with SandboxPool(cfg.sandbox()) as pool:
-            prompt = render_chat(*task_prompt(task, cfg.prompt_format), cfg.chat_template)
+            prompt = render_chat(*task_prompt(shown, cfg.prompt_format), cfg.chat_template)
             completions = self.client.generate([prompt], cfg.sampling(cfg.samples, budget.seed),
                                                cfg.lora())[0]
             self._absorb(task, completions, 0, records, pool, stats, deadline)
             for depth in range(1, cfg.revision_depth + 1):
                 if any(r.fits for r in records.values()) or time.monotonic() >= deadline:
                     break
-                produced = revise(self.client, task, records, cfg, budget.seed + depth)
+                produced = revise(self.client, shown, records, cfg, budget.seed + depth)
                 if produced is None:
                     break
                 stats.revision_rounds += 1
@@ -220,6 +230,16 @@ class LLMInductionProposer:
                     "programs": len(group), "revised": any(r.depth > 0 for r in group),
                     "train_fit": 1.0}
         return Candidate(task.id, index, grid, self.branch, self.name, provenance, features)
+
+
+def _prompt_task(task: Task, config: LLMInductionConfig) -> Task | None:
+    """The task with as many leading train pairs as fit in ``max_prompt_chars``."""
+    for k in range(len(task.train), 0, -1):
+        shown = replace(task, train=task.train[:k])
+        system, user = task_prompt(shown, config.prompt_format)
+        if len(system) + len(user) <= config.max_prompt_chars:
+            return shown
+    return None
 
 
 def _count_outcome(stats: RunStats, record: ProgramRecord, result: ExecutionResult) -> None:

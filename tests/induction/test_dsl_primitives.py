@@ -203,8 +203,10 @@ def test_box_objects():
 
 def test_recolour():
     g = a([[1, 2], [2, 0]])
-    assert recolour(g, {1: 3, 2: 4}).tolist() == [[3, 4], [4, 0]]
-    assert colour_mod.infer_colour_map([g], [a([[3, 4], [4, 0]])]) == {1: 3, 2: 4}
+    assert recolour(g, {0: 0, 1: 3, 2: 4}).tolist() == [[3, 4], [4, 0]]
+    assert colour_mod.infer_colour_map([g], [a([[3, 4], [4, 0]])]) == {0: 0, 1: 3, 2: 4}
+    with pytest.raises(DslError):
+        recolour(g, {1: 3, 2: 4})
     assert colour_mod.infer_colour_map([g], [a([[3, 4], [5, 0]])]) is None
 
 
@@ -456,3 +458,8 @@ def test_extend_periodic():
     g = a([[1, 2], [3, 3], [1, 2], [3, 3]])
     assert extend_periodic(g, (3, 2, 1, 1), None).tolist() == [[1, 2], [3, 3]] * 3
     assert extend_periodic(g, None, (5, 3)).tolist()[4] == [1, 2, 1]
+
+
+def test_fill_rect_between_pairs():
+    g = a([[1, 0, 0], [0, 0, 1], [0, 0, 0]])
+    assert fill_rect_between_pairs(g, 5).tolist() == [[1, 5, 5], [5, 5, 1], [0, 0, 0]]
