@@ -463,3 +463,8 @@ def test_extend_periodic():
 def test_fill_rect_between_pairs():
     g = a([[1, 0, 0], [0, 0, 1], [0, 0, 0]])
     assert fill_rect_between_pairs(g, 5).tolist() == [[1, 5, 5], [5, 5, 1], [0, 0, 0]]
+
+
+def test_constant_grid():
+    assert constant_grid(a([[1]]), ((2, 3),)).tolist() == [[2, 3]]
+    assert PRIMITIVES["constant_grid"].param_sets([a([[1]]), a([[2]])], [a([[5]]), a([[5]])]) == [{"rows": ((5,),)}]
