@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from arc_core import Budget, ConfigError, Example, Grid, SamplingConfig, Task
-from induction.llm import LLMInductionConfig, LLMInductionProposer
+from induction.llm import LLMInductionConfig, LLMInductionProposer, task_prompt
 
 FLIP = "```python\nimport numpy as np\n\ndef transform(grid):\n    return np.fliplr(grid)\n```"
 FLIP_LIST = "```python\ndef transform(grid):\n    return [list(r)[::-1] for r in grid.tolist()]\n```"
@@ -147,3 +147,18 @@ def test_a_barc_style_program_solves_a_real_training_task():
     candidates = proposer.propose(task.without_truth(), Budget(seconds=60))
     assert [c.grid for c in candidates] == list(task.test_outputs)
     assert candidates[0].features["votes"] == 1 and candidates[0].features["confidence"] == 1.0
+
+
+def test_long_prompts_leave_out_later_pairs_but_programs_still_face_all_of_them():
+    task = mirror_task()
+    one_pair = len("".join(task_prompt(Task(task.id, task.train[:1], task.test_inputs), "barc")))
+    only_first = ("```python\nimport numpy as np\ndef transform(grid):\n"
+                  "    return np.fliplr(grid) if grid.shape[0] == 2 else grid\n```")
+    client = ScriptedClient([FLIP, only_first])
+    proposer = LLMInductionProposer(client, config(samples=2, max_prompt_chars=one_pair))
+    candidates = proposer.propose(task, Budget(seconds=60))
+    assert proposer.last_run.prompt_pairs == 1 and "Example 2" not in client.calls[0][0][0]
+    assert proposer.last_run.fitting_programs == 1  # only_first fits the shown pair only
+    assert candidates[0].grid == Grid([[6, 5], [8, 7]]) and candidates[0].features["votes"] == 1
+    tiny = LLMInductionProposer(ScriptedClient([FLIP]), config(max_prompt_chars=10))
+    assert tiny.propose(task, Budget(seconds=60)) == [] and tiny.client.calls == []
