@@ -206,10 +206,9 @@ def complete_tiling(grid: np.ndarray, noise: int, crop: bool = False) -> np.ndar
     if not unknown.any() or unknown.all():
         raise DslError("nothing to repair")
     h, w = grid.shape
-    periods = sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)), key=lambda p: (p[0] * p[1], p))
+    periods = sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)
+                      if 2 * py <= h or 2 * px <= w), key=lambda p: (p[0] * p[1], p))
     for py, px in periods:
-        if (py, px) == (h, w):
-            break
         tile = _periodic_tile(grid, unknown, py, px)
         if tile is not None:
             out = np.tile(tile, (h // py + 1, w // px + 1))[:h, :w].astype(np.uint8)
