@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -35,7 +36,9 @@ def test_ray_job_submit_runs_solve_on_the_cluster(tmp_path):
     (tmp_path / "tasks").mkdir()
     for name in ("a", "b"):
         (tmp_path / "tasks" / f"{name}.json").write_text(json.dumps(TASK))
-    env = dict(os.environ, RAY_AUTH_MODE="token",
+    # Token authentication, as a shared cluster should run: the head and the submitting client
+    # share one token (`ray start` does not write one for the client to find).
+    env = dict(os.environ, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     gcs, dashboard = _free_port(), _free_port()
     # --block keeps the head in the foreground: ending its process group stops this cluster
