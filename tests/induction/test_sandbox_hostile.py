@@ -264,6 +264,7 @@ def test_the_host_repository_is_untouched(pool):
 
 
 def _children(pid: int) -> list[int]:
+    """Live (not zombie) children of ``pid``: an earlier program's child may await reaping."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -271,7 +272,8 @@ def _children(pid: int) -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+            if int(ppid) == pid and state != "Z":
                 found.append(int(entry.name))
     return found
 
@@ -281,12 +283,13 @@ def test_killing_a_worker_leaves_no_orphaned_program():
     with SandboxPool(SandboxConfig(wall_seconds=30.0)) as pool:
         assert pool.run(GOOD, INPUTS).ok
         worker = pool._workers[0].process.pid
+        earlier = set(_children(worker))  # the last program's child may still be exiting
         runner = threading.Thread(target=pool.run, args=(sleeper, INPUTS))
         runner.start()
         deadline = time.monotonic() + 10
-        while not _children(worker) and time.monotonic() < deadline:
+        while not set(_children(worker)) - earlier and time.monotonic() < deadline:
             time.sleep(0.05)
-        (child,) = _children(worker)
+        (child,) = set(_children(worker)) - earlier
         os.killpg(worker, 9)
         runner.join()
         deadline = time.monotonic() + 5
