@@ -6,7 +6,7 @@ import numpy as np
 
 from arc_core import Augmentation, Grid
 from arc_core.augment import random_colour_perm
-from transduction.ttt.views import make_views
+from transduction.ttt.views import free_colours, make_views
 from transduction.ttt.vote import ViewPrediction, vote
 
 
@@ -43,3 +43,25 @@ def test_make_views_distinct_and_seeded():
     assert [v.key for v in one] == [v.key for v in two]
     assert len({v.key for v in one}) == 24
     assert all(v.colour_perm[0] == 0 for v in one)
+
+
+def test_free_colours_are_those_missing_from_some_train_pair():
+    from tests.transduction.conftest import recolour_task
+
+    task = recolour_task()  # 0, 1, 2 and 3 appear in every pair (1 -> 2 is the rule)
+    free = free_colours(task)
+    always = set.intersection(*({int(c) for c in np.unique(np.concatenate(
+        [ex.input.array.ravel(), ex.output.array.ravel()]))} for ex in task.train))
+    assert free == frozenset(range(10)) - always and not free & {1, 2}
+
+
+def test_colour_views_move_only_free_colours():
+    free = frozenset({3, 5, 7})
+    views = make_views(8, 3, np.random.default_rng(0), free)
+    for v in views:
+        moved = {c for c in range(10) if v.colour_perm[c] != c}
+        assert moved <= free and sorted(v.colour_perm) == list(range(10))
+    assert len({v.key for v in views}) == len(views) > 8
+    # fewer than two free colours: no permutation can move anything, dihedral views only
+    assert [v.key for v in make_views(8, 3, np.random.default_rng(0), frozenset({4}))] == \
+        [v.key for v in make_views(8, 0, np.random.default_rng(0))]

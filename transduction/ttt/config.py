@@ -47,9 +47,9 @@ class TTTConfig:
     dihedral_views: int = 8
     """Dihedral transforms (1..8, identity first) the net is trained and voted under."""
     colour_perm_views: int = 0
-    """Extra views per dihedral transform with a random colour permutation (background 0
-    kept). A net that reads colours one-hot cannot tell which colour a view renamed, so
-    these help only colour-agnostic rules."""
+    """Extra views per dihedral transform with a random permutation of the task's free
+    colours (``views.free_colours``: those not present in every train pair), so the net
+    learns shapes independent of colours that vary between examples."""
     train_fraction: float = 0.7
     """Share of the budget planned for training; the rest is features and inference."""
     deadline_fraction: float = 0.9

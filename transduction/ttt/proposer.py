@@ -27,7 +27,7 @@ from .config import CLOCKS, TTTConfig
 from .features import n_channels
 from .model import CellNet, build_model
 from .train import TrainReport, train_model
-from .views import Decline, TaskPlan, make_views, plan_task, training_canvases, view_input
+from .views import Decline, TaskPlan, free_colours, make_views, plan_task, training_canvases, view_input
 from .vote import ViewPrediction, Voted, vote
 
 NAME = "ttt-net"
@@ -64,7 +64,8 @@ class TTTNetProposer:
     def _solve(self, task: Task, plan: TaskPlan, budget: Budget, start: float, clock) -> list[Candidate]:
         cfg = self.config
         model = build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations, budget.seed)
-        views = make_views(cfg.dihedral_views, cfg.colour_perm_views, np.random.default_rng([budget.seed, 0]))
+        views = make_views(cfg.dihedral_views, cfg.colour_perm_views, np.random.default_rng([budget.seed, 0]),
+                           free_colours(task))
         steps = self._plan_steps(model, plan, len(task.train), len(views), budget.seconds)
         if steps < cfg.min_steps:
             return self._decline(f"too large for the budget ({steps} steps planned, fewer than {cfg.min_steps})")

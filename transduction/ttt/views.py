@@ -16,7 +16,6 @@ import numpy as np
 import torch
 
 from arc_core import Augmentation, Task, predict_output_shapes
-from arc_core.augment import random_colour_perm
 
 from .features import ALL_GROUPS, canvas_features
 
@@ -68,14 +67,36 @@ def plan_task(task: Task, max_train_cells: int, groups: tuple[str, ...] = ALL_GR
     return TaskPlan("mapped", tuple(s[0] for s in shapes), train_cells, groups)
 
 
-def make_views(n_dihedral: int, colour_perm_views: int, rng: np.random.Generator) -> list[Augmentation]:
+def make_views(
+    n_dihedral: int, colour_perm_views: int, rng: np.random.Generator, free: frozenset[int] | None = None
+) -> list[Augmentation]:
     """The first ``n_dihedral`` transforms of ``DIHEDRAL_ORDER``, each plain and with
-    ``colour_perm_views`` random colour permutations."""
-    views = []
+    ``colour_perm_views`` random permutations of the ``free`` colours (default: all but 0);
+    duplicates dropped, so a task with fewer than two free colours gets dihedral views only."""
+    free = frozenset(range(1, 10)) if free is None else free
+    views: list[Augmentation] = []
     for d in DIHEDRAL_ORDER[:n_dihedral]:
         views.append(Augmentation(d))
-        views += [Augmentation(d, random_colour_perm(rng)) for _ in range(colour_perm_views)]
-    return views
+        views += [Augmentation(d, permute_colours(free, rng)) for _ in range(colour_perm_views)]
+    return list({v.key: v for v in views}.values())
+
+
+def free_colours(task: Task) -> frozenset[int]:
+    """Colours a rule is unlikely to name: all but those present in every train pair
+    (e.g. the background, or the 1 of "every 1 becomes 2")."""
+    always = set(range(10))
+    for ex in task.train:
+        always &= ex.input.colours() | ex.output.colours()
+    return frozenset(range(10)) - always
+
+
+def permute_colours(free: frozenset[int], rng: np.random.Generator) -> tuple[int, ...]:
+    """A permutation of 0..9 that moves only the ``free`` colours (among themselves)."""
+    perm = list(range(10))
+    members = sorted(free)
+    for src, dst in zip(members, rng.permutation(members)):
+        perm[src] = int(dst)
+    return tuple(perm)
 
 
 def view_shape(shape: Shape, aug: Augmentation) -> Shape:
