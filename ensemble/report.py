@@ -239,7 +239,7 @@ def _score_table(title: str, groups: Mapping[str, Mapping[str, Any]], cpu: Mappi
     if not rows:
         rows = f'<tr><td colspan="4">no {escape(title)} candidates</td></tr>'
     return (
-        f'<table class="scores"><caption>per {escape(title)} (its own two most-voted grids)</caption>'
+        f'<table class="scores"><caption>per {escape(title)} (its own two best grids by votes, fitting ones first)</caption>'
         f"<tr><th>{escape(title)}</th><th>pass@2</th><th>oracle</th>{cpu_head}</tr>{rows}</table>"
     )
 

@@ -51,37 +51,57 @@ def _oracle_by_group(rows: Iterable[Mapping[str, Any]]):
     branch: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     proposer: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for r in rows:
-        item = (float(r["features"].get("votes") or 1), bool(r.get("correct")), Grid(r["grid"]))
+        f = r["features"]
+        fits = f.get("train_fit") is None or float(f["train_fit"]) >= 1.0  # not a near-miss
+        item = (float(f.get("votes") or 1), bool(r.get("correct")), Grid(r["grid"]), fits,
+                float(f.get("confidence") or 0.0))
         branch[r["branch"]][r["task_id"]][r["test_index"]].append(item)
         proposer[r["proposer"]][r["task_id"]][r["test_index"]].append(item)
     return branch, proposer
 
 
 def _group_scores(groups, scored: list[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
-    """Pass@2 of each group alone (its own two most-voted grids) and its oracle."""
+    """Pass@2 of each group alone (its own two best grids by the vote rule) and its oracle."""
     n = len(scored) or 1
-    out = {}
+    return {name: {"score": sum(s for s, _ in per_task.values()) / n,
+                   "oracle": sum(o for _, o in per_task.values()) / n}
+            for name, per_task in group_task_scores(groups, scored).items()}
+
+
+def group_task_scores(groups, scored: list[Mapping[str, Any]]) -> dict[str, dict[str, tuple[float, float]]]:
+    """{group: {task_id: (pass@2, oracle)}}: each group alone, its two best grids per test
+    input by the vote rule as the attempts (``groups`` as ``_oracle_by_group`` builds them)."""
+    out: dict[str, dict[str, tuple[float, float]]] = {}
     for name, by_task in sorted(groups.items()):
-        score = oracle = 0.0
+        out[name] = {}
         for r in scored:
             per_test = by_task.get(r["task_id"], {})
-            if not r["n_test"]:
-                continue
             hits = oracle_hits = 0
             for i in range(r["n_test"]):
-                items = per_test.get(i, [])
                 votes: dict[Grid, float] = defaultdict(float)
                 right: dict[Grid, bool] = {}
-                for v, ok, g in items:
+                fits: dict[Grid, bool] = defaultdict(bool)
+                confidence: dict[Grid, float] = defaultdict(float)
+                for v, ok, g, fit, conf in per_test.get(i, []):
                     votes[g] += v
                     right[g] = ok
-                top2 = sorted(votes, key=lambda g: -votes[g])[:2]
+                    fits[g] |= fit
+                    confidence[g] = max(confidence[g], conf)
+                # the vote rule within the group: fitting grids first, then votes, then
+                # confidence, then first proposed
+                top2 = sorted(votes, key=lambda g: (not fits[g], -votes[g], -confidence[g]))[:2]
                 hits += any(right[g] for g in top2)
                 oracle_hits += any(right.values())
-            score += hits / r["n_test"]
-            oracle += oracle_hits / r["n_test"]
-        out[name] = {"score": score / n, "oracle": oracle / n}
+            n_test = r["n_test"] or 1
+            out[name][r["task_id"]] = (hits / n_test, oracle_hits / n_test)
     return out
+
+
+def proposer_task_scores(results: list[Mapping[str, Any]], candidate_rows: Iterable[Mapping[str, Any]]
+                         ) -> dict[str, dict[str, tuple[float, float]]]:
+    """{proposer: {task_id: (pass@2, oracle)}} of each proposer alone, over the scored tasks."""
+    scored = [r for r in results if r.get("score") is not None or r["status"] == "error"]
+    return group_task_scores(_oracle_by_group(candidate_rows)[1], scored)
 
 
 def _median_by_proposer(results: list[Mapping[str, Any]]) -> dict[str, float]:

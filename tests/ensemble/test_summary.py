@@ -1,0 +1,34 @@
+"""Run summaries: per-proposer scores rank each proposer's own grids by the vote rule."""
+
+from ensemble.summary import proposer_task_scores, summarize
+
+
+def row(task, grid, proposer, correct, **features):
+    branch = "induction" if proposer == "dsl" else "transduction"
+    return {"task_id": task, "test_index": 0, "grid": grid, "branch": branch, "proposer": proposer,
+            "features": features, "correct": correct}
+
+
+def result(task, score):
+    return {"task_id": task, "status": "ok", "n_test": 1, "score": score, "oracle": 1.0, "correct": [bool(score)],
+            "cpu_seconds": {"dsl": 1.0, "ttt-net": 2.0}}
+
+
+def test_near_misses_never_outrank_a_fitting_grid_of_the_same_proposer():
+    rows = [row("a", [[1]], "dsl", False, votes=5, train_fit=0.5),
+            row("a", [[2]], "dsl", False, votes=4, train_fit=0.5),
+            row("a", [[3]], "dsl", True, votes=1, train_fit=1.0),
+            row("a", [[4]], "ttt-net", False, votes=8),
+            row("a", [[3]], "ttt-net", True, votes=1),
+            row("a", [[5]], "ttt-net", False, votes=2)]
+    summary = summarize("toy", [result("a", 1.0)], rows)
+    assert summary["per_proposer"] == {"dsl": {"score": 1.0, "oracle": 1.0},
+                                       "ttt-net": {"score": 0.0, "oracle": 1.0}}
+    assert summary["per_branch"]["induction"]["score"] == 1.0
+    assert proposer_task_scores([result("a", 1.0)], rows) == {"dsl": {"a": (1.0, 1.0)}, "ttt-net": {"a": (0.0, 1.0)}}
+
+
+def test_a_task_a_proposer_never_answered_scores_zero_for_it():
+    rows = [row("a", [[3]], "dsl", True, votes=1, train_fit=1.0)]
+    per = proposer_task_scores([result("a", 1.0), result("b", 0.0)], rows)
+    assert per == {"dsl": {"a": (1.0, 1.0), "b": (0.0, 0.0)}}
