@@ -77,6 +77,8 @@ class VLLMEngineConfig:
                               f"got {self.gpu_memory_utilization}")
         if self.max_lora_rank < 1:
             raise ConfigError(f"VLLMEngineConfig.max_lora_rank must be >= 1, got {self.max_lora_rank}")
+        if self.lora_target_modules is not None and not self.lora_target_modules:
+            raise ConfigError("VLLMEngineConfig.lora_target_modules must name modules or be None")
         if self.tensor_parallel_size < 1:
             raise ConfigError("VLLMEngineConfig.tensor_parallel_size must be >= 1, "
                               f"got {self.tensor_parallel_size}")

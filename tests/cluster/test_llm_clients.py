@@ -92,6 +92,7 @@ def test_unreachable_endpoint_raises_a_request_error():
 @pytest.mark.parametrize("make", [
     lambda: VLLMEngineConfig(model=""),
     lambda: VLLMEngineConfig(model="m", gpu_memory_utilization=0),
+    lambda: VLLMEngineConfig(model="m", enable_lora=True, lora_target_modules=()),
     lambda: OpenAIEndpointConfig(base_url="localhost:8000", model="m"),
     lambda: OpenAIEndpointConfig(base_url="http://h/v1", model="m", retries=-1),
 ])
