@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from arc_core import Selection  # noqa: E402
 from cluster import RayConfig  # noqa: E402
-from ensemble.rundir import RunDir, git_commit  # noqa: E402
+from ensemble.rundir import RunDir  # noqa: E402
 from ensemble.cli import proposer_options  # noqa: E402
 from ensemble.solve import SolveConfig, solve  # noqa: E402
 
@@ -118,7 +118,7 @@ def _row(name: str, bench: Benchmark, workers: int, out: Path, summary: dict, wa
     o = summary["overall"]
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "commit": (git_commit() or "unknown")[:10],
+        "commit": _short_commit(RunDir(out).config().get("git_commit")),
         "machine": f"{platform.machine()} {os.cpu_count()} cores",
         "benchmark": name,
         "dataset": bench.dataset + (f" ({subset.strip()})" if subset.strip() else ""),
@@ -136,6 +136,14 @@ def _row(name: str, bench: Benchmark, workers: int, out: Path, summary: dict, wa
         "peak_rss_driver_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "run_dir": os.path.relpath(out, ROOT),
     }
+
+
+def _short_commit(commit: str | None) -> str:
+    """The commit the run started on (its config.json), shortened; "+dirty" kept."""
+    if not commit:
+        return "unknown"
+    head, _, dirty = commit.partition("+")
+    return head[:10] + (f"+{dirty}" if dirty else "")
 
 
 _COLUMNS = ("date", "commit", "machine", "benchmark", "dataset", "proposers", "options", "budget_s", "workers",
