@@ -25,8 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from ensemble.ranking import RANKERS, RankContext  # noqa: E402
 from verifier import DEFAULT_ROUTER, DEFAULT_VERIFIER, Router, Verifier, barc_rule  # noqa: E402
+from verifier.boosting import roc_auc  # noqa: E402
 from verifier.ranking import rank_by_score  # noqa: E402
 from verifier.runs import LabelledTask, load_runs  # noqa: E402
 
@@ -43,11 +46,18 @@ class Tally:
 
 
 def evaluate(tasks: list[LabelledTask], verifier: Verifier, router: Router | None):
-    """Per rule, hits over answerable test inputs; also counts of inputs."""
+    """Per rule, hits over answerable test inputs; counts of inputs; and the verifier's
+    ROC-AUC over every labelled candidate."""
     tallies: dict[str, Tally] = {}
     n_inputs = n_answerable = 0
+    labels: list[bool] = []
+    scores: list[float] = []
     for lt in tasks:
         scored = verifier.score(lt.task, list(lt.candidates))
+        for c, lab in zip(scored, lt.labels):
+            if lab is not None:
+                labels.append(bool(lab))
+                scores.append(c.score)
         trusts: dict[str, dict] = {"verifier": {}, "verifier+barc": barc_rule(lt.task, scored)}
         if router is not None:
             trusts["verifier+router"] = router.branch_trust(lt.task, scored)
@@ -67,7 +77,7 @@ def evaluate(tasks: list[LabelledTask], verifier: Verifier, router: Router | Non
             for name, rule in rules.items():
                 tallies.setdefault(name, Tally()).add(rule(pool), correct)
             tallies.setdefault("random", Tally()).expected.append(n_grids)
-    return tallies, n_inputs, n_answerable
+    return tallies, n_inputs, n_answerable, roc_auc(np.array(labels), np.array(scores))
 
 
 def main(argv=None) -> int:
@@ -80,9 +90,10 @@ def main(argv=None) -> int:
     tasks = load_runs(args.run_dirs)
     verifier = Verifier.load(args.verifier)
     router = None if args.no_router else Router.load(args.router)
-    tallies, n, answerable = evaluate(tasks, verifier, router)
+    tallies, n, answerable, auc = evaluate(tasks, verifier, router)
     datasets = ", ".join(sorted({t.dataset for t in tasks}))
     print(f"{n} labelled test inputs of {len(tasks)} tasks, {answerable} answerable ({datasets})")
+    print(f"verifier ROC-AUC over all labelled candidates: {auc:.3f}")
     print(f"{'rule':<18} {'top-1':>6} {'top-2':>6} {'pass@2':>7}")
     a = max(answerable, 1)
     for name, t in tallies.items():
