@@ -41,12 +41,17 @@ def test_ray_job_submit_runs_solve_on_the_cluster(tmp_path):
     env = dict(os.environ, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     gcs, dashboard = _free_port(), _free_port()
-    # --block keeps the head in the foreground: ending its process group stops this cluster
-    # alone (`ray stop` would stop every Ray instance on the machine).
+    # Every port the head listens on is a free one, not Ray's fixed defaults (agent 52365,
+    # client 10001, ...), so another Ray on the machine cannot leave this head without its
+    # job agent. --block keeps the head in the foreground: ending its process group stops
+    # this cluster alone (`ray stop` would stop every Ray instance on the machine).
+    ports = [f"--{name}={_free_port()}" for name in (
+        "dashboard-agent-listen-port", "dashboard-agent-grpc-port", "metrics-export-port",
+        "ray-client-server-port", "runtime-env-agent-port", "node-manager-port", "object-manager-port")]
     head = subprocess.Popen(
         [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--num-cpus", "2",
          "--port", str(gcs), "--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
-         "--dashboard-port", str(dashboard), "--disable-usage-stats"],
+         "--dashboard-port", str(dashboard), "--disable-usage-stats", *ports],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
