@@ -35,7 +35,16 @@ def score_submission_file(
         f"per test output (Kaggle):              {report.output_score:.1%} "
         f"({report.outputs_correct}/{report.n_test_outputs})",
     ]
-    lines += [f"problem: {p}" for p in problems]
+    missing = [t for t in truths if t not in sub]
+    answered = {t: o for t, o in outcomes.items() if t in sub}
+    if missing and answered:  # e.g. a run over a subset: its own score too
+        part = score_outcomes(answered)
+        lines.append(f"over the {part.n_tasks} submitted tasks:    {part.score:.1%} "
+                     f"({part.task_score_sum:g} tasks)")
+    if missing:
+        lines.append(f"problem: {len(missing)} task(s) missing from the submission (scored 0), "
+                     f"e.g. {missing[0]}")
+    lines += [f"problem: {p}" for p in problems if not p.endswith(": missing")]
     return "\n".join(lines)
 
 

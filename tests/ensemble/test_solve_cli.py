@@ -100,3 +100,17 @@ def test_bad_options_and_missing_models_are_usage_errors(tmp_path):
     proc = cli(["solve", "--proposers", "llm-induction", "--out", out])
     assert proc.returncode == 2 and "--llm-model" in proc.stderr
     assert not (tmp_path / "r").exists()  # nothing started
+
+
+def test_score_of_a_subset_run_names_the_missing_tasks_once(tmp_path):
+    from ensemble.score import score_submission_file
+
+    solutions = tmp_path / "solutions.json"
+    solutions.write_text(json.dumps({f"t{i}": [[[i]]] for i in range(4)}))
+    submission = tmp_path / "submission.json"
+    submission.write_text(json.dumps({"t1": [{"attempt_1": [[1]], "attempt_2": [[0]]}]}))
+    table = score_submission_file(submission, solutions=solutions)
+    assert "25.0% (1 tasks)" in table  # the missing three score 0
+    assert "over the 1 submitted tasks:    100.0% (1 tasks)" in table
+    problems = [line for line in table.splitlines() if line.startswith("problem:")]
+    assert problems == ["problem: 3 task(s) missing from the submission (scored 0), e.g. t0"]
