@@ -99,13 +99,13 @@ def build_engine(config: VLLMEngineConfig) -> Any:
         tensor_parallel_size=config.tensor_parallel_size)
     if config.max_model_len is not None:
         kwargs["max_model_len"] = config.max_model_len
-    chunked = config.enable_chunked_prefill
-    if chunked is None:
+    if config.enable_chunked_prefill is not None:
+        kwargs["enable_chunked_prefill"] = config.enable_chunked_prefill
+    else:
         from vllm.platforms import current_platform
 
-        chunked = None if not current_platform.is_cpu() else False
-    if chunked is not None:
-        kwargs["enable_chunked_prefill"] = chunked
+        if current_platform.is_cpu():
+            kwargs["enable_chunked_prefill"] = False
     if config.enable_lora:
         kwargs.update(enable_lora=True, max_lora_rank=config.max_lora_rank)
         if config.lora_target_modules is not None:
