@@ -18,7 +18,7 @@ def summarize(
     dataset: str, results: list[Mapping[str, Any]], candidate_rows: Iterable[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """Overall, per-branch and per-proposer scores; tasks that errored count as 0."""
-    scored = [r for r in results if r.get("score") is not None or r["status"] == "error"]
+    scored = _scored(results)
     n_tasks = len(scored)
     n_outputs = sum(r["n_test"] for r in scored)
     solved = sum(r.get("score") or 0.0 for r in scored)
@@ -100,8 +100,12 @@ def group_task_scores(groups, scored: list[Mapping[str, Any]]) -> dict[str, dict
 def proposer_task_scores(results: list[Mapping[str, Any]], candidate_rows: Iterable[Mapping[str, Any]]
                          ) -> dict[str, dict[str, tuple[float, float]]]:
     """{proposer: {task_id: (pass@2, oracle)}} of each proposer alone, over the scored tasks."""
-    scored = [r for r in results if r.get("score") is not None or r["status"] == "error"]
-    return group_task_scores(_oracle_by_group(candidate_rows)[1], scored)
+    return group_task_scores(_oracle_by_group(candidate_rows)[1], _scored(results))
+
+
+def _scored(results: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Tasks that count: those with a known score, and errors (which score 0)."""
+    return [r for r in results if r.get("score") is not None or r["status"] == "error"]
 
 
 def _median_by_proposer(results: list[Mapping[str, Any]]) -> dict[str, float]:
