@@ -37,6 +37,7 @@ def test_default_proposers_solve_simple_training_tasks(tmp_path):
     scored = cli(["score", "--submission", str(out / "submission.json"), "--dataset", "arc-agi-1/training"])
     # scored against the whole split: the 397 tasks not in the submission count as 0
     assert "400 tasks, 416 test outputs" in scored.stdout
-    assert scored.stdout.count(": missing") == 397
+    assert "problem: 397 task(s) missing from the submission (scored 0)" in scored.stdout
+    assert f"over the 3 submitted tasks:    {summary['overall']['score']:.1%}" in scored.stdout
     report = cli(["report", str(out), "--out", str(tmp_path / "r.html")])
     assert report.returncode == 0 and (tmp_path / "r.html").exists()
