@@ -21,7 +21,8 @@ def score_submission_file(
     """The score table of ``submission`` against ``dataset`` or ``solutions``."""
     truths = _truths(dataset, solutions)
     sub = read_submission(submission)
-    problems = validate_submission(sub, {t: len(g) for t, g in truths.items()})
+    # tasks the submission lacks are one summary line below, not a problem line each
+    problems = validate_submission(sub, {t: len(g) for t, g in truths.items() if t in sub})
     outcomes = {}
     for task_id, outputs in truths.items():
         entry = sub.get(task_id, [])
@@ -44,7 +45,7 @@ def score_submission_file(
     if missing:
         lines.append(f"problem: {len(missing)} task(s) missing from the submission (scored 0), "
                      f"e.g. {missing[0]}")
-    lines += [f"problem: {p}" for p in problems if not p.endswith(": missing")]
+    lines += [f"problem: {p}" for p in problems]
     return "\n".join(lines)
 
 
