@@ -5,7 +5,8 @@ primitives by name; ``as_array`` turns a list of lists (or Grid) into an array.
 Importing this package registers every primitive in ``PRIMITIVES``.
 """
 
-from . import colour, count, fill, geometry, local, motion, objects, parts  # noqa: F401  (registration)
+from . import cells, colour, count, fill, geometry, local, motion, objects, parts  # noqa: F401  (registration)
+from .cells import *  # noqa: F401,F403
 from .colour import *  # noqa: F401,F403
 from .count import *  # noqa: F401,F403
 from .fill import *  # noqa: F401,F403

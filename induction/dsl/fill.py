@@ -79,15 +79,21 @@ def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) 
 def _infer_connect(xs, ys):
     if not _adds_cells(xs, ys):
         return []
-    return grid_param_product(direction=("h", "v", "hv"), colour=[None, *new_colours(xs, ys)])
+    return grid_param_product(direction=("h", "v", "hv", "diag"), colour=[None, *new_colours(xs, ys)])
 
 
 @primitive(infer=_infer_connect, same_shape=True)
 def connect_pixels(grid: np.ndarray, direction: str, colour: int | None = None) -> np.ndarray:
-    """Join each pair of same-coloured cells in one row ("h") or column ("v") by painting
-    the background cells between them in their colour (or ``colour`` if given)."""
+    """Join each pair of same-coloured cells in one row ("h"), column ("v"), both ("hv") or
+    on one diagonal ("diag") by painting the background cells between them in their colour
+    (or ``colour`` if given)."""
     bg = background(grid)
     out = grid.copy()
+    if direction == "diag":
+        _connect_diagonals(grid, out, bg, colour)
+        if np.array_equal(out, grid):
+            raise DslError("nothing to connect")
+        return out
     views = []
     if direction in ("h", "hv"):
         views.append((grid, out))
@@ -103,6 +109,57 @@ def connect_pixels(grid: np.ndarray, direction: str, colour: int | None = None) 
                     seg[row[idx[0]:idx[-1] + 1] == bg] = c if colour is None else colour
     if np.array_equal(out, grid):
         raise DslError("nothing to connect")
+    return out
+
+
+def _connect_diagonals(grid: np.ndarray, out: np.ndarray, bg: int, colour: int | None) -> None:
+    pts = np.argwhere(grid != bg)
+    if len(pts) > 60:
+        raise DslError("too many cells to connect")
+    for k, (i, j) in enumerate(pts):
+        for p, q in pts[k + 1:]:
+            if grid[i, j] != grid[p, q] or abs(p - i) != abs(q - j) or abs(p - i) < 2:
+                continue
+            n = abs(p - i)
+            di, dj = (p - i) // n, (q - j) // n
+            cells = [(i + t * di, j + t * dj) for t in range(1, n)]
+            for a, b in cells:
+                if grid[a, b] == bg:
+                    out[a, b] = grid[i, j] if colour is None else colour
+
+
+def _infer_contact(xs, ys):
+    return grid_param_product(same_colour=(False, True)) if _adds_cells(xs, ys) else []
+
+
+@primitive(infer=_infer_contact, same_shape=True)
+def extend_to_contact(grid: np.ndarray, same_colour: bool) -> np.ndarray:
+    """Draw a line from every small object (1-2 cells) straight towards each larger object
+    it is level with (same rows or columns), in the small object's colour, up to contact;
+    with ``same_colour`` only towards larger objects of its own colour."""
+    bg = background(grid)
+    labels, n = ndimage.label(grid != bg)
+    if n == 0 or n > 60:
+        raise DslError("no or too many objects")
+    sizes = np.bincount(labels.ravel())
+    out = grid.copy()
+    h, w = grid.shape
+    for i, j in np.argwhere((labels > 0) & (sizes[labels] <= 2)):
+        c = grid[i, j]
+        for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            a, b, path = i + dy, j + dx, []
+            while 0 <= a < h and 0 <= b < w and grid[a, b] == bg:
+                path.append((a, b))
+                a, b = a + dy, b + dx
+            if not (0 <= a < h and 0 <= b < w) or not path:
+                continue
+            hit = labels[a, b]
+            if sizes[hit] <= sizes[labels[i, j]] or (same_colour and grid[a, b] != c):
+                continue
+            for a, b in path:
+                out[a, b] = c
+    if np.array_equal(out, grid):
+        raise DslError("nothing extended")
     return out
 
 

@@ -7,6 +7,7 @@ anticlockwise, 4 transpose, 5 flip left-right, 6 flip up-down, 7 anti-transpose.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from .registry import (
     DslError,
@@ -179,10 +180,18 @@ def self_tile(grid: np.ndarray, invert: bool, colour: int | None = None) -> np.n
     return np.where(big_mask, np.tile(grid, (h, w)), bg).astype(np.uint8)
 
 
-@primitive(params=[{"side": s} for s in ("top", "bottom", "left", "right")])
+@primitive(params=[{"side": s} for s in ("top", "bottom", "left", "right", "repeated")])
 def half(grid: np.ndarray, side: str) -> np.ndarray:
-    """The top, bottom, left or right half of the grid (middle line dropped for odd sizes)."""
+    """The top, bottom, left or right half of the grid (middle line dropped for odd sizes);
+    "repeated": the left half if it equals the right one, else the top half if it equals
+    the bottom one."""
     h, w = grid.shape
+    if side == "repeated":
+        if w % 2 == 0 and np.array_equal(grid[:, : w // 2], grid[:, w // 2:]):
+            return grid[:, : w // 2]
+        if h % 2 == 0 and np.array_equal(grid[: h // 2], grid[h // 2:]):
+            return grid[: h // 2]
+        raise DslError("no repeated half")
     if side == "top" and h >= 2:
         return grid[: h // 2]
     if side == "bottom" and h >= 2:
@@ -308,19 +317,48 @@ def _infer_crop_colour(xs, ys):
     for x in xs:
         shared &= set(np.unique(x).tolist())
     shared.discard(background(xs[0]))
-    return [{"colour": c, "inner": i} for c in sorted(shared) for i in (False, True)]
+    return [{"colour": c, "inner": i} for c in [*sorted(shared), "rarest"] for i in (False, True)]
 
 
 @primitive(infer=_infer_crop_colour)
-def crop_to_colour(grid: np.ndarray, colour: int, inner: bool) -> np.ndarray:
-    """Crop to the bounding box of the cells of ``colour`` (``inner``: without its
-    outermost ring, e.g. inside a frame)."""
+def crop_to_colour(grid: np.ndarray, colour: int | str, inner: bool) -> np.ndarray:
+    """Crop to the bounding box of the cells of ``colour``, or of the rarest non-background
+    colour ("rarest"; ties raise) (``inner``: without its outermost ring, e.g. inside a frame)."""
+    if colour == "rarest":
+        counts = np.bincount(grid.ravel(), minlength=10)
+        counts[background(grid)] = 0
+        present = counts[counts > 0]
+        if present.size == 0 or (present == present.min()).sum() > 1:
+            raise DslError("no single rarest colour")
+        colour = int(np.flatnonzero(counts == present.min())[0])
     t, l, b, r = bbox(grid == colour)
     if inner:
         t, l, b, r = t + 1, l + 1, b - 1, r - 1
     if b <= t or r <= l or (b - t, r - l) == grid.shape:
         raise DslError("empty or whole-grid crop")
     return grid[t:b, l:r]
+
+
+@primitive()
+def crop_inside_frame(grid: np.ndarray) -> np.ndarray:
+    """The inside of the largest one-colour rectangular frame (a hollow rectangle at
+    least 3x3 whose colour may differ between grids)."""
+    best = None
+    for c in np.unique(grid):
+        labels, n = ndimage.label(grid == c)
+        for k in range(1, n + 1):
+            t, l, b, r = bbox(labels == k)
+            if b - t < 3 or r - l < 3 or (best is not None and (b - t) * (r - l) <= best[0]):
+                continue
+            ring = np.zeros((b - t, r - l), dtype=bool)
+            ring[[0, -1], :] = ring[:, [0, -1]] = True
+            inner = (labels[t:b, l:r] == k)
+            if (inner[ring]).all():
+                best = ((b - t) * (r - l), (t, l, b, r))
+    if best is None:
+        raise DslError("no rectangular frame")
+    t, l, b, r = best[1]
+    return grid[t + 1:b - 1, l + 1:r - 1]
 
 
 @primitive(params=[{"dy": dy, "dx": dx} for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx], same_shape=True)

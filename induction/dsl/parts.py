@@ -193,10 +193,11 @@ def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], in
     return out
 
 
-@primitive(params=[{"which": w} for w in ("majority", "any")])
+@primitive(params=[{"which": w} for w in ("majority", "any", "count")])
 def summarise_cells(grid: np.ndarray, which: str) -> np.ndarray:
     """Cut at separator lines; each cell becomes one pixel of its most frequent colour
-    ("majority") or most frequent non-background, non-separator colour ("any")."""
+    ("majority"), its most frequent non-background, non-separator colour ("any"), or
+    the number of such cells it holds ("count", capped at 9; a colour map may follow)."""
     rows, cols = separator_lines(grid)
     if not rows and not cols:
         raise DslError("no separator lines")
@@ -207,9 +208,9 @@ def summarise_cells(grid: np.ndarray, which: str) -> np.ndarray:
     for i, (t, b) in enumerate(rs):
         for j, (l, r) in enumerate(cs):
             counts = np.bincount(grid[t:b, l:r].ravel(), minlength=10)
-            if which == "any":
+            if which in ("any", "count"):
                 counts[[bg, *seps]] = 0
-                out[i, j] = counts.argmax() if counts.any() else bg
+                out[i, j] = min(counts.sum(), 9) if which == "count" else counts.argmax() if counts.any() else bg
             else:
                 out[i, j] = counts.argmax()
     return out

@@ -8,6 +8,7 @@ import pytest
 
 from induction.dsl import PRIMITIVES, DslError
 from induction.dsl import colour as colour_mod
+from induction.dsl.cells import cell_features
 from induction.dsl.objects import objects, select_object
 from induction.dsl.parts import combine_lookup, split_grid
 from induction.dsl import *  # noqa: F403  (the primitives under test)
@@ -383,6 +384,7 @@ def test_crop_to_colour():
     g = a([[0, 0, 0, 0], [0, 3, 3, 3], [0, 3, 5, 3], [0, 3, 3, 3]])
     assert crop_to_colour(g, 3, True).tolist() == [[5]]
     assert crop_to_colour(g, 3, False).shape == (3, 3)
+    assert crop_to_colour(g, "rarest", False).tolist() == [[5]]
 
 
 def test_summarise_cells():
@@ -468,3 +470,87 @@ def test_fill_rect_between_pairs():
 def test_constant_grid():
     assert constant_grid(a([[1]]), ((2, 3),)).tolist() == [[2, 3]]
     assert PRIMITIVES["constant_grid"].param_sets([a([[1]]), a([[2]])], [a([[5]]), a([[5]])]) == [{"rows": ((5,),)}]
+
+
+def test_cell_rule():
+    # Background cells between two cells of one colour on their row take that colour.
+    xs = [a([[1, 0, 0, 1, 0]]), a([[0, 2, 0, 0, 2], [3, 0, 0, 0, 0]])]
+    ys = [a([[1, 1, 1, 1, 0]]), a([[0, 2, 2, 2, 2], [3, 0, 0, 0, 0]])]
+    params = PRIMITIVES["cell_rule"].param_sets(xs, ys)
+    assert params and len(params[0]["features"]) <= 2
+    for x, y in zip(xs, ys):
+        assert cell_rule(x, **params[0]).tolist() == y.tolist()
+    # It generalises to a row length and positions never seen in training.
+    assert cell_rule(a([[0, 1, 0, 0, 0, 1]]), **params[0]).tolist() == [[0, 1, 1, 1, 1, 1]]
+    with pytest.raises(DslError):
+        cell_rule(a([[7, 0, 7]]), **params[0])  # colour 7 never seen
+
+
+def test_cell_rule_declines_memorised_cells():
+    # One changed cell is an anecdote, not a rule (every changing key needs support 2).
+    assert PRIMITIVES["cell_rule"].param_sets([a([[0, 0], [0, 1]])], [a([[5, 0], [0, 1]])]) == []
+
+
+def test_cell_rule_declines_what_no_features_explain():
+    # Two cells with identical features map to different colours: no rule exists.
+    xs = [a([[0, 0]]), a([[0, 0]])]
+    ys = [a([[1, 1]]), a([[2, 2]])]
+    assert PRIMITIVES["cell_rule"].param_sets(xs, ys) == []
+
+
+def test_cell_features_rays_and_enclosure():
+    f = cell_features(a([[1, 1, 1], [1, 0, 1], [1, 1, 1]]))
+    assert f["enclosed"].tolist() == [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
+    f = cell_features(a([[0, 3, 0, 0]]))
+    assert f["ray_e"].tolist() == [[3, 10, 10, 10]] and f["ray_w"].tolist() == [[10, 10, 3, 3]]
+
+
+def test_stamp_pixels():
+    x = a([[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 2]])
+    y = a([[0, 7, 0, 0], [7, 1, 7, 0], [0, 7, 0, 0], [0, 0, 0, 2]])
+    # A pattern seen around one cell only is not learned; around two it is.
+    assert PRIMITIVES["stamp_pixels"].param_sets([x], [y]) == []
+    params = PRIMITIVES["stamp_pixels"].param_sets([x, x], [y, y])
+    assert params[0]["radius"] == 1 and set(params[0]["patterns"]) == {1}
+    assert stamp_pixels(x, **params[0]).tolist() == y.tolist()
+    # Stamps clip at the edge and never paint over foreground.
+    assert stamp_pixels(a([[1, 5]]), **params[0]).tolist() == [[1, 5]]
+    with pytest.raises(DslError):
+        stamp_pixels(a([[0, 2]]), **params[0])
+
+
+def test_stamp_pixels_edge_grids():
+    for g in (a([[1]]), np.full((30, 30), 1, np.uint8)):
+        out = stamp_pixels(g, 1, {1: ((7, 7, 7), (7, -1, 7), (7, 7, 7))})
+        assert out.shape == g.shape
+
+
+def test_extend_to_contact():
+    g = a([[0, 0, 0, 0, 0], [1, 0, 0, 3, 3], [0, 0, 0, 3, 3], [0, 0, 0, 0, 0], [0, 0, 0, 2, 0]])
+    out = extend_to_contact(g, False)
+    assert out[1].tolist() == [1, 1, 1, 3, 3] and out[3].tolist() == [0, 0, 0, 2, 0]
+    with pytest.raises(DslError):
+        extend_to_contact(g, True)  # no larger object of colour 1 or 2
+    with pytest.raises(DslError):
+        extend_to_contact(a([[0]]), False)
+
+
+def test_connect_pixels_diagonal():
+    g = a([[4, 0, 0], [0, 0, 0], [0, 0, 4]])
+    assert connect_pixels(g, "diag").tolist() == [[4, 0, 0], [0, 4, 0], [0, 0, 4]]
+
+
+def test_crop_inside_frame():
+    g = a([[1, 0, 0, 0, 0], [0, 4, 4, 4, 4], [0, 4, 7, 0, 4], [0, 4, 4, 4, 4]])
+    assert crop_inside_frame(g).tolist() == [[7, 0]]
+    with pytest.raises(DslError):
+        crop_inside_frame(a([[1, 1], [1, 1]]))
+
+
+def test_half_repeated_and_summarise_count():
+    assert half(a([[1, 2, 1, 2]]), "repeated").tolist() == [[1, 2]]
+    assert half(a([[1, 2], [1, 2]]), "repeated").tolist() == [[1, 2]]
+    with pytest.raises(DslError):
+        half(a([[1, 2, 3]]), "repeated")
+    g = a([[1, 1, 5, 0, 0], [5, 5, 5, 5, 5], [0, 0, 5, 2, 0]])
+    assert summarise_cells(g, "count").tolist() == [[2, 0], [0, 1]]

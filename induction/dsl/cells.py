@@ -1,0 +1,249 @@
+"""Cell rules that generalise: output cells from a few chosen cell features, and stamps.
+
+``cell_rule`` maps each cell to a colour through a lookup table keyed by a small
+subset of named cell features (its colour, its neighbours' colours, the first colour
+seen along each ray, enclosure, parity, ...). The inferrer picks the smallest feature
+subsets whose table is consistent on every train pair, so the rule covers cells it
+never saw as long as their chosen features were seen (``local_rule`` keys on whole
+neighbourhoods and fails on any new one).
+
+``stamp_pixels`` paints a pattern read off the train pairs around every cell of a
+source colour (a cross around blue pixels, corners around red ones, ...).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from scipy import ndimage
+
+from .registry import DslError, background, primitive
+
+_OUT = 10
+"""Feature value for "outside the grid" / "none" (colours are 0..9)."""
+_OFFSETS = {"n": (-1, 0), "s": (1, 0), "w": (0, -1), "e": (0, 1),
+            "nw": (-1, -1), "ne": (-1, 1), "sw": (1, -1), "se": (1, 1)}
+_RAYS = {"ray_n": (-1, 0), "ray_s": (1, 0), "ray_w": (0, -1), "ray_e": (0, 1)}
+
+CELL_FEATURES = (
+    ("colour",) + tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS)
+    + ("between_h", "between_v", "fg4", "fg8", "enclosed", "border", "row_mod2", "col_mod2",
+       "row_mod3", "col_mod3", "row_mod2_end", "col_mod2_end", "object_size", "row_has_fg", "col_has_fg",
+       "row_uniform", "col_uniform")
+)
+"""Every feature a ``cell_rule`` may key on; each value is an integer in 0..10."""
+MAX_RULE_FEATURES = 3
+MAX_RULES = 4
+MAX_TABLE = 200
+MIN_SUPPORT = 2
+"""Changed train cells a table entry (or a stamp pattern) needs before it counts as a rule."""
+
+
+def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
+    """Every ``CELL_FEATURES`` entry of every cell of ``grid``, as ``h x w`` int arrays."""
+    g = grid.astype(np.int64)
+    h, w = g.shape
+    bg = background(grid)
+    fg = g != bg
+    padded = np.pad(g, 1, constant_values=_OUT)
+    feats = {"colour": g}
+    for name, (dy, dx) in _OFFSETS.items():
+        feats[f"at_{name}"] = padded[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+    for name, (dy, dx) in _RAYS.items():
+        feats[name] = _first_along(g, fg, dy, dx)
+    feats["between_h"] = np.where(feats["ray_w"] == feats["ray_e"], feats["ray_w"], _OUT)
+    feats["between_v"] = np.where(feats["ray_n"] == feats["ray_s"], feats["ray_n"], _OUT)
+    pf = np.pad(fg.astype(np.int64), 1)
+    side = sum(pf[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy, dx in list(_OFFSETS.values())[:4])
+    corner = sum(pf[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy, dx in list(_OFFSETS.values())[4:])
+    feats["fg4"], feats["fg8"] = side, side + corner
+    feats["enclosed"] = _enclosed(fg).astype(np.int64)
+    rows, cols = np.indices((h, w))
+    feats["border"] = ((rows == 0) | (cols == 0) | (rows == h - 1) | (cols == w - 1)).astype(np.int64)
+    feats["row_mod2"], feats["col_mod2"] = rows % 2, cols % 2
+    feats["row_mod3"], feats["col_mod3"] = rows % 3, cols % 3
+    feats["row_mod2_end"], feats["col_mod2_end"] = (h - 1 - rows) % 2, (w - 1 - cols) % 2
+    feats["object_size"] = _object_sizes(g, fg)
+    feats["row_has_fg"] = np.broadcast_to(fg.any(axis=1, keepdims=True), (h, w)).astype(np.int64)
+    feats["col_has_fg"] = np.broadcast_to(fg.any(axis=0, keepdims=True), (h, w)).astype(np.int64)
+    feats["row_uniform"] = np.broadcast_to((g == g[:, :1]).all(axis=1, keepdims=True), (h, w)).astype(np.int64)
+    feats["col_uniform"] = np.broadcast_to((g == g[:1]).all(axis=0, keepdims=True), (h, w)).astype(np.int64)
+    return feats
+
+
+def _first_along(g: np.ndarray, fg: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """The first foreground colour met walking from each cell (exclusive) by (dy, dx)."""
+    h, w = g.shape
+    out = np.full((h, w), _OUT, dtype=np.int64)
+    # Sweep against the direction so each cell reads its already-computed neighbour.
+    rows = range(h - 1, -1, -1) if dy > 0 else range(h)
+    cols = range(w - 1, -1, -1) if dx > 0 else range(w)
+    if dy:
+        for i in rows:
+            j = i + dy
+            if 0 <= j < h:
+                out[i] = np.where(fg[j], g[j], out[j])
+    else:
+        for i in cols:
+            j = i + dx
+            if 0 <= j < w:
+                out[:, i] = np.where(fg[:, j], g[:, j], out[:, j])
+    return out
+
+
+def _enclosed(fg: np.ndarray) -> np.ndarray:
+    """Background cells not 4-connected to the border through background."""
+    labels, n = ndimage.label(~fg)
+    edge = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])).tolist())
+    return (~fg) & ~np.isin(labels, list(edge | {0}))
+
+
+def _object_sizes(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """Size (capped at 10) of each foreground cell's 4-connected same-colour component; 0 on background."""
+    out = np.zeros(g.shape, dtype=np.int64)
+    for c in np.unique(g[fg]):
+        labels, n = ndimage.label(g == c)
+        sizes = np.minimum(np.bincount(labels.ravel()), 10)
+        sizes[0] = 0
+        out += np.where(g == c, sizes[labels], 0)
+    return out
+
+
+def _key(feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
+    key = np.zeros(next(iter(feats.values())).shape, dtype=np.int64)
+    for n in names:
+        key = key * 11 + feats[n]
+    return key
+
+
+def _infer_cell_rule(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or all((x == y).all() for x, y in zip(xs, ys)):
+        return []
+    feats = [cell_features(x) for x in xs]
+    cols = {n: np.concatenate([f[n].ravel() for f in feats]) for n in CELL_FEATURES}
+    y = np.concatenate([y.ravel() for y in ys]).astype(np.int64)
+    full = np.stack([cols[n] for n in CELL_FEATURES] + [y], axis=1)
+    rows = np.unique(full, axis=0)
+    if len(np.unique(rows[:, :-1], axis=0)) != len(rows):
+        return []  # even every feature together cannot tell the cells apart
+    changed = y != cols["colour"]
+    found = []
+    for size in range(1, MAX_RULE_FEATURES + 1):
+        for names in combinations(CELL_FEATURES, size):
+            if size == MAX_RULE_FEATURES and "colour" not in names:
+                continue
+            key = np.zeros_like(y)
+            for n in names:
+                key = key * 11 + cols[n]
+            table = _consistent_table(key, y, changed)
+            if table is not None:
+                found.append({"features": names, "table": table})
+                if len(found) >= MAX_RULES:
+                    return found
+        if found:
+            return found
+    return found
+
+
+def _consistent_table(key: np.ndarray, y: np.ndarray, changed: np.ndarray) -> dict[int, int] | None:
+    """key -> colour when every key has one colour and every key that changes a cell was
+    seen changing at least ``MIN_SUPPORT`` cells (a rule, not a memorised cell); else None."""
+    pairs = np.unique(key * 10 + y)
+    keys = pairs // 10
+    if len(keys) > MAX_TABLE or (keys[1:] == keys[:-1]).any():
+        return None
+    support = np.bincount(np.searchsorted(keys, key[changed]), minlength=len(keys))
+    if ((support > 0) & (support < MIN_SUPPORT)).any():
+        return None
+    return {int(k): int(v) for k, v in zip(keys.tolist(), (pairs % 10).tolist())}
+
+
+@primitive(infer=_infer_cell_rule, same_shape=True, cost=3)
+def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int]) -> np.ndarray:
+    """Each cell becomes ``table[key]``, the key combining the named ``CELL_FEATURES``
+    of the cell; the smallest consistent feature sets are read off the train pairs.
+    A key never seen in training raises DslError."""
+    keys = _key(cell_features(grid), tuple(features)).ravel().tolist()
+    try:
+        vals = [table[k] for k in keys]
+    except KeyError:
+        raise DslError("cell features not seen in training") from None
+    return np.array(vals, dtype=np.uint8).reshape(grid.shape)
+
+
+def _infer_stamp(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    found = []
+    for radius in (1, 2):
+        patterns = {}
+        for c in sorted({int(v) for x in xs for v in np.unique(x)} - {background(x) for x in xs}):
+            pattern = _learn_pattern(xs, ys, c, radius)
+            if pattern is not None:
+                patterns[c] = pattern
+        if patterns and patterns not in [f["patterns"] for f in found]:
+            found.append({"radius": radius, "patterns": patterns})
+    return found
+
+
+def _learn_pattern(xs, ys, colour: int, radius: int):
+    """The window around every ``colour`` cell on which all train outputs agree (a value
+    where every occurrence paints the same colour onto background, -1 elsewhere), or None."""
+    side = 2 * radius + 1
+    seen: list[list[set[int]]] = [[set() for _ in range(side)] for _ in range(side)]
+    occurrences = 0
+    for x, y in zip(xs, ys):
+        bg = background(x)
+        h, w = x.shape
+        for i, j in zip(*np.nonzero(x == colour)):
+            occurrences += 1
+            for a in range(side):
+                for b in range(side):
+                    ti, tj = i + a - radius, j + b - radius
+                    if not (0 <= ti < h and 0 <= tj < w):
+                        continue
+                    if (a, b) == (radius, radius) or x[ti, tj] == bg:
+                        seen[a][b].add(int(y[ti, tj]))
+    if occurrences < MIN_SUPPORT:
+        return None
+    bgs = {background(x) for x in xs}
+    pattern = tuple(
+        tuple(_pattern_value(seen[a][b], colour if (a, b) == (radius, radius) else None, bgs)
+              for b in range(side))
+        for a in range(side))
+    around = [v for a, row in enumerate(pattern) for b, v in enumerate(row) if (a, b) != (radius, radius)]
+    return pattern if any(v >= 0 for v in around) else None  # a centre alone is a colour map
+
+
+def _pattern_value(vals: set[int], centre_colour: int | None, bgs: set[int]) -> int:
+    """The colour every occurrence painted at one offset, or -1 (no change, or no agreement)."""
+    if len(vals) != 1:
+        return -1
+    v = next(iter(vals))
+    unchanged = v == centre_colour if centre_colour is not None else bgs == {v}
+    return -1 if unchanged else v
+
+
+@primitive(infer=_infer_stamp, same_shape=True, cost=2)
+def stamp_pixels(grid: np.ndarray, radius: int, patterns: dict[int, tuple[tuple[int, ...], ...]]) -> np.ndarray:
+    """Around every cell of a colour in ``patterns``, paint that colour's
+    ``(2 radius + 1)``-square pattern (-1: leave as is) onto background cells; the
+    pattern's centre replaces the cell itself. Patterns are read off the train pairs."""
+    bg = background(grid)
+    h, w = grid.shape
+    out = grid.copy()
+    hit = False
+    for colour, pattern in patterns.items():
+        for i, j in zip(*np.nonzero(grid == colour)):
+            hit = True
+            for a, row in enumerate(pattern):
+                for b, v in enumerate(row):
+                    ti, tj = i + a - radius, j + b - radius
+                    if v < 0 or not (0 <= ti < h and 0 <= tj < w):
+                        continue
+                    if (ti, tj) == (i, j) or grid[ti, tj] == bg:
+                        out[ti, tj] = v
+    if not hit:
+        raise DslError("no source cells")
+    return out
