@@ -18,6 +18,7 @@ from itertools import combinations
 import numpy as np
 from scipy import ndimage
 
+from .local import foreground_neighbours
 from .registry import DslError, background, primitive
 
 _OUT = 10
@@ -30,7 +31,7 @@ CELL_FEATURES = (
     ("colour",) + tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS)
     + ("between_h", "between_v", "fg4", "fg8", "enclosed", "border", "row_mod2", "col_mod2",
        "row_mod3", "col_mod3", "row_mod2_end", "col_mod2_end", "object_size", "row_has_fg", "col_has_fg",
-       "row_uniform", "col_uniform")
+       "row_uniform", "col_uniform", "region_rank")
 )
 """Every feature a ``cell_rule`` may key on; each value is an integer in 0..10."""
 MAX_RULE_FEATURES = 3
@@ -54,9 +55,7 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
         feats[name] = _first_along(g, fg, dy, dx)
     feats["between_h"] = np.where(feats["ray_w"] == feats["ray_e"], feats["ray_w"], _OUT)
     feats["between_v"] = np.where(feats["ray_n"] == feats["ray_s"], feats["ray_n"], _OUT)
-    pf = np.pad(fg.astype(np.int64), 1)
-    side = sum(pf[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy, dx in list(_OFFSETS.values())[:4])
-    corner = sum(pf[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy, dx in list(_OFFSETS.values())[4:])
+    side, corner = foreground_neighbours(grid)
     feats["fg4"], feats["fg8"] = side, side + corner
     feats["enclosed"] = _enclosed(fg).astype(np.int64)
     rows, cols = np.indices((h, w))
@@ -67,6 +66,7 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
     feats["object_size"] = _object_sizes(g, fg)
     feats["row_has_fg"] = np.broadcast_to(fg.any(axis=1, keepdims=True), (h, w)).astype(np.int64)
     feats["col_has_fg"] = np.broadcast_to(fg.any(axis=0, keepdims=True), (h, w)).astype(np.int64)
+    feats["region_rank"] = _region_ranks(fg)
     feats["row_uniform"] = np.broadcast_to((g == g[:, :1]).all(axis=1, keepdims=True), (h, w)).astype(np.int64)
     feats["col_uniform"] = np.broadcast_to((g == g[:1]).all(axis=0, keepdims=True), (h, w)).astype(np.int64)
     return feats
@@ -99,6 +99,22 @@ def _enclosed(fg: np.ndarray) -> np.ndarray:
     return (~fg) & ~np.isin(labels, list(edge | {0}))
 
 
+def _region_ranks(fg: np.ndarray) -> np.ndarray:
+    """For background cells, the size class of their 4-connected background region: 1 the
+    largest (ties included), 2 the smallest, 3 any other; 0 on foreground."""
+    labels, n = ndimage.label(~fg)
+    out = np.zeros(fg.shape, dtype=np.int64)
+    if n == 0:
+        return out
+    sizes = np.bincount(labels.ravel())[1:]
+    cls = np.full(n + 1, 3, dtype=np.int64)
+    cls[0] = 0
+    if sizes.max() > sizes.min():
+        cls[1:][sizes == sizes.max()] = 1
+        cls[1:][sizes == sizes.min()] = 2
+    return cls[labels]
+
+
 def _object_sizes(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """Size (capped at 10) of each foreground cell's 4-connected same-colour component; 0 on background."""
     out = np.zeros(g.shape, dtype=np.int64)
@@ -111,7 +127,8 @@ def _object_sizes(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
 
 
 def _key(feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
-    key = np.zeros(next(iter(feats.values())).shape, dtype=np.int64)
+    """One integer per cell combining the named features (base 11)."""
+    key = np.zeros(feats["colour"].shape, dtype=np.int64)
     for n in names:
         key = key * 11 + feats[n]
     return key
@@ -133,10 +150,7 @@ def _infer_cell_rule(xs, ys):
         for names in combinations(CELL_FEATURES, size):
             if size == MAX_RULE_FEATURES and "colour" not in names:
                 continue
-            key = np.zeros_like(y)
-            for n in names:
-                key = key * 11 + cols[n]
-            table = _consistent_table(key, y, changed)
+            table = _consistent_table(_key(cols, names), y, changed)
             if table is not None:
                 found.append({"features": names, "table": table})
                 if len(found) >= MAX_RULES:
@@ -191,22 +205,18 @@ def _learn_pattern(xs, ys, colour: int, radius: int):
     """The window around every ``colour`` cell on which all train outputs agree (a value
     where every occurrence paints the same colour onto background, -1 elsewhere), or None."""
     side = 2 * radius + 1
-    seen: list[list[set[int]]] = [[set() for _ in range(side)] for _ in range(side)]
-    occurrences = 0
+    seen: list[list[list[int]]] = [[[] for _ in range(side)] for _ in range(side)]
     for x, y in zip(xs, ys):
         bg = background(x)
         h, w = x.shape
         for i, j in zip(*np.nonzero(x == colour)):
-            occurrences += 1
             for a in range(side):
                 for b in range(side):
                     ti, tj = i + a - radius, j + b - radius
                     if not (0 <= ti < h and 0 <= tj < w):
                         continue
                     if (a, b) == (radius, radius) or x[ti, tj] == bg:
-                        seen[a][b].add(int(y[ti, tj]))
-    if occurrences < MIN_SUPPORT:
-        return None
+                        seen[a][b].append(int(y[ti, tj]))
     bgs = {background(x) for x in xs}
     pattern = tuple(
         tuple(_pattern_value(seen[a][b], colour if (a, b) == (radius, radius) else None, bgs)
@@ -216,11 +226,12 @@ def _learn_pattern(xs, ys, colour: int, radius: int):
     return pattern if any(v >= 0 for v in around) else None  # a centre alone is a colour map
 
 
-def _pattern_value(vals: set[int], centre_colour: int | None, bgs: set[int]) -> int:
-    """The colour every occurrence painted at one offset, or -1 (no change, or no agreement)."""
-    if len(vals) != 1:
+def _pattern_value(vals: list[int], centre_colour: int | None, bgs: set[int]) -> int:
+    """The colour every occurrence painted at one offset (at least ``MIN_SUPPORT`` of
+    them), or -1 (no change, no agreement, or too few)."""
+    if len(vals) < MIN_SUPPORT or len(set(vals)) != 1:
         return -1
-    v = next(iter(vals))
+    v = vals[0]
     unchanged = v == centre_colour if centre_colour is not None else bgs == {v}
     return -1 if unchanged else v
 

@@ -161,19 +161,26 @@ def _infer_self_tile(xs, ys):
         colours = set(range(10))
         for x in xs:
             colours &= set(np.unique(x).tolist())
-        return [{"invert": i, "colour": c} for c in [None, *sorted(colours)] for i in (False, True)]
+        fills = [None] + ([0] if all((y == 0).any() for y in ys) else [])
+        return [{"invert": i, "colour": c, "fill": f} for c in [None, "majority", *sorted(colours)]
+                for i in (False, True) for f in fills]
     return []
 
 
 @primitive(infer=_infer_self_tile)
-def self_tile(grid: np.ndarray, invert: bool, colour: int | None = None) -> np.ndarray:
+def self_tile(grid: np.ndarray, invert: bool, colour: int | str | None = None, fill: int | None = None) -> np.ndarray:
     """Fractal: a copy of the grid in every non-background cell of itself (cells of
-    ``colour`` if given; the other cells with ``invert``); other blocks are background.
-    Size h*h x w*w."""
+    ``colour``, or of the most frequent colour for "majority", if given; the other cells
+    with ``invert``); other blocks are ``fill`` (default: background). Size h*h x w*w."""
     h, w = grid.shape
     check_size(h * h, w * w)
-    bg = background(grid)
-    mask = grid != bg if colour is None else grid == colour
+    bg = background(grid) if fill is None else fill
+    if colour == "majority":
+        counts = np.bincount(grid.ravel(), minlength=10)
+        if (counts == counts.max()).sum() > 1:
+            raise DslError("no single majority colour")
+        colour = int(counts.argmax())
+    mask = grid != background(grid) if colour is None else grid == colour
     if invert:
         mask = ~mask
     big_mask = np.kron(mask, np.ones_like(grid, dtype=bool))

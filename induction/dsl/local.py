@@ -20,15 +20,22 @@ def neighbourhood_keys(grid: np.ndarray, shape: str) -> np.ndarray:
     the cell's colour and how many of its 4 side and 4 corner neighbours are foreground)."""
     h, w = grid.shape
     if shape == "counts":
-        fg = np.pad((grid != background(grid)).astype(np.int64), 1)
-        side = sum(fg[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy, dx in NEIGHBOURHOODS["cross"][1:])
-        corner = sum(fg[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 1) for dx in (-1, 1))
+        side, corner = foreground_neighbours(grid)
         return grid.astype(np.int64) * 100 + side * 10 + corner
     padded = np.pad(grid.astype(np.int64), 1, constant_values=10)
     key = np.zeros((h, w), dtype=np.int64)
     for dy, dx in NEIGHBOURHOODS[shape]:
         key = key * 11 + padded[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
     return key
+
+
+def foreground_neighbours(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, how many of its 4 side and of its 4 corner neighbours are foreground."""
+    h, w = grid.shape
+    fg = np.pad((grid != background(grid)).astype(np.int64), 1)
+    side = sum(fg[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy, dx in NEIGHBOURHOODS["cross"][1:])
+    corner = sum(fg[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 1) for dx in (-1, 1))
+    return side, corner
 
 
 def _infer_local_rule(xs, ys):

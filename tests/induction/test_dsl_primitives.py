@@ -428,6 +428,9 @@ def test_self_tile_colour():
     g = a([[2, 3], [3, 0]])
     out = self_tile(g, False, 3)
     assert out[:2, 2:].tolist() == g.tolist() and (out[:2, :2] == 0).all()
+    g = a([[8, 6], [8, 8]])  # no 0: the majority colour marks the copies, 0 fills the rest
+    out = self_tile(g, False, "majority", fill=0)
+    assert out[:2, :2].tolist() == g.tolist() and (out[:2, 2:] == 0).all()
 
 
 def test_line_majority():
@@ -554,3 +557,10 @@ def test_half_repeated_and_summarise_count():
         half(a([[1, 2, 3]]), "repeated")
     g = a([[1, 1, 5, 0, 0], [5, 5, 5, 5, 5], [0, 0, 5, 2, 0]])
     assert summarise_cells(g, "count").tolist() == [[2, 0], [0, 1]]
+
+
+def test_cell_features_region_rank():
+    f = cell_features(a([[0, 5, 0, 0, 0], [5, 5, 5, 0, 0], [0, 0, 5, 0, 0]]))
+    assert f["region_rank"].tolist() == [[2, 0, 1, 1, 1], [0, 0, 0, 1, 1], [3, 3, 0, 1, 1]]
+    f = cell_features(a([[0, 5, 0], [5, 5, 5], [0, 5, 0]]))  # four regions of one size
+    assert f["region_rank"].tolist() == [[3, 0, 3], [0, 0, 0], [3, 0, 3]]
