@@ -17,6 +17,9 @@ Features of each candidate:
     timed_out      whether the search hit its time limit
     depth_reached  deepest level the search started
 Provenance: ``source`` (standalone Python of the simplest program), ``n_programs``.
+
+Tasks whose colours change between examples while keeping their roles (``search.roles_differ``)
+get a second search, by colour role, in ``role_fraction`` of the time.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 
 from arc_core import Budget, Candidate, ConfigError, Grid, Task
 
-from .search import SearchConfig, SearchResult, Solution, search
+from .search import SearchConfig, SearchResult, Solution, merge_results, roles_differ, search, search_by_role
 
 _CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
@@ -49,6 +52,10 @@ class DslConfig:
     """Near-miss programs kept when nothing fits exactly."""
     combine_pool: int = 24
     """Shape-correct partial solutions tried pairwise in the final combination step."""
+    role_fraction: float = 0.35
+    """Share of the search time given to a second search by colour role (most frequent
+    colour 0, next 1, ...) on tasks whose inputs' colours differ between examples and whose
+    outputs use only their input's colours; 0 turns it off."""
     clock: str = "wall"
     """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
     process's CPU seconds, for benchmarks on a shared machine)."""
@@ -58,6 +65,8 @@ class DslConfig:
             raise ConfigError(f"DslConfig.max_depth must be in 1..5, got {self.max_depth}")
         if not 0 < self.time_fraction <= 1:
             raise ConfigError(f"DslConfig.time_fraction must be in (0, 1], got {self.time_fraction}")
+        if not 0 <= self.role_fraction < 1:
+            raise ConfigError(f"DslConfig.role_fraction must be in [0, 1), got {self.role_fraction}")
         if not self.max_seconds > 0:
             raise ConfigError(f"DslConfig.max_seconds must be > 0, got {self.max_seconds}")
         for name in ("max_level_states", "max_candidates"):
@@ -88,8 +97,15 @@ class DslProposer:
 
     def propose_with_result(self, task: Task, budget: Budget) -> tuple[list[Candidate], SearchResult]:
         """Candidates and the raw search result (statistics, time per primitive)."""
-        seconds = min(budget.seconds * self.config.time_fraction, self.config.max_seconds)
-        result = search(task.without_truth(), self.config.search_config(), seconds, _CLOCKS[self.config.clock])
+        cfg, clock = self.config, _CLOCKS[self.config.clock]
+        seconds = min(budget.seconds * cfg.time_fraction, cfg.max_seconds)
+        plain = task.without_truth()
+        by_role = cfg.role_fraction > 0 and roles_differ(plain)
+        start = clock()
+        result = search(plain, cfg.search_config(), seconds * (1 - cfg.role_fraction if by_role else 1), clock)
+        left = seconds - (clock() - start)
+        if by_role and left > 0:
+            result = merge_results(result, search_by_role(plain, cfg.search_config(), left, clock), cfg.near_misses)
         return self.candidates(task, result), result
 
     def candidates(self, task: Task, result: SearchResult) -> list[Candidate]:

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from arc_core import ConfigError, Task, predict_output_shapes
+from arc_core import ConfigError, Example, Grid, Task, predict_output_shapes
 
 from .dsl import PRIMITIVES, Primitive
-from .render import Combined, Program, Step, program_size, render, run_program
+from .dsl.colour import normalise_colours, restore_colours
+from .render import AnyProgram, ByRole, Combined, Program, Step, program_size, render, run_program
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class SearchConfig:
 class Solution:
     """A program and what it gives on the test inputs."""
 
-    program: Program | Combined
+    program: AnyProgram
     source: str
     size: int
     test_outputs: tuple[np.ndarray, ...]
@@ -276,6 +277,57 @@ def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5
     """Search programs for ``task`` for at most about ``seconds`` of ``clock`` (wall by
     default; ``time.process_time`` measures this process's CPU seconds instead)."""
     return _Searcher(task, config, seconds, clock).run()
+
+
+def roles_differ(task: Task) -> bool:
+    """Whether searching by colour role may find what plain search cannot: the examples'
+    inputs hold different colour sets, and every output's colours are its input's (a
+    colour only in the outputs would get a different role in each example)."""
+    inputs = [e.input.array for e in task.train]
+    if len({tuple(np.unique(x)) for x in inputs}) < 2:
+        return False
+    return all(set(np.unique(e.output.array)) <= set(np.unique(x)) for e, x in zip(task.train, inputs))
+
+
+def search_by_role(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0,
+                   clock: Callable[[], float] = time.perf_counter) -> SearchResult:
+    """``search`` on the task with every grid recoloured by colour role (most frequent
+    colour 0, next 1, ...; each output by its own input's roles); solutions are wrapped in
+    ``ByRole`` and their test outputs given back in each test input's own colours."""
+    train = []
+    for e in task.train:
+        x, order = normalise_colours(e.input.array)
+        role = np.argsort(np.asarray(order)).astype(np.uint8)
+        train.append(Example(Grid(x), Grid(role[e.output.array])))
+    tests = [normalise_colours(g.array) for g in task.test_inputs]
+    result = search(Task(task.id, tuple(train), tuple(Grid(x) for x, _ in tests), None), config, seconds, clock)
+
+    def wrap(sol: Solution) -> Solution:
+        program = ByRole(sol.program)
+        outs = tuple(restore_colours(o, order) for o, (_, order) in zip(sol.test_outputs, tests))
+        return replace(sol, program=program, source=render(program), size=program_size(program), test_outputs=outs)
+
+    return SearchResult([wrap(s) for s in result.fits], [wrap(s) for s in result.near_misses],
+                        result.stats, result.prim_seconds)
+
+
+def merge_results(first: SearchResult, second: SearchResult, near_misses: int) -> SearchResult:
+    """One result of two searches: ``first``'s fits before ``second``'s, the fewest-miss
+    near-misses of both, statistics added up (flags or-ed, depth the deeper)."""
+    stats = dict(first.stats)
+    for k, v in second.stats.items():
+        old = stats.get(k)
+        if isinstance(v, bool) or old is None:
+            stats[k] = bool(old) or v if isinstance(v, bool) else v
+        elif k == "depth_reached":
+            stats[k] = max(old, v)
+        else:
+            stats[k] = old + v
+    near = sorted(first.near_misses + second.near_misses, key=lambda s: s.cells_missed)[:near_misses]
+    seconds = dict(first.prim_seconds)
+    for k, v in second.prim_seconds.items():
+        seconds[k] = seconds.get(k, 0.0) + v
+    return SearchResult(first.fits + second.fits, near, stats, seconds)
 
 
 def _priority(s: _State) -> tuple:

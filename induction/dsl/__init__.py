@@ -19,4 +19,5 @@ from .registry import PRIMITIVES, DslError, Primitive, as_array, background  # n
 
 __all__ = sorted(PRIMITIVES) + [
     "PRIMITIVES", "DslError", "Primitive", "as_array", "background", "combine_lookup", "split_grid", "objects",
+    "normalise_colours", "restore_colours",
 ]

@@ -122,3 +122,20 @@ def line_majority(grid: np.ndarray, axis: str) -> np.ndarray:
             raise DslError("tied majority in a line")
         out[i] = counts.argmax()
     return out if axis == "rows" else np.ascontiguousarray(out.T)
+
+
+def normalise_colours(grid: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Recolour ``grid`` by colour role: its most frequent colour becomes 0, the next 1, and
+    so on (ties by colour value); returns the new grid and the order (``order[role]`` is the
+    original colour) that ``restore_colours`` undoes. Not a primitive: the search uses it
+    around whole programs for tasks whose colours change between examples."""
+    counts = np.bincount(grid.ravel(), minlength=10)
+    order = sorted(range(10), key=lambda c: (counts[c] == 0, -counts[c], c))
+    role = np.zeros(10, dtype=np.uint8)
+    role[order] = np.arange(10)
+    return role[grid], tuple(order)
+
+
+def restore_colours(grid: np.ndarray, order: tuple[int, ...]) -> np.ndarray:
+    """Undo ``normalise_colours``: role k becomes colour ``order[k]``."""
+    return np.asarray(order, dtype=np.uint8)[grid]

@@ -11,8 +11,8 @@ from arc_core import Budget, ConfigError, Grid, Proposer, Task
 from arc_core.task import Example
 from induction.dsl import PRIMITIVES, DslError, Primitive
 from induction.dsl_proposer import DslConfig, DslProposer
-from induction.render import run_program
-from induction.search import SearchConfig, search
+from induction.render import ByRole, run_program
+from induction.search import SearchConfig, roles_differ, search, search_by_role
 
 rng = np.random.default_rng(0)
 
@@ -170,3 +170,44 @@ def test_built_by_the_ensemble_registry():
 
     p = build_proposer(ProposerSpec("dsl", options={"max_depth": 2}))
     assert isinstance(p, DslProposer) and p.config.max_depth == 2
+
+
+def _swap_roles(g):
+    """Swap the most and the least frequent non-background colours (colours vary by example)."""
+    counts = np.bincount(g.ravel(), minlength=10)
+    counts[0] = 0
+    fg = [c for c in range(10) if counts[c]]
+    hi, lo = max(fg, key=lambda c: counts[c]), min(fg, key=lambda c: counts[c])
+    return np.where(g == hi, lo, np.where(g == lo, hi, g))
+
+
+def _role_grid(major, minor, seed):
+    g = np.zeros((5, 5), np.uint8)
+    cells = np.random.default_rng(seed).permutation(25)
+    g.flat[cells[:7]], g.flat[cells[7:9]] = major, minor
+    return g.tolist()
+
+
+def test_colour_roles_solve_what_plain_search_cannot():
+    task = make_task(_swap_roles, [_role_grid(1, 2, 0), _role_grid(3, 1, 1), _role_grid(4, 6, 2)],
+                     [_role_grid(7, 5, 3)])
+    assert roles_differ(task)
+    assert not search(task.without_truth(), FAST, seconds=2).fits
+    result = search_by_role(task.without_truth(), FAST, seconds=5)
+    assert result.fits and isinstance(result.fits[0].program, ByRole)
+    sol = result.fits[0]
+    assert sol.test_outputs[0].tolist() == task.test_outputs[0].to_list()
+    assert run_source(sol.source, task.test_inputs[0].to_list()) == sol.test_outputs[0].tolist()
+    assert run_program(sol.program, task.test_inputs[0].array).tolist() == sol.test_outputs[0].tolist()
+    cands = DslProposer(DslConfig(max_depth=2)).propose(task.without_truth(), Budget(6))
+    assert cands[0].grid == task.test_outputs[0]
+    plain = DslProposer(DslConfig(max_depth=2, role_fraction=0)).propose(task.without_truth(), Budget(2))
+    assert all(c.grid != task.test_outputs[0] for c in plain[:1])
+
+
+def test_roles_differ_needs_varying_inputs_and_no_new_output_colours():
+    same = make_task(lambda g: g, [_role_grid(1, 2, 0), _role_grid(1, 2, 1)], [_role_grid(1, 2, 2)])
+    assert not roles_differ(same)
+    new_colour = make_task(lambda g: np.where(g > 0, 9, 0), [_role_grid(1, 2, 0), _role_grid(3, 4, 1)],
+                           [_role_grid(1, 2, 2)])
+    assert not roles_differ(new_colour)
