@@ -33,6 +33,21 @@ def colours_by_frequency(grid: np.ndarray, order: str, skip: int = 0) -> np.ndar
     return np.array([present[skip:]], dtype=np.uint8)
 
 
+@primitive()
+def colour_stripes(grid: np.ndarray) -> np.ndarray:
+    """The grid's colours in spatial order: a row left to right (by mean column) when they
+    spread more across than down, else a column top to bottom (by mean row)."""
+    colours = np.unique(grid)
+    if len(colours) < 2:
+        raise DslError("one colour")
+    rows, cols = np.indices(grid.shape)
+    mean_r = np.array([rows[grid == c].mean() for c in colours])
+    mean_c = np.array([cols[grid == c].mean() for c in colours])
+    across = np.ptp(mean_c) / grid.shape[1] >= np.ptp(mean_r) / grid.shape[0]
+    order = colours[np.argsort(mean_c if across else mean_r, kind="stable")].astype(np.uint8)
+    return order[None] if across else order[:, None]
+
+
 @primitive(params=[{"connectivity": c} for c in (4, 8)])
 def count_cells_grid(grid: np.ndarray, connectivity: int) -> np.ndarray:
     """A 1 x n row of the colour of the largest single-colour object, n its cell count."""

@@ -383,3 +383,29 @@ def hollow_objects(grid: np.ndarray, connectivity: int) -> np.ndarray:
     if not hit:
         raise DslError("no object has an interior")
     return out
+
+
+@primitive(params=grid_param_product(anchor=("centre", "top_left"), keep_template=(True, False)), same_shape=True)
+def paste_template(grid: np.ndarray, anchor: str, keep_template: bool) -> np.ndarray:
+    """Copy the largest multicolour object (the template) onto every single-cell object
+    (a marker), the marker at the template's centre or top-left corner; the markers are
+    painted over, the template itself kept or erased."""
+    objs = objects(grid, 8, True)
+    sizes = sorted((o.size for o in objs), reverse=True)
+    markers = [o for o in objs if o.size == 1]
+    if len(sizes) < 2 or sizes[0] < 2 or sizes[0] == sizes[1] or not markers:
+        raise DslError("needs one largest template and single-cell markers")
+    template = next(o for o in objs if o.size == sizes[0])
+    t, l, b, r = template.box
+    patch, mask = grid[t:b, l:r], template.mask[t:b, l:r]
+    bg = background(grid)
+    out = grid.copy() if keep_template else np.where(template.mask, bg, grid).astype(np.uint8)
+    h, w = grid.shape
+    for m in markers:
+        mi, mj = m.box[0], m.box[1]
+        oi, oj = (mi - (b - t) // 2, mj - (r - l) // 2) if anchor == "centre" else (mi, mj)
+        for di, dj in zip(*np.nonzero(mask)):
+            i, j = oi + di, oj + dj
+            if 0 <= i < h and 0 <= j < w:
+                out[i, j] = patch[di, dj]
+    return out

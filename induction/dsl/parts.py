@@ -137,7 +137,8 @@ def overlay_parts(grid: np.ndarray, split: str, reverse: bool) -> np.ndarray:
     return out.astype(np.uint8)
 
 
-PART_SELECTORS = ("most_cells", "fewest_cells", "most_colours", "fewest_colours", "unique", "first", "last")
+PART_SELECTORS = ("most_cells", "fewest_cells", "most_colours", "fewest_colours", "unique", "first", "last",
+                  "symmetric", "asymmetric")
 
 
 def _infer_select_part(xs, ys):
@@ -151,10 +152,16 @@ def _infer_select_part(xs, ys):
     return grid_param_product(split=splits, select=PART_SELECTORS)
 
 
+def _is_symmetric(p: np.ndarray) -> bool:
+    mirrors = [p[:, ::-1], p[::-1]] + ([p.T] if p.shape[0] == p.shape[1] else [])
+    return any(np.array_equal(p, m) for m in mirrors)
+
+
 @primitive(infer=_infer_select_part)
 def select_part(grid: np.ndarray, split: str, select: str) -> np.ndarray:
     """The one part with a property: most/fewest foreground cells or colours, the part
-    unlike all others, or the first/last part."""
+    unlike all others, the first/last part, or the one (a)symmetric part (equal to its
+    left-right or up-down mirror or, if square, its transpose)."""
     parts = split_grid(grid, split)
     if select == "first":
         return parts[0]
@@ -163,6 +170,8 @@ def select_part(grid: np.ndarray, split: str, select: str) -> np.ndarray:
     if select == "unique":
         keys = [p.tobytes() + bytes(p.shape) for p in parts]
         pool = [p for p, k in zip(parts, keys) if keys.count(k) == 1]
+    elif select in ("symmetric", "asymmetric"):
+        pool = [p for p in parts if _is_symmetric(p) == (select == "symmetric")]
     else:
         bg = background(grid)
         score = {

@@ -564,3 +564,26 @@ def test_cell_features_region_rank():
     assert f["region_rank"].tolist() == [[2, 0, 1, 1, 1], [0, 0, 0, 1, 1], [3, 3, 0, 1, 1]]
     f = cell_features(a([[0, 5, 0], [5, 5, 5], [0, 5, 0]]))  # four regions of one size
     assert f["region_rank"].tolist() == [[3, 0, 3], [0, 0, 0], [3, 0, 3]]
+
+
+def test_paste_template():
+    g = a([[1, 2, 0, 0, 0], [3, 4, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 5, 0], [0, 0, 0, 0, 0]])
+    out = paste_template(g, "top_left", True)
+    assert out[3:5, 3:5].tolist() == [[1, 2], [3, 4]] and out[:2, :2].tolist() == [[1, 2], [3, 4]]
+    out = paste_template(g, "centre", False)
+    assert out[:2, :2].tolist() == [[0, 0], [0, 0]] and out[2:4, 2:4].tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(DslError):
+        paste_template(a([[1, 0, 2]]), "centre", True)  # no single largest template
+
+
+def test_colour_stripes():
+    assert colour_stripes(a([[4, 4, 2, 8], [4, 2, 2, 8]])).tolist() == [[4, 2, 8]]
+    assert colour_stripes(a([[2, 2], [8, 8], [5, 5]])).tolist() == [[2], [8], [5]]
+    with pytest.raises(DslError):
+        colour_stripes(a([[3, 3]]))
+
+
+def test_select_part_asymmetric():
+    g = a([[1, 2, 5, 1, 1], [2, 1, 5, 2, 1]])  # left part is its own transpose, right is not
+    assert select_part(g, "separators", "asymmetric").tolist() == [[1, 1], [2, 1]]
+    assert select_part(g, "separators", "symmetric").tolist() == [[1, 2], [2, 1]]
