@@ -19,7 +19,8 @@ Features of each candidate:
 Provenance: ``source`` (standalone Python of the simplest program), ``n_programs``.
 
 Tasks whose colours change between examples while keeping their roles (``search.roles_differ``)
-get a second search, by colour role, in ``role_fraction`` of the time.
+get a second search, by colour role, in the last ``role_fraction`` of the time when the
+plain search found no exact fit.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ class DslConfig:
     combine_pool: int = 24
     """Shape-correct partial solutions tried pairwise in the final combination step."""
     role_fraction: float = 0.35
-    """Share of the search time given to a second search by colour role (most frequent
+    """Share of the search time kept for a second search by colour role (most frequent
     colour 0, next 1, ...) on tasks whose inputs' colours differ between examples and whose
-    outputs use only their input's colours; 0 turns it off."""
+    outputs use only their input's colours; it runs only when the plain search found no
+    exact fit. 0 turns it off."""
     clock: str = "wall"
     """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
     process's CPU seconds, for benchmarks on a shared machine)."""
@@ -104,7 +106,7 @@ class DslProposer:
         start = clock()
         result = search(plain, cfg.search_config(), seconds * (1 - cfg.role_fraction if by_role else 1), clock)
         left = seconds - (clock() - start)
-        if by_role and left > 0:
+        if by_role and not result.fits and left > 0:
             result = merge_results(result, search_by_role(plain, cfg.search_config(), left, clock), cfg.near_misses)
         return self.candidates(task, result), result
 

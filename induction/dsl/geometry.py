@@ -88,6 +88,35 @@ def scale_up(grid: np.ndarray, fy: int, fx: int) -> np.ndarray:
     return np.repeat(np.repeat(grid, fy, axis=0), fx, axis=1)
 
 
+_COUNTS = ("colours", "cells")
+
+
+def _count(grid: np.ndarray, what: str) -> int:
+    """Non-background colours ("colours") or cells ("cells") of the grid."""
+    fg = grid[grid != background(grid)]
+    return len(np.unique(fg)) if what == "colours" else int(fg.size)
+
+
+def _infer_scale_by_count(xs, ys):
+    found = []
+    for what in _COUNTS:
+        ks = [_count(x, what) for x in xs]
+        if all(k >= 1 and y.shape == (x.shape[0] * k, x.shape[1] * k) for x, y, k in zip(xs, ys, ks)) \
+                and len(set(ks)) > 1:
+            found.append({"count": what})
+    return found
+
+
+@primitive(infer=_infer_scale_by_count)
+def scale_by_count(grid: np.ndarray, count: str) -> np.ndarray:
+    """Scale up by a factor read off the grid itself: its number of non-background
+    colours ("colours") or cells ("cells")."""
+    k = _count(grid, count)
+    if k < 1:
+        raise DslError("nothing to count")
+    return scale_up(grid, k, k)
+
+
 def _infer_scale_down(xs, ys):
     f = _ratios(xs, ys)
     return [{"fy": f[0], "fx": f[1], "mode": m} for m in ("majority", "any")] if f else []

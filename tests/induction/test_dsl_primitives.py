@@ -587,3 +587,12 @@ def test_select_part_asymmetric():
     g = a([[1, 2, 5, 1, 1], [2, 1, 5, 2, 1]])  # left part is its own transpose, right is not
     assert select_part(g, "separators", "asymmetric").tolist() == [[1, 1], [2, 1]]
     assert select_part(g, "separators", "symmetric").tolist() == [[1, 2], [2, 1]]
+
+
+def test_scale_by_count():
+    g = a([[1, 0], [0, 4]])
+    assert scale_by_count(g, "colours").shape == (4, 4)
+    xs, ys = [g, a([[1, 0]])], [scale_up(g, 2, 2), a([[1, 0]])]
+    assert {"count": "colours"} in PRIMITIVES["scale_by_count"].param_sets(xs, ys)
+    with pytest.raises(DslError):
+        scale_by_count(a([[0, 0]]), "cells")
