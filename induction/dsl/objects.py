@@ -409,3 +409,23 @@ def paste_template(grid: np.ndarray, anchor: str, keep_template: bool) -> np.nda
             if 0 <= i < h and 0 <= j < w:
                 out[i, j] = patch[di, dj]
     return out
+
+
+@primitive(params=grid_param_product(which=("majority", "minority"), connectivity=(4, 8)), same_shape=True)
+def unify_object_colours(grid: np.ndarray, which: str, connectivity: int) -> np.ndarray:
+    """Paint every multicolour object all in its own most ("majority") or least
+    ("minority") frequent colour; ties keep the object as it is."""
+    out = grid.copy()
+    hit = False
+    for o in objects(grid, connectivity, True):
+        if o.n_colours < 2:
+            continue
+        counts = np.bincount(grid[o.mask], minlength=10)
+        present = counts[counts > 0]
+        pick = present.max() if which == "majority" else present.min()
+        if (present == pick).sum() == 1:
+            out[o.mask] = int(np.flatnonzero(counts == pick)[0])
+            hit = True
+    if not hit:
+        raise DslError("no multicolour object with a single such colour")
+    return out

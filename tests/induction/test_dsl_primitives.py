@@ -596,3 +596,11 @@ def test_scale_by_count():
     assert {"count": "colours"} in PRIMITIVES["scale_by_count"].param_sets(xs, ys)
     with pytest.raises(DslError):
         scale_by_count(a([[0, 0]]), "cells")
+
+
+def test_unify_object_colours():
+    g = a([[1, 1, 0, 0], [1, 2, 0, 3], [0, 0, 0, 3]])
+    assert unify_object_colours(g, "minority", 4).tolist() == [[2, 2, 0, 0], [2, 2, 0, 3], [0, 0, 0, 3]]
+    assert unify_object_colours(g, "majority", 8).tolist() == [[1, 1, 0, 0], [1, 1, 0, 3], [0, 0, 0, 3]]
+    with pytest.raises(DslError):
+        unify_object_colours(a([[1, 0, 2]]), "majority", 4)

@@ -46,10 +46,13 @@ class TTTConfig:
     """Stop once every training canvas has been reproduced exactly for this many steps in a row."""
     dihedral_views: int = 8
     """Dihedral transforms (1..8, identity first) the net is trained and voted under."""
-    colour_perm_views: int = 0
+    colour_perm_views: int = 4
     """Extra views per dihedral transform with a random permutation of the task's free
     colours (``views.free_colours``: those not present in every train pair), so the net
-    learns shapes independent of colours that vary between examples."""
+    learns shapes independent of colours that vary between examples. Measured on 100
+    arc-agi-1/training tasks at 10 CPU-s (seed 1): pass@2 5.5% with 0, 9% with 1, 10% with
+    2, 14% with 4, 13% with 8; another 100 (seed 2): 5% with 0, 16.5% with 4 (median 1.8
+    CPU-s per task)."""
     train_fraction: float = 0.7
     """Share of the budget planned for training; the rest is features and inference."""
     deadline_fraction: float = 0.9
