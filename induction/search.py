@@ -12,6 +12,9 @@ solutions cell by cell with a lookup table read off the pairs.
     result = search(task, SearchConfig(), seconds=5.0)
     result.fits[0].source        # def transform(grid): ...
 
+``search_by_role`` runs the same search on the task recoloured by colour role (most
+frequent colour 0, ...), for tasks whose colours change between examples.
+
 Every primitive error is caught per state, dropped and counted; time is checked
 before every primitive call. No randomness: the same task and budget on the same
 machine give the same result (the seed only orders ties, see ``SearchConfig``).
@@ -317,8 +320,10 @@ def merge_results(first: SearchResult, second: SearchResult, near_misses: int) -
     stats = dict(first.stats)
     for k, v in second.stats.items():
         old = stats.get(k)
-        if isinstance(v, bool) or old is None:
-            stats[k] = bool(old) or v if isinstance(v, bool) else v
+        if isinstance(v, bool):
+            stats[k] = bool(old) or v
+        elif old is None:
+            stats[k] = v
         elif k == "depth_reached":
             stats[k] = max(old, v)
         else:

@@ -211,3 +211,17 @@ def test_roles_differ_needs_varying_inputs_and_no_new_output_colours():
     new_colour = make_task(lambda g: np.where(g > 0, 9, 0), [_role_grid(1, 2, 0), _role_grid(3, 4, 1)],
                            [_role_grid(1, 2, 2)])
     assert not roles_differ(new_colour)
+
+
+def test_merge_results_keeps_first_fits_first_and_adds_statistics():
+    from induction.search import SearchResult, merge_results
+    task = make_task(lambda g: g[::-1], rand_grids(3), rand_grids(1))
+    a = search(task.without_truth(), FAST, seconds=5)
+    b = search(task.without_truth(), SearchConfig(max_depth=1), seconds=5)
+    merged = merge_results(a, b, near_misses=2)
+    assert merged.fits == a.fits + b.fits
+    assert merged.stats["states"] == a.stats["states"] + b.stats["states"]
+    assert merged.stats["depth_reached"] == max(a.stats["depth_reached"], b.stats["depth_reached"])
+    assert merged.stats["timed_out"] is (a.stats["timed_out"] or b.stats["timed_out"])
+    empty = merge_results(SearchResult(), a, near_misses=0)
+    assert empty.fits == a.fits and empty.near_misses == []
