@@ -57,7 +57,8 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
     feats["between_v"] = np.where(feats["ray_n"] == feats["ray_s"], feats["ray_n"], _OUT)
     side, corner = foreground_neighbours(grid)
     feats["fg4"], feats["fg8"] = side, side + corner
-    feats["enclosed"] = _enclosed(fg).astype(np.int64)
+    regions, n_regions = ndimage.label(~fg)
+    feats["enclosed"] = _enclosed(fg, regions).astype(np.int64)
     rows, cols = np.indices((h, w))
     feats["border"] = ((rows == 0) | (cols == 0) | (rows == h - 1) | (cols == w - 1)).astype(np.int64)
     feats["row_mod2"], feats["col_mod2"] = rows % 2, cols % 2
@@ -66,7 +67,7 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
     feats["object_size"] = _object_sizes(g, fg)
     feats["row_has_fg"] = np.broadcast_to(fg.any(axis=1, keepdims=True), (h, w)).astype(np.int64)
     feats["col_has_fg"] = np.broadcast_to(fg.any(axis=0, keepdims=True), (h, w)).astype(np.int64)
-    feats["region_rank"] = _region_ranks(fg)
+    feats["region_rank"] = _region_ranks(regions, n_regions)
     feats["row_uniform"] = np.broadcast_to((g == g[:, :1]).all(axis=1, keepdims=True), (h, w)).astype(np.int64)
     feats["col_uniform"] = np.broadcast_to((g == g[:1]).all(axis=0, keepdims=True), (h, w)).astype(np.int64)
     return feats
@@ -92,18 +93,17 @@ def _first_along(g: np.ndarray, fg: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return out
 
 
-def _enclosed(fg: np.ndarray) -> np.ndarray:
-    """Background cells not 4-connected to the border through background."""
-    labels, n = ndimage.label(~fg)
+def _enclosed(fg: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Background cells not 4-connected to the border through background (``labels``: the
+    background's 4-connected regions)."""
     edge = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])).tolist())
     return (~fg) & ~np.isin(labels, list(edge | {0}))
 
 
-def _region_ranks(fg: np.ndarray) -> np.ndarray:
-    """For background cells, the size class of their 4-connected background region: 1 the
-    largest (ties included), 2 the smallest, 3 any other; 0 on foreground."""
-    labels, n = ndimage.label(~fg)
-    out = np.zeros(fg.shape, dtype=np.int64)
+def _region_ranks(labels: np.ndarray, n: int) -> np.ndarray:
+    """For background cells, the size class of their 4-connected background region (``labels``,
+    ``n`` of them): 1 the largest (ties included), 2 the smallest, 3 any other; 0 on foreground."""
+    out = np.zeros(labels.shape, dtype=np.int64)
     if n == 0:
         return out
     sizes = np.bincount(labels.ravel())[1:]
