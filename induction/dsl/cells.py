@@ -31,7 +31,7 @@ CELL_FEATURES = (
     ("colour",) + tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS)
     + ("between_h", "between_v", "fg4", "fg8", "enclosed", "border", "row_mod2", "col_mod2",
        "row_mod3", "col_mod3", "row_mod2_end", "col_mod2_end", "object_size", "row_has_fg", "col_has_fg",
-       "row_uniform", "col_uniform", "region_rank")
+       "row_uniform", "col_uniform", "region_rank", "row_head", "col_head")
 )
 """Every feature a ``cell_rule`` may key on; each value is an integer in 0..10."""
 MAX_RULE_FEATURES = 3
@@ -70,7 +70,16 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
     feats["region_rank"] = _region_ranks(regions, n_regions)
     feats["row_uniform"] = np.broadcast_to((g == g[:, :1]).all(axis=1, keepdims=True), (h, w)).astype(np.int64)
     feats["col_uniform"] = np.broadcast_to((g == g[:1]).all(axis=0, keepdims=True), (h, w)).astype(np.int64)
+    feats["row_head"] = np.broadcast_to(_head(g, fg)[:, None], (h, w))
+    feats["col_head"] = np.broadcast_to(_head(g.T, fg.T)[None, :], (h, w))
     return feats
+
+
+def _head(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """Per row, its first foreground colour from the left (a legend read along the row);
+    ``_OUT`` for an all-background row."""
+    first = fg.argmax(axis=1)
+    return np.where(fg.any(axis=1), g[np.arange(g.shape[0]), first], _OUT)
 
 
 def _first_along(g: np.ndarray, fg: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -184,6 +193,42 @@ def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int]
     except KeyError:
         raise DslError("cell features not seen in training") from None
     return np.array(vals, dtype=np.uint8).reshape(grid.shape)
+
+
+COLOUR_FEATURES = tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS) + ("between_h", "between_v", "row_head",
+                                                                         "col_head")
+"""The ``CELL_FEATURES`` whose value is a colour seen from the cell (10: none)."""
+
+
+def _infer_take_colour(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    changed = [x[x != y] for x, y in zip(xs, ys)]
+    sources = {int(c) for ch in changed for c in np.unique(ch)}
+    if len(sources) != 1 or not any(ch.size for ch in changed):
+        return []
+    colour = sources.pop()
+    feats = [cell_features(x) for x in xs]
+    found = []
+    for name in COLOUR_FEATURES:
+        if all(np.array_equal(_take(x, f[name], colour), y) for x, f, y in zip(xs, feats, ys)):
+            found.append({"colour": colour, "feature": name})
+    return found[:MAX_RULES]
+
+
+def _take(grid: np.ndarray, values: np.ndarray, colour: int) -> np.ndarray:
+    return np.where((grid == colour) & (values != _OUT), values, grid).astype(np.uint8)
+
+
+@primitive(infer=_infer_take_colour, same_shape=True, cost=2)
+def take_colour(grid: np.ndarray, colour: int, feature: str) -> np.ndarray:
+    """Every cell of ``colour`` takes the colour the cell sees through ``feature`` (one of
+    ``COLOUR_FEATURES``: a neighbour, the first colour along a ray, the colour between
+    which it lies, its row's or column's first colour); cells that see none keep theirs.
+    Unlike a ``cell_rule`` table, this carries colours never seen in training."""
+    if feature not in COLOUR_FEATURES:
+        raise DslError(f"{feature} is not a colour feature")
+    return _take(grid, cell_features(grid)[feature], colour)
 
 
 def _infer_stamp(xs, ys):

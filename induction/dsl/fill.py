@@ -38,9 +38,11 @@ _RAYS = {
 
 
 def _adds_cells(xs, ys) -> bool:
-    """Same shapes, and every output has more foreground cells than its input."""
-    return all(x.shape == y.shape and (y != background(x)).sum() > (x != background(x)).sum()
-               for x, y in zip(xs, ys))
+    """Same shapes, no output has fewer foreground cells than its input and one has more
+    (a pair left as it is, where nothing is there to draw, is allowed)."""
+    grown = [(y != background(x)).sum() - (x != background(x)).sum() if x.shape == y.shape else -1
+             for x, y in zip(xs, ys)]
+    return min(grown) >= 0 and max(grown) > 0
 
 
 def _infer_rays(xs, ys):
@@ -71,8 +73,6 @@ def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) 
                 else:
                     out[i, j] = c
                 i, j = i + dy, j + dx
-    if np.array_equal(out, grid):
-        raise DslError("no ray drawn")
     return out
 
 
@@ -91,8 +91,6 @@ def connect_pixels(grid: np.ndarray, direction: str, colour: int | None = None) 
     out = grid.copy()
     if direction == "diag":
         _connect_diagonals(grid, out, bg, colour)
-        if np.array_equal(out, grid):
-            raise DslError("nothing to connect")
         return out
     views = []
     if direction in ("h", "hv"):
@@ -107,8 +105,6 @@ def connect_pixels(grid: np.ndarray, direction: str, colour: int | None = None) 
                 if idx.size >= 2:
                     seg = o[i, idx[0]:idx[-1] + 1]
                     seg[row[idx[0]:idx[-1] + 1] == bg] = c if colour is None else colour
-    if np.array_equal(out, grid):
-        raise DslError("nothing to connect")
     return out
 
 
@@ -158,8 +154,6 @@ def extend_to_contact(grid: np.ndarray, same_colour: bool) -> np.ndarray:
                 continue
             for a, b in path:
                 out[a, b] = c
-    if np.array_equal(out, grid):
-        raise DslError("nothing extended")
     return out
 
 
@@ -393,3 +387,86 @@ def fill_rect_between_pairs(grid: np.ndarray, colour: int) -> np.ndarray:
     if not hit:
         raise DslError("no colour with exactly two cells")
     return out
+
+
+def _single_change(xs, ys) -> tuple[int, int] | None:
+    """(from, to) when every changed cell of every same-shaped pair goes from one colour to
+    one other colour; else None."""
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return None
+    pairs = {(int(a), int(b)) for x, y in zip(xs, ys) for a, b in zip(x[x != y], y[x != y])}
+    return pairs.pop() if len(pairs) == 1 else None
+
+
+def _infer_empty_squares(xs, ys):
+    change = _single_change(xs, ys)
+    if change is None:
+        return []
+    empty, colour = change
+    return [p for p in ({"size": s, "colour": colour, "empty": empty} for s in (2, 3, 4))
+            if all(np.array_equal(_fill_squares(x, **p), y) for x, y in zip(xs, ys))]
+
+
+def _fill_squares(grid: np.ndarray, size: int, colour: int, empty: int) -> np.ndarray:
+    free = (grid == empty).astype(np.int32)
+    h, w = grid.shape
+    if size > min(h, w):
+        return grid
+    sums = np.pad(free, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+    window = sums[size:, size:] - sums[:-size, size:] - sums[size:, :-size] + sums[:-size, :-size]
+    out = grid.copy()
+    for i, j in np.argwhere(window == size * size):  # reading order; overlaps skipped
+        if (out[i:i + size, j:j + size] == empty).all():
+            out[i:i + size, j:j + size] = colour
+    return out
+
+
+@primitive(infer=_infer_empty_squares, same_shape=True)
+def fill_empty_squares(grid: np.ndarray, size: int, colour: int, empty: int) -> np.ndarray:
+    """Paint with ``colour`` the ``size`` x ``size`` squares made only of colour ``empty``
+    (the free space of a noisy grid), taken in reading order, each one overlapping none
+    painted before it; size and colours are read off the train pairs."""
+    return _fill_squares(grid, size, colour, empty)
+
+
+_PATTERN_VIEWS = {"right": lambda g: g, "left": lambda g: g[:, ::-1], "down": lambda g: g.T,
+                  "up": lambda g: g[::-1].T}
+
+
+def _infer_continue(xs, ys):
+    if not _adds_cells(xs, ys):
+        return []
+    return [{"direction": d} for d in _PATTERN_VIEWS
+            if all(_try_continue(x, d) is not None and np.array_equal(_try_continue(x, d), y)
+                   for x, y in zip(xs, ys))]
+
+
+def _try_continue(grid: np.ndarray, direction: str) -> np.ndarray | None:
+    try:
+        return continue_pattern(grid, direction)
+    except DslError:
+        return None
+
+
+@primitive(infer=_infer_continue, same_shape=True)
+def continue_pattern(grid: np.ndarray, direction: str) -> np.ndarray:
+    """Continue the picture periodically towards ``direction`` up to the edge: the
+    columns from the first one holding foreground to the last (for "right") repeat with
+    their smallest period, seen repeating over at least two columns."""
+    view = _PATTERN_VIEWS[direction]
+    g = view(grid)
+    bg = background(grid)
+    cols = np.flatnonzero((g != bg).any(axis=0))
+    if cols.size == 0:
+        raise DslError("nothing to continue")
+    start, end = int(cols[0]), int(cols[-1]) + 1
+    block = g[:, start:end]
+    n = end - start
+    period = next((p for p in range(1, n - 1) if np.array_equal(block[:, p:], block[:, :-p])), None)
+    if period is None or end == g.shape[1]:
+        raise DslError("no repeating pattern to continue")
+    out = g.copy()
+    for j in range(end, g.shape[1]):
+        out[:, j] = block[:, (j - start) % period]
+    inverse = {"right": lambda o: o, "left": lambda o: o[:, ::-1], "down": lambda o: o.T, "up": lambda o: o.T[::-1]}
+    return np.ascontiguousarray(inverse[direction](out))

@@ -411,6 +411,28 @@ def paste_template(grid: np.ndarray, anchor: str, keep_template: bool) -> np.nda
     return out
 
 
+@primitive(params=grid_param_product(keep_template=(True, False), connectivity=(4, 8)), same_shape=True)
+def paste_onto_shapes(grid: np.ndarray, keep_template: bool, connectivity: int = 8) -> np.ndarray:
+    """Paint the one multicolour object (the template) over every single-colour object
+    of exactly its shape (a silhouette); the template is kept or erased."""
+    objs = objects(grid, connectivity, True)
+    templates = [o for o in objs if o.n_colours > 1]
+    if len(templates) != 1:
+        raise DslError(f"{len(templates)} multicolour objects, need one template")
+    template = templates[0]
+    key = template.shape_key()
+    targets = [o for o in objs if o.n_colours == 1 and o.shape_key() == key]
+    if not targets:
+        raise DslError("no object has the template's shape")
+    t, l, b, r = template.box
+    patch, mask = grid[t:b, l:r], template.mask[t:b, l:r]
+    out = grid.copy() if keep_template else np.where(template.mask, background(grid), grid).astype(np.uint8)
+    for o in targets:
+        window = out[o.box[0]:o.box[2], o.box[1]:o.box[3]]
+        window[mask] = patch[mask]
+    return out
+
+
 @primitive(params=grid_param_product(which=("majority", "minority"), connectivity=(4, 8)), same_shape=True)
 def unify_object_colours(grid: np.ndarray, which: str, connectivity: int) -> np.ndarray:
     """Paint every multicolour object all in its own most ("majority") or least

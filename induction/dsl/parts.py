@@ -3,19 +3,23 @@ the parts: boolean and/or/xor/nor of their masks, overlay, or picking one part."
 
 from __future__ import annotations
 
+from itertools import permutations
+
 import numpy as np
 
 from .registry import DslError, background, grid_param_product, output_colours, primitive
 
-SPLITS = ("separators", "h2", "v2", "h3", "v3")
-"""How to cut: at full separator lines, or into 2/3 equal horizontal (side by side) or
-vertical (stacked) parts."""
+SPLITS = ("separators", "h2", "v2", "h3", "v3", "q4")
+"""How to cut: at full separator lines, into 2/3 equal horizontal (side by side) or
+vertical (stacked) parts, or into four equal quadrants (row-major)."""
 
 
 def split_grid(grid: np.ndarray, split: str) -> list[np.ndarray]:
     """The parts of ``grid`` (left to right, top to bottom); DslError if it cannot split."""
     if split == "separators":
         return _split_separators(grid)
+    if split == "q4":
+        return [q for half in split_grid(grid, "v2") for q in split_grid(half, "h2")]
     n = int(split[1])
     h, w = grid.shape
     if split[0] == "h":
@@ -119,21 +123,39 @@ def combine_parts(grid: np.ndarray, split: str, op: str, colour: int) -> np.ndar
     return np.where(hit, colour, bg).astype(np.uint8)
 
 
+MAX_ORDERED_PARTS = 4
+"""Up to this many parts, every stacking order is tried against the train pairs."""
+
+
 def _infer_overlay(xs, ys):
-    return grid_param_product(split=_splits_to_output_shape(xs, ys), reverse=(False, True))
+    params = []
+    for split in _splits_to_output_shape(xs, ys):
+        n = {len(split_grid(x, split)) for x in xs}
+        if len(n) != 1:
+            continue
+        k = n.pop()
+        plain = [tuple(range(k)), tuple(reversed(range(k)))]
+        if k > MAX_ORDERED_PARTS:
+            params += [{"split": split, "order": o} for o in plain]
+            continue
+        fitting = [o for o in permutations(range(k))
+                   if all(np.array_equal(overlay_parts(x, split, o), y) for x, y in zip(xs, ys))]
+        params += [{"split": split, "order": o} for o in (fitting[:2] or plain)]
+    return params
 
 
 @primitive(infer=_infer_overlay)
-def overlay_parts(grid: np.ndarray, split: str, reverse: bool) -> np.ndarray:
-    """Stack the parts, each later part's foreground painted over the earlier ones
-    (``reverse``: the first part ends on top)."""
+def overlay_parts(grid: np.ndarray, split: str, order: tuple[int, ...]) -> np.ndarray:
+    """Stack the parts bottom to top in ``order`` (part indices, left to right / top to
+    bottom), each one's foreground painted over those below; orders that reproduce the
+    train pairs are read off them."""
     parts = _equal_parts(grid, split)
-    if reverse:
-        parts = parts[::-1]
+    if sorted(order) != list(range(len(parts))):
+        raise DslError(f"order {order} does not number the {len(parts)} parts")
     bg = background(grid)
     out = np.full_like(parts[0], bg)
-    for p in parts:
-        out = np.where(p != bg, p, out)
+    for i in order:
+        out = np.where(parts[i] != bg, parts[i], out)
     return out.astype(np.uint8)
 
 

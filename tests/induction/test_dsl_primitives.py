@@ -255,7 +255,24 @@ def test_combine_parts():
 
 def test_overlay_parts():
     g = a([[1, 0, 0, 2]])
-    assert overlay_parts(g, "h2", False).tolist() == [[1, 2]]
+    assert overlay_parts(g, "h2", (0, 1)).tolist() == [[1, 2]]
+    q = a([[1, 1, 0, 2], [0, 0, 2, 2], [3, 0, 0, 0], [3, 3, 4, 4]])  # four quadrants
+    assert overlay_parts(q, "q4", (0, 1, 2, 3)).tolist() == [[3, 2], [4, 4]]
+    assert overlay_parts(q, "q4", (3, 2, 1, 0)).tolist() == [[1, 1], [2, 2]]
+    with pytest.raises(DslError):
+        overlay_parts(q, "q4", (0, 1))
+
+
+def test_overlay_order_is_read_off_the_pairs():
+    rng = np.random.default_rng(3)
+    order = (2, 0, 3, 1)
+    xs = [rng.choice([0, 0, c], (3, 3)) for c in (1, 2, 3, 4)]  # one colour per quadrant
+    grids = [np.block([[xs[i], xs[(i + 1) % 4]], [xs[(i + 2) % 4], xs[(i + 3) % 4]]]).astype(np.uint8)
+             for i in range(3)]
+    ys = [overlay_parts(g, "q4", order) for g in grids]
+    found = [p["order"] for p in PRIMITIVES["overlay_parts"].param_sets(grids, ys) if p["split"] == "q4"]
+    assert found and all(all(np.array_equal(overlay_parts(g, "q4", o), y) for g, y in zip(grids, ys))
+                         for o in found)
 
 
 def test_select_part():
@@ -532,8 +549,7 @@ def test_extend_to_contact():
     g = a([[0, 0, 0, 0, 0], [1, 0, 0, 3, 3], [0, 0, 0, 3, 3], [0, 0, 0, 0, 0], [0, 0, 0, 2, 0]])
     out = extend_to_contact(g, False)
     assert out[1].tolist() == [1, 1, 1, 3, 3] and out[3].tolist() == [0, 0, 0, 2, 0]
-    with pytest.raises(DslError):
-        extend_to_contact(g, True)  # no larger object of colour 1 or 2
+    assert (extend_to_contact(g, True) == g).all()  # no larger object of colour 1 or 2: left as is
     with pytest.raises(DslError):
         extend_to_contact(a([[0]]), False)
 
@@ -604,3 +620,57 @@ def test_unify_object_colours():
     assert unify_object_colours(g, "majority", 8).tolist() == [[1, 1, 0, 0], [1, 1, 0, 3], [0, 0, 0, 3]]
     with pytest.raises(DslError):
         unify_object_colours(a([[1, 0, 2]]), "majority", 4)
+
+
+def test_cell_features_row_and_column_heads():
+    f = cell_features(a([[2, 0, 5, 5], [0, 0, 0, 0], [3, 0, 5, 0]]))
+    assert f["row_head"][:, 0].tolist() == [2, 10, 3] and (f["row_head"] == f["row_head"][:, :1]).all()
+    assert f["col_head"][0].tolist() == [2, 10, 5, 5]
+
+
+def test_take_colour():
+    """Grey blocks take the colour that starts their row (a legend in the first column),
+    also for a legend colour never seen in training."""
+    xs = [a([[1, 0, 5, 5], [2, 0, 5, 0], [3, 0, 0, 5]]), a([[4, 0, 0, 5], [1, 0, 5, 5], [2, 0, 5, 0]])]
+    ys = [np.where(x == 5, x[:, :1], x).astype(np.uint8) for x in xs]
+    params = PRIMITIVES["take_colour"].param_sets(xs, ys)
+    assert {"colour": 5, "feature": "row_head"} in params
+    test = a([[7, 0, 5, 5], [4, 0, 0, 5], [1, 5, 0, 0]])
+    assert take_colour(test, 5, "row_head").tolist() == np.where(test == 5, test[:, :1], test).tolist()
+    assert take_colour(a([[5]]), 5, "row_head").tolist() == [[5]]  # its own colour heads the row
+    with pytest.raises(DslError):
+        take_colour(test, 5, "colour")
+
+
+def test_paste_onto_shapes():
+    g = a([[1, 2, 0, 0, 0], [0, 3, 0, 5, 5], [0, 0, 0, 0, 5], [5, 5, 0, 0, 0]])
+    out = paste_onto_shapes(g, True)
+    assert out[1:3, 3:5].tolist() == [[1, 2], [0, 3]] and out[3].tolist() == [5, 5, 0, 0, 0]  # other shape stays
+    assert paste_onto_shapes(g, False)[:2, :2].tolist() == [[0, 0], [0, 0]]
+    with pytest.raises(DslError):
+        paste_onto_shapes(a([[5, 0, 5]]), True)  # no multicolour template
+    with pytest.raises(DslError):
+        paste_onto_shapes(a([[1, 2, 0, 5]]), True)  # nothing of its shape
+    touching = a([[1, 2, 0], [0, 0, 5], [5, 5, 0]])  # the silhouette touches the template diagonally
+    assert paste_onto_shapes(touching, False, connectivity=4).tolist() == [[0, 0, 0], [0, 0, 5], [1, 2, 0]]
+
+
+def test_fill_empty_squares():
+    g = a([[0, 0, 0, 5], [0, 0, 0, 5], [5, 0, 0, 0], [5, 5, 0, 0]])
+    assert fill_empty_squares(g, 2, 2, 0).tolist() == [[2, 2, 0, 5], [2, 2, 0, 5], [5, 0, 2, 2], [5, 5, 2, 2]]
+    assert fill_empty_squares(g, 3, 2, 0).tolist() == g.tolist()  # no free 3 x 3 square
+    assert fill_empty_squares(a([[0]]), 2, 2, 0).tolist() == [[0]]
+    xs = [g, a([[0, 5, 0], [0, 0, 0], [0, 0, 5]])]
+    ys = [fill_empty_squares(x, 2, 2, 0) for x in xs]
+    assert PRIMITIVES["fill_empty_squares"].param_sets(xs, ys) == [{"size": 2, "colour": 2, "empty": 0}]
+
+
+def test_continue_pattern():
+    g = a([[0, 0, 0, 0, 0, 0, 0], [1, 2, 2, 1, 2, 0, 0]])
+    assert continue_pattern(g, "right").tolist() == [[0] * 7, [1, 2, 2, 1, 2, 2, 1]]
+    assert continue_pattern(g[:, ::-1], "left").tolist() == [[0] * 7, [1, 2, 2, 1, 2, 2, 1][::-1]]
+    assert continue_pattern(np.ascontiguousarray(g.T), "down").T.tolist() == [[0] * 7, [1, 2, 2, 1, 2, 2, 1]]
+    with pytest.raises(DslError):
+        continue_pattern(a([[1, 2, 3, 0]]), "right")  # nothing repeats
+    with pytest.raises(DslError):
+        continue_pattern(a([[0]]), "right")

@@ -225,3 +225,16 @@ def test_merge_results_keeps_first_fits_first_and_adds_statistics():
     assert merged.stats["timed_out"] is (a.stats["timed_out"] or b.stats["timed_out"])
     empty = merge_results(SearchResult(), a, near_misses=0)
     assert empty.fits == a.fits and empty.near_misses == []
+
+
+def test_drawing_primitive_fits_when_one_pair_has_nothing_to_draw():
+    """Rows holding two cells of one colour are joined; the second pair has no such row and
+    stays as it is, which must not rule the primitive out."""
+    rows = [[[0] * 6, [4, 0, 0, 0, 0, 4], [0] * 6, [2, 0, 0, 0, 0, 3]],
+            [[0] * 6, [1, 0, 0, 0, 0, 2], [0] * 6, [3, 0, 0, 0, 0, 4]],
+            [[6, 0, 0, 0, 0, 6], [0] * 6, [0] * 6, [0] * 6]]
+    task = make_task(lambda g: PRIMITIVES["connect_pixels"].fn(g, "h"), rows, [[[0] * 6, [5, 0, 0, 0, 0, 5]]])
+    xs = [e.input.array for e in task.train]
+    assert {"direction": "h", "colour": None} in PRIMITIVES["connect_pixels"].param_sets(xs, [e.output.array for e in task.train])
+    result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
+    assert result.fits and all(np.array_equal(f.test_outputs[0], task.test_outputs[0].array) for f in result.fits)
