@@ -111,9 +111,20 @@ def fill_background(grid: np.ndarray, colour: int) -> np.ndarray:
     return np.where(grid == bg, colour, grid).astype(np.uint8)
 
 
-@primitive(params=[{"axis": a} for a in ("rows", "cols")], same_shape=True)
+@primitive(params=[{"axis": a} for a in ("rows", "cols", "auto")], same_shape=True)
 def line_majority(grid: np.ndarray, axis: str) -> np.ndarray:
-    """Paint each row (or column) with its most frequent colour (denoising stripes)."""
+    """Paint each row (or column) with its most frequent colour (denoising stripes);
+    "auto" takes whichever of the two changes fewer cells (stripes of either way)."""
+    if axis == "auto":
+        outs = []
+        for a in ("rows", "cols"):
+            try:
+                outs.append(line_majority(grid, a))
+            except DslError:
+                continue
+        if not outs:
+            raise DslError("tied majority in a line both ways")
+        return min(outs, key=lambda o: int((o != grid).sum()))
     g = grid if axis == "rows" else grid.T
     out = np.empty_like(g)
     for i, row in enumerate(g):

@@ -110,3 +110,56 @@ def _free(occupied: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> bool:
     if ys.min() < 0 or xs.min() < 0 or ys.max() >= h or xs.max() >= w:
         return False
     return not occupied[ys, xs].any()
+
+
+def _infer_attract(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
+    still = tuple(sorted(c for c in common if all(((x == c) <= (y == c)).all() for x, y in zip(xs, ys))))
+    anchors = [None] + ([still] if still else [])
+    return [{"anchors": a, "same_colour": s} for a in anchors for s in (False, True)]
+
+
+@primitive(infer=_infer_attract, same_shape=True)
+def attract_to(grid: np.ndarray, anchors: tuple[int, ...] | None, same_colour: bool) -> np.ndarray:
+    """Every mover moves straight towards the nearest anchor it is level with (sharing
+    rows or columns) to touch it (or as close as is free, over anything in between). Anchors: the single-colour objects (8-connected) of the
+    ``anchors`` colours, or, if None, every object of more than one cell; the rest move.
+    With ``same_colour`` a mover heads only for anchors of its own colour and is erased
+    when none is level with it; otherwise a mover level with no anchor stays."""
+    objs = objects(grid, 8, False)
+    is_anchor = [(o.colour in anchors) if anchors is not None else o.size > 1 for o in objs]
+    fixed = [o for o, a in zip(objs, is_anchor) if a]
+    movers = [o for o, a in zip(objs, is_anchor) if not a]
+    if not fixed or not movers:
+        raise DslError("needs anchors and movers")
+    bg = background(grid)
+    out = np.full_like(grid, bg)
+    occupied = np.zeros(grid.shape, dtype=bool)
+    for o in fixed:
+        out[o.mask] = o.colour
+        occupied |= o.mask
+    plans = []
+    for o in movers:
+        level = [(_gap(o.box, a.box, d), d) for a in fixed if not same_colour or a.colour == o.colour
+                 for d in [_towards(o.box, a.box)] if d != (0, 0)]
+        if level:
+            plans.append((min(level)[0], o, min(level)[1]))
+        elif not same_colour:
+            plans.append((0, o, (0, 0)))
+    for gap, o, (dy, dx) in sorted(plans, key=lambda p: p[0]):
+        ys, xs = np.nonzero(o.mask)
+        k = gap  # land against the anchor, or as close to it as is free (passing over others)
+        while k > 0 and not _free(occupied, ys + k * dy, xs + k * dx):
+            k -= 1
+        out[ys + k * dy, xs + k * dx] = o.colour
+        occupied[ys + k * dy, xs + k * dx] = True
+    return out
+
+
+def _gap(box, target, direction) -> int:
+    t, l, b, r = box
+    tt, tl, tb, tr = target
+    dy, dx = direction
+    return {(1, 0): tt - b, (-1, 0): t - tb, (0, 1): tl - r, (0, -1): l - tr}[(dy, dx)]

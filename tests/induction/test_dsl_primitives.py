@@ -455,6 +455,9 @@ def test_line_majority():
     assert line_majority(g, "rows").tolist() == [[1, 1, 1], [4, 4, 4]]
     with pytest.raises(DslError):
         line_majority(a([[1, 2]]), "rows")
+    cols = a([[1, 1, 2], [1, 3, 2], [1, 1, 2], [4, 1, 2]])  # noisy vertical stripes
+    assert line_majority(cols, "auto").tolist() == [[1, 1, 2]] * 4
+    assert line_majority(np.ascontiguousarray(cols.T), "auto").tolist() == np.array([[1, 1, 2]] * 4).T.tolist()
 
 
 def test_connect_pixels_new_colour():
@@ -674,3 +677,18 @@ def test_continue_pattern():
         continue_pattern(a([[1, 2, 3, 0]]), "right")  # nothing repeats
     with pytest.raises(DslError):
         continue_pattern(a([[0]]), "right")
+
+
+def test_attract_to():
+    g = a([[0, 0, 3, 0, 0],
+           [0, 0, 0, 0, 0],
+           [3, 0, 2, 0, 3],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 7]])
+    out = attract_to(g, (2,), False)  # the 3s close in on the 2; the 7 is level with nothing and stays
+    assert out.tolist() == [[0, 0, 0, 0, 0], [0, 0, 3, 0, 0], [0, 3, 2, 3, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 7]]
+    lines = a([[4, 3, 0, 0, 4], [0, 3, 0, 3, 4], [0, 3, 0, 2, 4]])
+    out = attract_to(lines, None, True)  # pixels join the line of their colour (over the other); the 2 has none
+    assert out.tolist() == [[0, 3, 0, 4, 4], [0, 3, 3, 0, 4], [0, 3, 0, 0, 4]]
+    with pytest.raises(DslError):
+        attract_to(a([[1, 0, 1]]), None, False)  # no anchor of more than one cell
