@@ -75,6 +75,29 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
     return feats
 
 
+def _nearest_other(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """The colour of the nearest foreground cell of another colour than the cell's own,
+    looking along the four rays; ``_OUT`` for none or a tie between colours."""
+    h, w = g.shape
+    best = np.full((h, w), 99, dtype=np.int64)
+    colour = np.full((h, w), _OUT, dtype=np.int64)
+    for dy, dx in _RAYS.values():
+        for k in range(1, max(h, w)):
+            rows, cols = np.arange(h) + k * dy, np.arange(w) + k * dx
+            ok_r, ok_c = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w)
+            if not ok_r.any() or not ok_c.any():
+                break
+            seen = np.full((h, w), _OUT, dtype=np.int64)
+            seen[np.ix_(ok_r, ok_c)] = np.where(fg[np.ix_(rows[ok_r], cols[ok_c])],
+                                                g[np.ix_(rows[ok_r], cols[ok_c])], _OUT)
+            hit = (seen != _OUT) & (seen != g)
+            closer = hit & (k < best)
+            tie = hit & (k == best) & (colour != seen)
+            colour = np.where(closer, seen, np.where(tie, _OUT, colour))
+            best = np.where(closer, k, best)
+    return colour
+
+
 def _head(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """Per row, its first foreground colour from the left (a legend read along the row);
     ``_OUT`` for an all-background row."""
@@ -196,8 +219,10 @@ def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int]
 
 
 COLOUR_FEATURES = tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS) + ("between_h", "between_v", "row_head",
-                                                                         "col_head")
-"""The ``CELL_FEATURES`` whose value is a colour seen from the cell (10: none)."""
+                                                                         "col_head", "nearest")
+"""Features whose value is a colour seen from the cell (10: none). "nearest" (the nearest
+cell of another colour along the four rays) is not a ``CELL_FEATURES`` key: it would
+widen every cell-rule search for little."""
 
 
 def _infer_take_colour(xs, ys):
@@ -208,12 +233,18 @@ def _infer_take_colour(xs, ys):
     if len(sources) != 1 or not any(ch.size for ch in changed):
         return []
     colour = sources.pop()
-    feats = [cell_features(x) for x in xs]
+    feats = [_colour_features(x) for x in xs]
     found = []
     for name in COLOUR_FEATURES:
         if all(np.array_equal(_take(x, f[name], colour), y) for x, f, y in zip(xs, feats, ys)):
             found.append({"colour": colour, "feature": name})
     return found[:MAX_RULES]
+
+
+def _colour_features(grid: np.ndarray) -> dict[str, np.ndarray]:
+    feats = cell_features(grid)
+    feats["nearest"] = _nearest_other(grid.astype(np.int64), grid != background(grid))
+    return feats
 
 
 def _take(grid: np.ndarray, values: np.ndarray, colour: int) -> np.ndarray:
@@ -228,6 +259,8 @@ def take_colour(grid: np.ndarray, colour: int, feature: str) -> np.ndarray:
     Unlike a ``cell_rule`` table, this carries colours never seen in training."""
     if feature not in COLOUR_FEATURES:
         raise DslError(f"{feature} is not a colour feature")
+    if feature == "nearest":
+        return _take(grid, _nearest_other(grid.astype(np.int64), grid != background(grid)), colour)
     return _take(grid, cell_features(grid)[feature], colour)
 
 

@@ -643,6 +643,9 @@ def test_take_colour():
     assert take_colour(a([[5]]), 5, "row_head").tolist() == [[5]]  # its own colour heads the row
     with pytest.raises(DslError):
         take_colour(test, 5, "colour")
+    walls = a([[1, 0, 3, 0, 0, 0, 2], [1, 0, 0, 0, 3, 0, 2], [1, 0, 0, 3, 0, 0, 2]])
+    assert take_colour(walls, 3, "nearest").tolist() == [[1, 0, 1, 0, 0, 0, 2], [1, 0, 0, 0, 2, 0, 2],
+                                                         [1, 0, 0, 3, 0, 0, 2]]  # the middle one is a tie
 
 
 def test_paste_onto_shapes():
