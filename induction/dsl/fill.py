@@ -470,3 +470,33 @@ def continue_pattern(grid: np.ndarray, direction: str) -> np.ndarray:
         out[:, j] = block[:, (j - start) % period]
     inverse = {"right": lambda o: o, "left": lambda o: o[:, ::-1], "down": lambda o: o.T, "up": lambda o: o.T[::-1]}
     return np.ascontiguousarray(inverse[direction](out))
+
+
+def _infer_line_ends(xs, ys):
+    return grid_param_product(stop=(True, False)) if _adds_cells(xs, ys) else []
+
+
+@primitive(infer=_infer_line_ends, same_shape=True)
+def extend_line_ends(grid: np.ndarray, stop: bool) -> np.ndarray:
+    """Continue every line to the edge: a cell with exactly one neighbour (of 8) of its own
+    colour is a line's end, and its colour is drawn on over background away from that
+    neighbour, stopping at the first obstacle if ``stop``."""
+    bg = background(grid)
+    h, w = grid.shape
+    out = grid.copy()
+    for i, j in np.argwhere(grid != bg):
+        c = grid[i, j]
+        same = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy or dx)
+                and 0 <= i + dy < h and 0 <= j + dx < w and grid[i + dy, j + dx] == c]
+        if len(same) != 1:
+            continue
+        dy, dx = -same[0][0], -same[0][1]
+        a, b = i + dy, j + dx
+        while 0 <= a < h and 0 <= b < w:
+            if grid[a, b] != bg:
+                if stop:
+                    break
+            else:
+                out[a, b] = c
+            a, b = a + dy, b + dx
+    return out

@@ -285,7 +285,7 @@ def box_objects(grid: np.ndarray, colour: int) -> np.ndarray:
 
 
 OBJECT_PROPERTIES = ("size", "holes", "height", "width", "touches_border", "is_largest",
-                     "is_smallest", "shape_count", "colour_count")
+                     "is_smallest", "shape_count", "colour_count", "is_rectangle", "is_symmetric", "is_line")
 
 
 def object_property(objs: tuple[Obj, ...], o: Obj, prop: str) -> int | bool:
@@ -308,6 +308,13 @@ def object_property(objs: tuple[Obj, ...], o: Obj, prop: str) -> int | bool:
         return sum(p.shape_key() == o.shape_key() for p in objs)
     if prop == "colour_count":
         return sum(p.colour == o.colour for p in objs)
+    t, l, b, r = o.box
+    if prop == "is_rectangle":
+        return o.size == (b - t) * (r - l)
+    if prop == "is_symmetric":
+        return _is_symmetric(o)
+    if prop == "is_line":
+        return min(b - t, r - l) == 1
     raise DslError(f"unknown property {prop}")
 
 
@@ -364,6 +371,31 @@ def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: d
         if key not in table:
             raise DslError(f"{prop}={key} not in the table")
         out[o.mask] = table[key]
+    return out
+
+
+_FLIPS = {"lr": lambda p: p[:, ::-1], "ud": lambda p: p[::-1], "rot180": lambda p: p[::-1, ::-1],
+          "transpose": lambda p: p.T}
+
+
+@primitive(params=grid_param_product(kind=tuple(_FLIPS), multicolour=(True, False)), same_shape=True)
+def flip_objects(grid: np.ndarray, kind: str, multicolour: bool) -> np.ndarray:
+    """Mirror every object (8-connected) in place, within its own bounding box: left-right,
+    up-down, half a turn, or transposed (square boxes only)."""
+    objs = objects(grid, 8, multicolour)
+    if not objs:
+        raise DslError("no objects")
+    out = grid.copy()
+    bg = background(grid)
+    for o in objs:
+        out[o.mask] = bg
+    for o in objs:
+        t, l, b, r = o.box
+        if kind == "transpose" and b - t != r - l:
+            raise DslError("transpose needs square objects")
+        patch = _FLIPS[kind](np.where(o.mask[t:b, l:r], grid[t:b, l:r], 255))
+        window = out[t:b, l:r]
+        window[patch != 255] = patch[patch != 255]
     return out
 
 

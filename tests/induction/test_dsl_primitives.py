@@ -378,6 +378,10 @@ def test_recolour_objects_by():
     assert {"prop": "size", "connectivity": 4, "table": {2: 3, 1: 5}} in params
     with pytest.raises(DslError):
         recolour_objects_by(g, "size", 4, {2: 3})
+    shapes = a([[5, 5, 0, 5, 0], [5, 5, 0, 5, 5], [0, 0, 0, 0, 0], [5, 5, 5, 0, 0]])
+    assert recolour_objects_by(shapes, "is_rectangle", 4, {True: 1, False: 2}).tolist() == [
+        [1, 1, 0, 2, 0], [1, 1, 0, 2, 2], [0, 0, 0, 0, 0], [1, 1, 1, 0, 0]]
+    assert recolour_objects_by(shapes, "is_line", 4, {True: 3, False: 5})[3].tolist() == [3, 3, 3, 0, 0]
 
 
 def test_local_rule():
@@ -695,3 +699,23 @@ def test_attract_to():
     assert out.tolist() == [[0, 3, 0, 4, 4], [0, 3, 3, 0, 4], [0, 3, 0, 0, 4]]
     with pytest.raises(DslError):
         attract_to(a([[1, 0, 1]]), None, False)  # no anchor of more than one cell
+
+
+def test_flip_objects():
+    g = a([[1, 2, 0, 0], [0, 0, 0, 0], [0, 0, 3, 0], [0, 0, 3, 3]])
+    assert flip_objects(g, "lr", True).tolist() == [[2, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 3], [0, 0, 3, 3]]
+    assert flip_objects(g, "ud", False)[2:].tolist() == [[0, 0, 3, 3], [0, 0, 3, 0]]
+    with pytest.raises(DslError):
+        flip_objects(g, "transpose", True)  # the 1x2 object's box is not square
+    with pytest.raises(DslError):
+        flip_objects(a([[0]]), "lr", True)
+
+
+def test_extend_line_ends():
+    g = a([[0, 0, 0, 0, 0], [0, 4, 4, 0, 0], [0, 4, 4, 0, 0], [0, 0, 0, 4, 0], [0, 0, 0, 0, 0]])
+    out = extend_line_ends(g, True)  # the tail of the block runs on; the block's own cells are no ends
+    assert out[4].tolist() == [0, 0, 0, 0, 4] and out[0].tolist() == [0, 0, 0, 0, 0]
+    row = a([[3, 3, 0, 5, 0]])
+    assert extend_line_ends(row, True).tolist() == [[3, 3, 3, 5, 0]]
+    assert extend_line_ends(row, False).tolist() == [[3, 3, 3, 5, 3]]
+    assert extend_line_ends(a([[7]]), True).tolist() == [[7]]
