@@ -76,26 +76,40 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _nearest_other(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
-    """The colour of the nearest foreground cell of another colour than the cell's own,
-    looking along the four rays; ``_OUT`` for none or a tie between colours."""
+    """The colour of the nearest foreground cell along the four rays whose colour is not
+    the cell's own (a ray blocked by its own colour sees nothing); ``_OUT`` for none or a
+    tie between colours."""
     h, w = g.shape
     best = np.full((h, w), 99, dtype=np.int64)
     colour = np.full((h, w), _OUT, dtype=np.int64)
     for dy, dx in _RAYS.values():
-        for k in range(1, max(h, w)):
-            rows, cols = np.arange(h) + k * dy, np.arange(w) + k * dx
-            ok_r, ok_c = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w)
-            if not ok_r.any() or not ok_c.any():
-                break
-            seen = np.full((h, w), _OUT, dtype=np.int64)
-            seen[np.ix_(ok_r, ok_c)] = np.where(fg[np.ix_(rows[ok_r], cols[ok_c])],
-                                                g[np.ix_(rows[ok_r], cols[ok_c])], _OUT)
-            hit = (seen != _OUT) & (seen != g)
-            closer = hit & (k < best)
-            tie = hit & (k == best) & (colour != seen)
-            colour = np.where(closer, seen, np.where(tie, _OUT, colour))
-            best = np.where(closer, k, best)
+        seen, dist = _first_along_with_distance(g, fg, dy, dx)
+        hit = (seen != _OUT) & (seen != g)
+        closer = hit & (dist < best)
+        tie = hit & (dist == best) & (colour != seen)
+        colour = np.where(closer, seen, np.where(tie, _OUT, colour))
+        best = np.where(closer, dist, best)
     return colour
+
+
+def _first_along_with_distance(g: np.ndarray, fg: np.ndarray, dy: int, dx: int):
+    """Like ``_first_along``, with how many steps away that colour is."""
+    h, w = g.shape
+    out = np.full((h, w), _OUT, dtype=np.int64)
+    dist = np.full((h, w), 99, dtype=np.int64)
+    if dy:
+        for i in (range(h - 1, -1, -1) if dy > 0 else range(h)):
+            j = i + dy
+            if 0 <= j < h:
+                out[i] = np.where(fg[j], g[j], out[j])
+                dist[i] = np.where(fg[j], 1, dist[j] + 1)
+    else:
+        for i in (range(w - 1, -1, -1) if dx > 0 else range(w)):
+            j = i + dx
+            if 0 <= j < w:
+                out[:, i] = np.where(fg[:, j], g[:, j], out[:, j])
+                dist[:, i] = np.where(fg[:, j], 1, dist[:, j] + 1)
+    return out, dist
 
 
 def _head(g: np.ndarray, fg: np.ndarray) -> np.ndarray:

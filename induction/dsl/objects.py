@@ -465,6 +465,42 @@ def paste_onto_shapes(grid: np.ndarray, keep_template: bool, connectivity: int =
     return out
 
 
+@primitive(params=[{"keep_templates": k} for k in (True, False)], same_shape=True)
+def grow_markers(grid: np.ndarray, keep_templates: bool) -> np.ndarray:
+    """Templates are the multicolour objects (8-connected); every single-cell marker grows
+    into the one template holding exactly one cell of the marker's colour, copied so that
+    cell lands on the marker. Markers no template matches stay; templates are kept or
+    erased."""
+    objs = objects(grid, 8, True)
+    templates = [o for o in objs if o.n_colours > 1]
+    markers = [o for o in objs if o.size == 1]
+    if not templates or not markers:
+        raise DslError("needs multicolour templates and single-cell markers")
+    bg = background(grid)
+    out = grid.copy()
+    if not keep_templates:
+        for o in templates:
+            out[o.mask] = bg
+    h, w = grid.shape
+    grown = False
+    for m in markers:
+        mi, mj = m.box[0], m.box[1]
+        c = grid[mi, mj]
+        fits = [o for o in templates if int((grid[o.mask] == c).sum()) == 1]
+        if len(fits) != 1:
+            continue
+        o = fits[0]
+        (ci, cj), = np.argwhere(o.mask & (grid == c))
+        for i, j in np.argwhere(o.mask):
+            a, b = mi + i - ci, mj + j - cj
+            if 0 <= a < h and 0 <= b < w:
+                out[a, b] = grid[i, j]
+        grown = True
+    if not grown:
+        raise DslError("no marker matches a template")
+    return out
+
+
 @primitive(params=grid_param_product(which=("majority", "minority"), connectivity=(4, 8)), same_shape=True)
 def unify_object_colours(grid: np.ndarray, which: str, connectivity: int) -> np.ndarray:
     """Paint every multicolour object all in its own most ("majority") or least

@@ -719,3 +719,16 @@ def test_extend_line_ends():
     assert extend_line_ends(row, True).tolist() == [[3, 3, 3, 5, 0]]
     assert extend_line_ends(row, False).tolist() == [[3, 3, 3, 5, 3]]
     assert extend_line_ends(a([[7]]), True).tolist() == [[7]]
+
+
+def test_grow_markers():
+    g = a([[0, 3, 0, 0, 0, 0],
+           [3, 2, 3, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 2, 0],
+           [4, 0, 0, 0, 0, 0]])
+    out = grow_markers(g, True)  # the lone 2 grows the template around it; the lone 4 matches none
+    assert out[2:5].tolist() == [[0, 0, 0, 0, 3, 0], [0, 0, 0, 3, 2, 3], [4, 0, 0, 0, 0, 0]]
+    assert grow_markers(g, False)[:2].tolist() == [[0] * 6, [0] * 6]
+    with pytest.raises(DslError):
+        grow_markers(a([[1, 0, 1]]), True)
