@@ -13,6 +13,8 @@ Features of each candidate:
     cells_missed   wrong train cells (0 for exact fits)
     exact          whether a program fits every train pair
     shape_predicted  whether the output-size predictor allows the grid's shape
+    unseen_keys    whether the program left test cells alone whose table key no train pair
+                   showed (such grids rank after the other exact fits)
     states         search states explored; applications, errors, duplicates likewise
     timed_out      whether the search hit its time limit
     depth_reached  deepest level the search started
@@ -123,7 +125,8 @@ class DslProposer:
             groups.setdefault(Grid(sol.test_outputs[i]), []).append(sol)
         total = sum(1 + s.duplicates for sols in groups.values() for s in sols) or 1
         ranked = sorted(groups.items(),
-                        key=lambda kv: (not kv[1][0].shape_predicted, kv[1][0].size, -_votes(kv[1])))
+                        key=lambda kv: (kv[1][0].unseen_keys, not kv[1][0].shape_predicted, kv[1][0].size,
+                                        -_votes(kv[1])))
         cands = [self._candidate(task_id, i, g, sols, _votes(sols) / total) for g, sols in ranked]
         for sol in result.near_misses:
             g = Grid(sol.test_outputs[i])
@@ -142,7 +145,7 @@ class DslProposer:
             features={"votes": _votes(sols), "confidence": float(min(max(confidence, 0.0), 1.0)),
                       "program_size": best.size, "train_fit": best.train_fit,
                       "cells_missed": best.cells_missed, "exact": best.cells_missed == 0,
-                      "shape_predicted": best.shape_predicted},
+                      "shape_predicted": best.shape_predicted, "unseen_keys": best.unseen_keys},
         )
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from arc_core import ConfigError, Example, Grid, Task, predict_output_shapes
 
-from .dsl import PRIMITIVES, Primitive
+from .dsl import PRIMITIVES, Primitive, UnseenKey
 from .dsl.colour import normalise_colours, restore_colours
 from .render import AnyProgram, ByRole, Combined, Program, Step, program_size, render, run_program
 
@@ -80,6 +80,9 @@ class Solution:
     """Other programs found with exactly the same grids (observationally equal)."""
     shape_predicted: bool
     """Whether every test output has a shape the output-size predictor allows."""
+    unseen_keys: bool = False
+    """Whether a table step met a key on a test input that no train pair showed and left
+    those cells as they were (such fits rank after the others)."""
 
 
 @dataclass
@@ -98,6 +101,11 @@ class _State:
     grids: tuple[np.ndarray, ...]
     missed: int | None  # wrong train cells when every train shape is right, else None
     dups: int = 0
+    unseen_keys: bool = False  # some step kept test cells whose table key was never seen
+
+
+_UNSEEN = object()
+"""``_call``'s answer when a table primitive met a key its table lacks."""
 
 
 class _Searcher:
@@ -112,6 +120,7 @@ class _Searcher:
         self.inputs = tuple(e.input.array for e in task.train) + tuple(g.array for g in task.test_inputs)
         self.seen: dict[bytes, _State] = {}
         self.fits: list[_State] = []
+        self.unseen_fits: list[_State] = []  # fits that needed unseen="keep" on a test input
         self.cache: dict[tuple, np.ndarray | None] = {}
         self.stats = {"states": 0, "applications": 0, "errors": 0, "duplicates": 0, "shape_cuts": 0,
                       "timed_out": False, "depth_reached": 0}
@@ -165,13 +174,20 @@ class _Searcher:
 
     def _apply(self, parent: _State, prim: Primitive, params: dict, last: bool) -> _State | None:
         """The child state, or None when it fails, duplicates a state, or (on the last
-        level, where nothing is expanded further) cannot have the train outputs' shapes."""
+        level, where nothing is expanded further) cannot have the train outputs' shapes.
+        A table primitive that meets an unseen key on a test input is run again with
+        ``unseen="keep"`` (the train grids are unchanged by it: their keys made the table)."""
         step = Step.of(prim.name, params)
         t0 = time.perf_counter()
         grids = []
+        unseen = parent.unseen_keys
         for i, g in enumerate(parent.grids):
             out = self._call(prim, step, g)
-            if out is None:
+            if out is _UNSEEN and i >= self.n_train and "unseen" not in params:
+                step = Step.of(prim.name, {**params, "unseen": "keep"})
+                unseen = True
+                out = self._call(prim, step, g)
+            if out is None or out is _UNSEEN:
                 self._charge(prim.name, t0)
                 self.stats["errors"] += 1
                 return None
@@ -188,12 +204,13 @@ class _Searcher:
             old.dups += 1
             self.stats["duplicates"] += 1
             return None
-        state = self._make_state(parent.program + (step,), tuple(grids))
+        state = self._make_state(parent.program + (step,), tuple(grids), unseen)
         self.seen[key] = state
         self.stats["states"] += 1
         return state
 
-    def _call(self, prim: Primitive, step: Step, g: np.ndarray) -> np.ndarray | None:
+    def _call(self, prim: Primitive, step: Step, g: np.ndarray):
+        """The primitive's grid, None when it fails, or ``_UNSEEN``."""
         ck = (step.name, repr(step.params), g.shape, g.tobytes())
         if ck in self.cache:
             return self.cache[ck]
@@ -201,9 +218,11 @@ class _Searcher:
             out = np.ascontiguousarray(prim.fn(g, **dict(step.params)), dtype=np.uint8)
             if out.ndim != 2 or not (1 <= out.shape[0] <= 30 and 1 <= out.shape[1] <= 30):
                 out = None
+        except UnseenKey:
+            out = _UNSEEN
         except Exception:  # any primitive failure drops the state and is counted
             out = None
-        if out is not None:
+        if isinstance(out, np.ndarray):
             out.setflags(write=False)
         if len(self.cache) < self.config.cache_entries:
             self.cache[ck] = out
@@ -212,16 +231,19 @@ class _Searcher:
     def _charge(self, name: str, t0: float) -> None:
         self.prim_seconds[name] = self.prim_seconds.get(name, 0.0) + time.perf_counter() - t0
 
-    def _make_state(self, program: Program, grids: tuple[np.ndarray, ...]) -> _State:
+    def _make_state(self, program: Program, grids: tuple[np.ndarray, ...], unseen: bool = False) -> _State:
         missed = 0
         for g, y in zip(grids, self.ys):
             if g.shape != y.shape:
                 missed = None
                 break
             missed += int((g != y).sum())
-        state = _State(program, grids, missed)
+        state = _State(program, grids, missed, unseen_keys=unseen)
         if missed == 0 and program:
-            self.fits.append(state)
+            if not unseen:
+                self.fits.append(state)
+            elif len(self.unseen_fits) < self.config.max_fits:
+                self.unseen_fits.append(state)
         return state
 
     def _test_shapes_ok(self, grids: tuple[np.ndarray, ...]) -> bool:
@@ -229,17 +251,21 @@ class _Searcher:
         return all(not shapes or g.shape in shapes for g, shapes in zip(tests, self.test_shapes))
 
     def _result(self) -> SearchResult:
-        fits = [self._solution(s.program, s.grids, 0, s.dups) for s in self.fits]
-        fits.sort(key=lambda s: (not s.shape_predicted, s.size))
+        """Clean fits (simplest first), combinations, then the fits that met unseen keys."""
+        def solutions(states):
+            sols = [self._solution(s.program, s.grids, 0, s.dups, s.unseen_keys) for s in states]
+            return sorted(sols, key=lambda s: (not s.shape_predicted, s.size))
+        fits = solutions(self.fits)
         if not self.out_of_time() and len(fits) < self.config.max_fits:
             fits += self._combinations()
+        fits += solutions(self.unseen_fits)
         near = self._near_misses() if self.config.near_misses else []
         self.stats["fits"] = len(fits)
         return SearchResult(fits, near, self.stats, self.prim_seconds)
 
-    def _solution(self, program, grids, missed, dups) -> Solution:
+    def _solution(self, program, grids, missed, dups, unseen_keys=False) -> Solution:
         return Solution(program, render(program), program_size(program), tuple(grids[self.n_train:]),
-                        missed, 1.0 - missed / self.total_cells, dups, self._test_shapes_ok(grids))
+                        missed, 1.0 - missed / self.total_cells, dups, self._test_shapes_ok(grids), unseen_keys)
 
     def _shape_right(self, with_input: bool = False) -> list[_State]:
         pool = [s for s in self.seen.values()
@@ -253,7 +279,7 @@ class _Searcher:
             k = _key(s.grids[self.n_train:])
             if k not in seen_tests:
                 seen_tests.add(k)
-                out.append(self._solution(s.program, s.grids, s.missed, s.dups))
+                out.append(self._solution(s.program, s.grids, s.missed, s.dups, s.unseen_keys))
             if len(out) >= self.config.near_misses:
                 break
         return out

@@ -15,9 +15,9 @@ from .local import *  # noqa: F401,F403
 from .motion import *  # noqa: F401,F403
 from .objects import *  # noqa: F401,F403
 from .parts import *  # noqa: F401,F403
-from .registry import PRIMITIVES, DslError, Primitive, as_array, background  # noqa: F401
+from .registry import PRIMITIVES, DslError, Primitive, UnseenKey, as_array, background  # noqa: F401
 
 __all__ = sorted(PRIMITIVES) + [
-    "PRIMITIVES", "DslError", "Primitive", "as_array", "background", "combine_lookup", "split_grid", "objects",
+    "PRIMITIVES", "DslError", "UnseenKey", "Primitive", "as_array", "background", "combine_lookup", "split_grid", "objects",
     "normalise_colours", "restore_colours",
 ]

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from .local import foreground_neighbours
-from .registry import DslError, background, primitive
+from .registry import DslError, background, lookup_cells, primitive
 
 _OUT = 10
 """Feature value for "outside the grid" / "none" (colours are 0..9)."""
@@ -220,16 +220,13 @@ def _consistent_table(key: np.ndarray, y: np.ndarray, changed: np.ndarray) -> di
 
 
 @primitive(infer=_infer_cell_rule, same_shape=True, cost=3)
-def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int]) -> np.ndarray:
+def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int], unseen: str = "raise") -> np.ndarray:
     """Each cell becomes ``table[key]``, the key combining the named ``CELL_FEATURES``
     of the cell; the smallest consistent feature sets are read off the train pairs.
-    A key never seen in training raises DslError."""
+    A key never seen in training raises UnseenKey, or with ``unseen="keep"`` leaves the
+    cell as it is."""
     keys = _key(cell_features(grid), tuple(features)).ravel().tolist()
-    try:
-        vals = [table[k] for k in keys]
-    except KeyError:
-        raise DslError("cell features not seen in training") from None
-    return np.array(vals, dtype=np.uint8).reshape(grid.shape)
+    return lookup_cells(grid, keys, table, unseen)
 
 
 COLOUR_FEATURES = tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS) + ("between_h", "between_v", "row_head",

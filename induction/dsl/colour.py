@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import DslError, background, colour_params, output_colours, primitive
+from .registry import DslError, background, colour_params, lookup_cells, output_colours, primitive
 
 
 def infer_colour_map(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict[int, int] | None:
@@ -35,16 +35,10 @@ def _infer_recolour(xs, ys):
 
 
 @primitive(infer=_infer_recolour, same_shape=True)
-def recolour(grid: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
+def recolour(grid: np.ndarray, mapping: dict[int, int], unseen: str = "raise") -> np.ndarray:
     """Apply a colour map read off the train pairs; a colour outside the map raises
-    DslError (the pairs say nothing about it)."""
-    table = np.full(10, 255, dtype=np.uint8)
-    for src, dst in mapping.items():
-        table[src] = dst
-    out = table[grid]
-    if (out == 255).any():
-        raise DslError("colour outside the map")
-    return out
+    UnseenKey (the pairs say nothing about it), or with ``unseen="keep"`` stays."""
+    return lookup_cells(grid, grid.ravel().tolist(), mapping, unseen)
 
 
 @primitive(params=colour_params("colour", range(10)), same_shape=True)

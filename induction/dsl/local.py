@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import DslError, background, primitive
+from .registry import DslError, background, lookup_cells, primitive
 
 NEIGHBOURHOODS = {
     "cross": ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)),
@@ -58,12 +58,9 @@ def _infer_local_rule(xs, ys):
 
 
 @primitive(infer=_infer_local_rule, same_shape=True, cost=3)
-def local_rule(grid: np.ndarray, shape: str, table: dict[int, int]) -> np.ndarray:
+def local_rule(grid: np.ndarray, shape: str, table: dict[int, int], unseen: str = "raise") -> np.ndarray:
     """Each cell becomes ``table[key]`` of its "counts", "cross" (5-cell) or "square" (3x3)
-    neighbourhood key; a key never seen in training raises DslError."""
+    neighbourhood key; a key never seen in training raises UnseenKey, or with
+    ``unseen="keep"`` leaves the cell as it is."""
     keys = neighbourhood_keys(grid, shape).ravel().tolist()
-    try:
-        vals = [table[k] for k in keys]
-    except KeyError:
-        raise DslError("neighbourhood not seen in training") from None
-    return np.array(vals, dtype=np.uint8).reshape(grid.shape)
+    return lookup_cells(grid, keys, table, unseen)

@@ -16,7 +16,10 @@ from scipy import ndimage
 
 from .geometry import bbox
 from .registry import (
+    MAX_UNSEEN_SHARE,
+    UNSEEN,
     DslError,
+    UnseenKey,
     background,
     colour_params,
     grid_param_product,
@@ -360,17 +363,27 @@ def _object_targets(xs, ys, conn):
 
 
 @primitive(infer=_infer_recolour_by, same_shape=True, cost=2)
-def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: dict) -> np.ndarray:
+def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: dict,
+                        unseen: str = "raise") -> np.ndarray:
     """Paint each single-colour object with ``table[property value]`` (size, holes, height,
     width, touching the border, being the largest/smallest, how many share its shape or
-    colour); the table is read off the train pairs. An unseen value raises DslError."""
+    colour, being a rectangle, symmetric or a line); the table is read off the train
+    pairs. An unseen value raises UnseenKey, or with ``unseen="keep"`` the object stays."""
+    if unseen not in UNSEEN:
+        raise DslError(f"unseen must be one of {UNSEEN}, got {unseen!r}")
     objs = objects(grid, connectivity, False)
     out = grid.copy()
+    missing = 0
     for o in objs:
         key = object_property(objs, o, prop)
-        if key not in table:
-            raise DslError(f"{prop}={key} not in the table")
-        out[o.mask] = table[key]
+        if key in table:
+            out[o.mask] = table[key]
+        elif unseen == "raise":
+            raise UnseenKey(f"{prop}={key} not in the table")
+        else:
+            missing += o.size
+    if missing > MAX_UNSEEN_SHARE * grid.size:
+        raise UnseenKey(f"objects of {missing} cells have values never seen in training")
     return out
 
 

@@ -29,6 +29,38 @@ class DslError(ValueError):
     """A primitive does not apply to this grid (the search drops the state)."""
 
 
+class UnseenKey(DslError):
+    """A table primitive met a key its train pairs never showed. Such primitives take
+    ``unseen="keep"`` to leave those cells as they are instead; the search uses it for
+    test inputs only, and ranks the programs that needed it after the others."""
+
+
+UNSEEN = ("raise", "keep")
+"""What a table primitive does with a key missing from its table."""
+MAX_UNSEEN_SHARE = 0.1
+"""With ``unseen="keep"``, the largest share of a grid's cells that may miss the table
+(more means the table memorised the pairs rather than read a rule: it still raises)."""
+
+
+def lookup_cells(grid: np.ndarray, keys: list[int], table: dict[int, int], unseen: str) -> np.ndarray:
+    """``table[key]`` for every cell (keys in row-major order); a missing key raises
+    UnseenKey, or with ``unseen="keep"`` the cell keeps its colour (up to
+    ``MAX_UNSEEN_SHARE`` of the cells)."""
+    if unseen not in UNSEEN:
+        raise DslError(f"unseen must be one of {UNSEEN}, got {unseen!r}")
+    if unseen == "keep":
+        missing = sum(k not in table for k in keys)
+        if missing > MAX_UNSEEN_SHARE * len(keys):
+            raise UnseenKey(f"{missing} of {len(keys)} cell keys never seen in training")
+        vals = [table.get(k, int(c)) for k, c in zip(keys, grid.ravel().tolist())]
+    else:
+        try:
+            vals = [table[k] for k in keys]
+        except KeyError:
+            raise UnseenKey("a cell key never seen in training") from None
+    return np.array(vals, dtype=np.uint8).reshape(grid.shape)
+
+
 @dataclass(frozen=True)
 class Primitive:
     """A registered DSL function and how the search finds its parameters."""

@@ -238,3 +238,23 @@ def test_drawing_primitive_fits_when_one_pair_has_nothing_to_draw():
     assert {"direction": "h", "colour": None} in PRIMITIVES["connect_pixels"].param_sets(xs, [e.output.array for e in task.train])
     result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
     assert result.fits and all(np.array_equal(f.test_outputs[0], task.test_outputs[0].array) for f in result.fits)
+
+
+def test_unseen_test_key_keeps_the_cell_and_ranks_after_clean_fits():
+    """A colour map read off the pairs meets a colour on the test input that no pair
+    showed: the program is kept with unseen="keep" (the cell stays), marked, and its
+    source still reproduces the candidate."""
+    def fn(g):
+        return np.where(g == 1, 2, np.where(g == 3, 4, g)).astype(np.uint8)
+    train = [[[1, 3, 0], [0, 1, 3]], [[3, 0, 1], [1, 1, 0]]]
+    task = make_task(fn, train, [[[1, 5, 3, 0, 1], [0, 3, 1, 1, 0], [3, 3, 0, 1, 0]]])
+    result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
+    kept = [f for f in result.fits if f.unseen_keys]
+    assert kept
+    best = kept[0]
+    assert ("unseen", "keep") in best.program[-1].params
+    assert np.array_equal(best.test_outputs[0], task.test_outputs[0].array)
+    assert run_source(best.source, task.test_inputs[0].to_list()) == best.test_outputs[0].tolist()
+    cands = DslProposer(DslConfig(max_depth=1, max_candidates=20)).candidates(task, result)
+    flags = [c.features["unseen_keys"] for c in cands if c.features["exact"]]
+    assert any(flags) and flags == sorted(flags), "grids needing unseen keys rank after the others"
