@@ -47,7 +47,9 @@ class SearchConfig:
     max_fits: int = 64
     """Stop collecting exact fits after this many."""
     stop_at_fit_level: bool = True
-    """Do not start a deeper level once a level has produced an exact fit (simplest first)."""
+    """Do not start a deeper level once an exact fit is as simple as its programs could be
+    (program size <= their depth): a fit through a costly table primitive (``cell_rule``,
+    ``local_rule``) at depth 1 lets depth 2 run, whose plainer fits rank before it."""
     near_misses: int = 4
     """Shape-correct programs with the fewest wrong train cells kept when nothing fits."""
     combine_pool: int = 24
@@ -139,11 +141,14 @@ class _Searcher:
         for depth in range(1, self.config.max_depth + 1):
             if self.out_of_time() or len(self.fits) >= self.config.max_fits:
                 break
-            if self.fits and self.config.stop_at_fit_level:
+            if self.fits and self.config.stop_at_fit_level and self._simplest_fit() <= depth:
                 break
             self.stats["depth_reached"] = depth
             level = self._expand(level, last=depth == self.config.max_depth)
         return self._result()
+
+    def _simplest_fit(self) -> int:
+        return min(program_size(s.program) for s in self.fits)
 
     def _expand(self, level: list[_State], last: bool) -> list[_State]:
         children: list[_State] = []

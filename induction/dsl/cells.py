@@ -31,7 +31,7 @@ CELL_FEATURES = (
     ("colour",) + tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS)
     + ("between_h", "between_v", "fg4", "fg8", "enclosed", "border", "row_mod2", "col_mod2",
        "row_mod3", "col_mod3", "row_mod2_end", "col_mod2_end", "object_size", "row_has_fg", "col_has_fg",
-       "row_uniform", "col_uniform", "region_rank", "row_head", "col_head")
+       "row_uniform", "col_uniform", "region_rank", "row_head", "col_head", "hits_h", "hits_v")
 )
 """Every feature a ``cell_rule`` may key on; each value is an integer in 0..10."""
 MAX_RULE_FEATURES = 3
@@ -55,6 +55,10 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
         feats[name] = _first_along(g, fg, dy, dx)
     feats["between_h"] = np.where(feats["ray_w"] == feats["ray_e"], feats["ray_w"], _OUT)
     feats["between_v"] = np.where(feats["ray_n"] == feats["ray_s"], feats["ray_n"], _OUT)
+    # Which rays meet something (1: west/north, 2: east/south, 3: both): the cell's place
+    # among lines, e.g. which region of a grid cut by separators it is in.
+    feats["hits_h"] = (feats["ray_w"] != _OUT) + 2 * (feats["ray_e"] != _OUT)
+    feats["hits_v"] = (feats["ray_n"] != _OUT) + 2 * (feats["ray_s"] != _OUT)
     side, corner = foreground_neighbours(grid)
     feats["fg4"], feats["fg8"] = side, side + corner
     regions, n_regions = ndimage.label(~fg)
@@ -75,21 +79,23 @@ def cell_features(grid: np.ndarray) -> dict[str, np.ndarray]:
     return feats
 
 
-def _nearest_other(g: np.ndarray, fg: np.ndarray) -> np.ndarray:
-    """The colour of the nearest foreground cell along the four rays whose colour is not
-    the cell's own (a ray blocked by its own colour sees nothing); ``_OUT`` for none or a
-    tie between colours."""
+def _nearest_other(g: np.ndarray, fg: np.ndarray, colour: int, through: bool) -> np.ndarray:
+    """For the cells of ``colour``: the colour of the nearest foreground cell of another
+    colour along the four rays (cells of ``colour`` on the way are looked through if
+    ``through``, else they block the ray); ``_OUT`` for none or a tie between colours,
+    and on every other cell."""
     h, w = g.shape
+    others = fg & (g != colour) if through else fg
     best = np.full((h, w), 99, dtype=np.int64)
-    colour = np.full((h, w), _OUT, dtype=np.int64)
+    seen_colour = np.full((h, w), _OUT, dtype=np.int64)
     for dy, dx in _RAYS.values():
-        seen, dist = _first_along_with_distance(g, fg, dy, dx)
-        hit = (seen != _OUT) & (seen != g)
+        seen, dist = _first_along_with_distance(g, others, dy, dx)
+        hit = (seen != _OUT) & (seen != colour)
         closer = hit & (dist < best)
-        tie = hit & (dist == best) & (colour != seen)
-        colour = np.where(closer, seen, np.where(tie, _OUT, colour))
+        tie = hit & (dist == best) & (seen_colour != seen)
+        seen_colour = np.where(closer, seen, np.where(tie, _OUT, seen_colour))
         best = np.where(closer, dist, best)
-    return colour
+    return np.where(g == colour, seen_colour, _OUT)
 
 
 def _first_along_with_distance(g: np.ndarray, fg: np.ndarray, dy: int, dx: int):
@@ -230,10 +236,12 @@ def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int]
 
 
 COLOUR_FEATURES = tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS) + ("between_h", "between_v", "row_head",
-                                                                         "col_head", "nearest")
-"""Features whose value is a colour seen from the cell (10: none). "nearest" (the nearest
-cell of another colour along the four rays) is not a ``CELL_FEATURES`` key: it would
-widen every cell-rule search for little."""
+                                                                         "col_head", "nearest", "nearest_through")
+"""Features whose value is a colour seen from the cell (10: none). "nearest" is the nearest
+cell of another colour along the four rays (a cell of the recoloured colour blocks the ray:
+what an object's edge faces), "nearest_through" looks through such cells. Neither is a
+``CELL_FEATURES`` key: they would widen every cell-rule search for little."""
+_NEAREST = {"nearest": False, "nearest_through": True}
 
 
 def _infer_take_colour(xs, ys):
@@ -244,7 +252,7 @@ def _infer_take_colour(xs, ys):
     if len(sources) != 1 or not any(ch.size for ch in changed):
         return []
     colour = sources.pop()
-    feats = [_colour_features(x) for x in xs]
+    feats = [_colour_features(x, colour) for x in xs]
     found = []
     for name in COLOUR_FEATURES:
         if all(np.array_equal(_take(x, f[name], colour), y) for x, f, y in zip(xs, feats, ys)):
@@ -252,9 +260,10 @@ def _infer_take_colour(xs, ys):
     return found[:MAX_RULES]
 
 
-def _colour_features(grid: np.ndarray) -> dict[str, np.ndarray]:
+def _colour_features(grid: np.ndarray, colour: int) -> dict[str, np.ndarray]:
     feats = cell_features(grid)
-    feats["nearest"] = _nearest_other(grid.astype(np.int64), grid != background(grid))
+    for name, through in _NEAREST.items():
+        feats[name] = _nearest_other(grid.astype(np.int64), grid != background(grid), colour, through)
     return feats
 
 
@@ -270,8 +279,9 @@ def take_colour(grid: np.ndarray, colour: int, feature: str) -> np.ndarray:
     Unlike a ``cell_rule`` table, this carries colours never seen in training."""
     if feature not in COLOUR_FEATURES:
         raise DslError(f"{feature} is not a colour feature")
-    if feature == "nearest":
-        return _take(grid, _nearest_other(grid.astype(np.int64), grid != background(grid)), colour)
+    if feature in _NEAREST:
+        seen = _nearest_other(grid.astype(np.int64), grid != background(grid), colour, _NEAREST[feature])
+        return _take(grid, seen, colour)
     return _take(grid, cell_features(grid)[feature], colour)
 
 

@@ -288,3 +288,20 @@ def copy_part_everywhere(grid: np.ndarray, select: str) -> np.ndarray:
             if (b - t, r - l) == src.shape:
                 out[t:b, l:r] = src
     return out
+
+
+_FOLDS = {"left": ("h2", 0, lambda p: p[:, ::-1]), "right": ("h2", 1, lambda p: p[:, ::-1]),
+          "top": ("v2", 0, lambda p: p[::-1]), "bottom": ("v2", 1, lambda p: p[::-1])}
+
+
+@primitive(params=grid_param_product(keep=tuple(_FOLDS), other_on_top=(False, True)))
+def fold(grid: np.ndarray, keep: str, other_on_top: bool) -> np.ndarray:
+    """Fold the grid in two like paper (about its middle, a middle line dropped): the
+    ``keep`` half stays and the other half, mirrored, is laid onto it (background shows
+    through; where both have colour, the kept half wins unless ``other_on_top``)."""
+    split, index, mirror = _FOLDS[keep]
+    parts = _equal_parts(grid, split)
+    base, other = parts[index], mirror(parts[1 - index])
+    bg = background(grid)
+    top, under = (other, base) if other_on_top else (base, other)
+    return np.where(top != bg, top, under).astype(np.uint8)

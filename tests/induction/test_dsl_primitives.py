@@ -629,6 +629,11 @@ def test_unify_object_colours():
         unify_object_colours(a([[1, 0, 2]]), "majority", 4)
 
 
+def test_cell_features_ray_hits():
+    f = cell_features(a([[0, 8, 0], [8, 8, 8], [0, 8, 0]]))
+    assert f["hits_h"][0].tolist() == [2, 0, 1] and f["hits_v"][:, 0].tolist() == [2, 0, 1]
+
+
 def test_cell_features_row_and_column_heads():
     f = cell_features(a([[2, 0, 5, 5], [0, 0, 0, 0], [3, 0, 5, 0]]))
     assert f["row_head"][:, 0].tolist() == [2, 10, 3] and (f["row_head"] == f["row_head"][:, :1]).all()
@@ -650,6 +655,9 @@ def test_take_colour():
     walls = a([[1, 0, 3, 0, 0, 0, 2], [1, 0, 0, 0, 3, 0, 2], [1, 0, 0, 3, 0, 0, 2]])
     assert take_colour(walls, 3, "nearest").tolist() == [[1, 0, 1, 0, 0, 0, 2], [1, 0, 0, 0, 2, 0, 2],
                                                          [1, 0, 0, 3, 0, 0, 2]]  # the middle one is a tie
+    pair = a([[1, 0, 3, 3, 0, 0, 0, 2]])
+    assert take_colour(pair, 3, "nearest_through").tolist() == [[1, 0, 1, 1, 0, 0, 0, 2]]
+    assert take_colour(pair, 3, "nearest").tolist() == [[1, 0, 1, 2, 0, 0, 0, 2]]  # each end faces its side
 
 
 def test_paste_onto_shapes():
@@ -732,3 +740,14 @@ def test_grow_markers():
     assert grow_markers(g, False)[:2].tolist() == [[0] * 6, [0] * 6]
     with pytest.raises(DslError):
         grow_markers(a([[1, 0, 1]]), True)
+
+
+def test_fold():
+    g = a([[0, 0, 5, 3, 0], [0, 4, 5, 0, 1]])  # a middle line of 5s
+    assert fold(g, "left", False).tolist() == [[0, 3], [1, 4]]
+    assert fold(g, "right", False).tolist() == [[3, 0], [4, 1]]
+    both = a([[1, 2], [0, 0]])
+    assert fold(both, "left", False).tolist() == [[1], [0]] and fold(both, "left", True).tolist() == [[2], [0]]
+    assert fold(a([[1], [0], [2]]), "top", False).tolist() == [[1]]
+    with pytest.raises(DslError):
+        fold(a([[1]]), "left", False)

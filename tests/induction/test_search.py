@@ -258,3 +258,18 @@ def test_unseen_test_key_keeps_the_cell_and_ranks_after_clean_fits():
     cands = DslProposer(DslConfig(max_depth=1, max_candidates=20)).candidates(task, result)
     flags = [c.features["unseen_keys"] for c in cands if c.features["exact"]]
     assert any(flags) and flags == sorted(flags), "grids needing unseen keys rank after the others"
+
+
+def test_a_costly_table_fit_lets_the_next_level_run():
+    """A cell_rule (size 3) fitting at depth 1 does not end the search: depth-2 programs
+    (size 2) could be simpler. A plain depth-1 fit does end it."""
+    def fn(g):
+        east = np.pad(g, ((0, 0), (0, 1)))[:, 1:]
+        return np.where((g == 1) & (east == 2), 3, g).astype(np.uint8)
+    task = make_task(fn, rand_grids(3, (6, 6)), rand_grids(1, (6, 6)))
+    result = search(task.without_truth(), SearchConfig(max_depth=2), seconds=60)
+    assert result.fits and result.fits[0].program[0].name == "cell_rule"
+    assert result.stats["depth_reached"] == 2
+    plain = search(make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1)).without_truth(),
+                   SearchConfig(max_depth=2), seconds=60)
+    assert plain.stats["depth_reached"] == 1
