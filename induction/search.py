@@ -204,15 +204,28 @@ class _Searcher:
         self._charge(prim.name, t0)
         self.stats["applications"] += 1
         key = _key(grids)
+        program = parent.program + (step,)
         old = self.seen.get(key)
         if old is not None:
             old.dups += 1
             self.stats["duplicates"] += 1
+            self._keep_simplest(old, program, unseen)
             return None
-        state = self._make_state(parent.program + (step,), tuple(grids), unseen)
+        state = self._make_state(program, tuple(grids), unseen)
         self.seen[key] = state
         self.stats["states"] += 1
         return state
+
+    def _keep_simplest(self, state: _State, program: Program, unseen: bool) -> None:
+        """Give an existing state an equivalent program when that one is simpler: clean
+        rather than needing unseen keys, else of smaller size (the first found is not
+        always the simplest: primitives cost differently)."""
+        if (unseen, program_size(program)) >= (state.unseen_keys, program_size(state.program)):
+            return
+        if state.unseen_keys and not unseen and state in self.unseen_fits:
+            self.unseen_fits.remove(state)
+            self.fits.append(state)
+        state.program, state.unseen_keys = program, unseen
 
     def _call(self, prim: Primitive, step: Step, g: np.ndarray):
         """The primitive's grid, None when it fails, or ``_UNSEEN``."""

@@ -514,6 +514,35 @@ def grow_markers(grid: np.ndarray, keep_templates: bool) -> np.ndarray:
     return out
 
 
+@primitive(params=[{"connectivity": c} for c in (4, 8)], same_shape=True)
+def recolour_like_shapes(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """Single-colour objects of one shape but several colours all take the colour the
+    fewest of them have (the marked example recolours its look-alikes); shapes of one
+    colour stay."""
+    objs = objects(grid, connectivity, False)
+    groups: dict[bytes, list[Obj]] = {}
+    for o in objs:
+        groups.setdefault(o.shape_key(), []).append(o)
+    out = grid.copy()
+    hit = False
+    for group in groups.values():
+        counts: dict[int, int] = {}
+        for o in group:
+            counts[o.colour] = counts.get(o.colour, 0) + 1
+        if len(counts) < 2:
+            continue
+        fewest = min(counts.values())
+        rare = [c for c, n in counts.items() if n == fewest]
+        if len(rare) != 1:
+            raise DslError("no single rarest colour among look-alikes")
+        for o in group:
+            out[o.mask] = rare[0]
+        hit = True
+    if not hit:
+        raise DslError("no shape comes in several colours")
+    return out
+
+
 @primitive(params=grid_param_product(which=("majority", "minority"), connectivity=(4, 8)), same_shape=True)
 def unify_object_colours(grid: np.ndarray, which: str, connectivity: int) -> np.ndarray:
     """Paint every multicolour object all in its own most ("majority") or least

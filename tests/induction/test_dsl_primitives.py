@@ -751,3 +751,11 @@ def test_fold():
     assert fold(a([[1], [0], [2]]), "top", False).tolist() == [[1]]
     with pytest.raises(DslError):
         fold(a([[1]]), "left", False)
+
+
+def test_recolour_like_shapes():
+    g = a([[2, 0, 1, 0, 1, 1], [2, 0, 1, 0, 0, 0], [0, 0, 0, 0, 1, 0], [1, 0, 0, 0, 1, 0]])
+    out = recolour_like_shapes(g, 4)  # the vertical pairs look like the one red pair; the bar and the dot stay
+    assert out.tolist() == [[2, 0, 2, 0, 1, 1], [2, 0, 2, 0, 0, 0], [0, 0, 0, 0, 2, 0], [1, 0, 0, 0, 2, 0]]
+    with pytest.raises(DslError):
+        recolour_like_shapes(a([[1, 0, 1]]), 4)

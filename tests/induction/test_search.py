@@ -273,3 +273,12 @@ def test_a_costly_table_fit_lets_the_next_level_run():
     plain = search(make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1)).without_truth(),
                    SearchConfig(max_depth=2), seconds=60)
     assert plain.stats["depth_reached"] == 1
+
+
+def test_equivalent_programs_keep_the_simplest():
+    """A recolouring is also a cell rule and a neighbourhood rule (both registered before
+    ``recolour``, both costlier); the one state keeps the cheapest program."""
+    task = make_task(lambda g: np.where(g == 1, 2, g).astype(np.uint8), rand_grids(3), rand_grids(1))
+    result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
+    assert result.fits[0].size == 1 and result.fits[0].program[0].name == "recolour"
+    assert result.fits[0].duplicates >= 1
