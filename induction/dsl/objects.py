@@ -106,6 +106,11 @@ def _describe(grid: np.ndarray, mask: np.ndarray) -> Obj:
                holes, t == 0 or l == 0 or b == h or r == w)
 
 
+def _is_symmetric_both(o: Obj) -> bool:
+    m = o.mask[o.box[0]:o.box[2], o.box[1]:o.box[3]]
+    return bool(np.array_equal(m, m[:, ::-1]) and np.array_equal(m, m[::-1]))
+
+
 def _is_symmetric(o: Obj) -> bool:
     m = o.mask[o.box[0]:o.box[2], o.box[1]:o.box[3]]
     return bool(np.array_equal(m, m[:, ::-1]) or np.array_equal(m, m[::-1]))
@@ -540,6 +545,37 @@ def recolour_like_shapes(grid: np.ndarray, connectivity: int) -> np.ndarray:
         hit = True
     if not hit:
         raise DslError("no shape comes in several colours")
+    return out
+
+
+@primitive(params=grid_param_product(pivot=("symmetric", "smallest", "unique_colour"), kind=("lr", "ud", "both")),
+           same_shape=True)
+def mirror_about(grid: np.ndarray, pivot: str, kind: str) -> np.ndarray:
+    """Mirror the picture about the centre of the ``pivot`` object (a single-colour
+    object, 8-connected): the largest one symmetric both ways ("symmetric"), or one
+    picked by a selector; left-right, up-down or both ways. The images are painted over
+    background only."""
+    objs = objects(grid, 8, False)
+    if pivot == "symmetric":
+        pool = [o for o in objs if _is_symmetric_both(o)]
+        biggest = max((o.size for o in pool), default=0)
+        if sum(o.size == biggest for o in pool) != 1:
+            raise DslError("no single largest symmetric object")
+        t, l, b, r = next(o for o in pool if o.size == biggest).box
+    else:
+        t, l, b, r = select_object(objs, pivot).box
+    sy, sx = t + b - 1, l + r - 1  # twice the centre: cell i mirrors to s - i
+    bg = background(grid)
+    h, w = grid.shape
+    ys, xs = np.nonzero(grid != bg)
+    images = {"lr": [(ys, sx - xs)], "ud": [(sy - ys, xs)]}
+    images["both"] = images["lr"] + images["ud"] + [(sy - ys, sx - xs)]
+    out = grid.copy()
+    for iy, ix in images[kind]:
+        ok = (iy >= 0) & (iy < h) & (ix >= 0) & (ix < w)
+        iy, ix, src = iy[ok], ix[ok], grid[ys[ok], xs[ok]]
+        free = out[iy, ix] == bg
+        out[iy[free], ix[free]] = src[free]
     return out
 
 

@@ -759,3 +759,15 @@ def test_recolour_like_shapes():
     assert out.tolist() == [[2, 0, 2, 0, 1, 1], [2, 0, 2, 0, 0, 0], [0, 0, 0, 0, 2, 0], [1, 0, 0, 0, 2, 0]]
     with pytest.raises(DslError):
         recolour_like_shapes(a([[1, 0, 1]]), 4)
+
+
+def test_mirror_about():
+    g = a([[0, 0, 0, 0, 0], [2, 0, 0, 0, 0], [0, 2, 3, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])
+    out = mirror_about(g, "smallest", "both")  # about the 3 (the 2s are one 8-connected object)
+    assert out.tolist() == [[0, 0, 0, 0, 0], [2, 0, 0, 0, 2], [0, 2, 3, 2, 0], [2, 0, 0, 0, 2], [0, 0, 0, 0, 0]]
+    assert mirror_about(g, "smallest", "lr")[1].tolist() == [2, 0, 0, 0, 2]
+    assert mirror_about(g, "symmetric", "both").tolist() == out.tolist()  # the dot is the symmetric one
+    with pytest.raises(DslError):
+        mirror_about(g, "unique_colour", "lr")  # both objects have a colour of their own: a tie
+    with pytest.raises(DslError):
+        mirror_about(a([[0]]), "smallest", "lr")
