@@ -297,6 +297,24 @@ def paint_empty_lines(grid: np.ndarray, colour: int) -> np.ndarray:
 
 
 @primitive(infer=_infer_frame, same_shape=True)
+def paint_clear_lines(grid: np.ndarray, colour: int) -> np.ndarray:
+    """Paint with ``colour`` every row and column that is background from one end to the
+    other (its two end cells aside): the clear lines of sight across the grid."""
+    bg = background(grid)
+    h, w = grid.shape
+    if h < 3 or w < 3:
+        raise DslError("too small for lines with ends")
+    rows = (grid[:, 1:-1] == bg).all(axis=1)
+    cols = (grid[1:-1] == bg).all(axis=0)
+    if not rows.any() and not cols.any():
+        raise DslError("no clear line")
+    out = grid.copy()
+    out[np.ix_(rows, np.arange(1, w - 1))] = colour
+    out[np.ix_(np.arange(1, h - 1), cols)] = colour
+    return out
+
+
+@primitive(infer=_infer_frame, same_shape=True)
 def draw_frame(grid: np.ndarray, colour: int) -> np.ndarray:
     """Paint the outermost ring of cells with ``colour`` (same size)."""
     out = grid.copy()

@@ -35,7 +35,7 @@ _STRUCT = {4: ndimage.generate_binary_structure(2, 1), 8: ndimage.generate_binar
 SELECTORS = (
     "largest", "smallest", "most_colours", "unique_colour", "unique_shape", "touching_border",
     "not_touching_border", "most_holes", "densest", "top_left", "bottom_right",
-    "most_common_colour", "least_common_colour", "symmetric", "asymmetric",
+    "most_common_colour", "least_common_colour", "symmetric", "asymmetric", "rarest_colour",
 )
 
 
@@ -141,12 +141,16 @@ def _select_pool(objs: tuple[Obj, ...], select: str) -> list[Obj]:
         return [o for o in objs if not o.touches_border]
     if select in ("symmetric", "asymmetric"):
         return [o for o in objs if _is_symmetric(o) == (select == "symmetric")]
+    cells: dict[int, int] = {}  # cells per (main) colour over all objects
+    for o in objs:
+        cells[o.colour] = cells.get(o.colour, 0) + o.size
     score = {
         "largest": lambda o: o.size, "smallest": lambda o: -o.size,
         "most_colours": lambda o: o.n_colours, "most_holes": lambda o: o.holes,
         "densest": lambda o: o.size / ((o.box[2] - o.box[0]) * (o.box[3] - o.box[1])),
         "most_common_colour": lambda o: colours.count(o.colour),
         "least_common_colour": lambda o: -colours.count(o.colour),
+        "rarest_colour": lambda o: -cells[o.colour],
     }[select]
     best = max(score(o) for o in objs)
     return [o for o in objs if score(o) == best]

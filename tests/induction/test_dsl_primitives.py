@@ -440,6 +440,13 @@ def test_paint_empty_lines():
     assert paint_empty_lines(a([[1, 0], [0, 0]]), 2).tolist() == [[1, 2], [2, 2]]
 
 
+def test_paint_clear_lines():
+    g = a([[8, 8, 8, 8], [8, 0, 0, 2], [8, 0, 8, 2], [8, 0, 2, 2]])
+    assert paint_clear_lines(g, 3).tolist() == [[8, 8, 8, 8], [8, 3, 3, 2], [8, 3, 8, 2], [8, 0, 2, 2]]
+    with pytest.raises(DslError):
+        paint_clear_lines(a([[1, 0], [0, 1]]), 3)
+
+
 def test_copy_part_everywhere():
     g = a([[1, 0, 5, 0, 0], [0, 0, 5, 0, 0]])
     assert copy_part_everywhere(g, "most_cells").tolist() == [[1, 0, 5, 1, 0], [0, 0, 5, 0, 0]]
@@ -771,3 +778,10 @@ def test_mirror_about():
         mirror_about(g, "unique_colour", "lr")  # both objects have a colour of their own: a tie
     with pytest.raises(DslError):
         mirror_about(a([[0]]), "smallest", "lr")
+
+
+def test_select_rarest_colour_counts_cells():
+    g = a([[1, 1, 0, 2, 2], [0, 0, 0, 0, 0], [3, 0, 2, 0, 1]])  # colour 1: 3 cells in two objects; 2: 3 cells; 3: one cell
+    objs = objects(g, 4, False)
+    assert select_object(objs, "rarest_colour").colour == 3
+    assert keep_object(g, "rarest_colour", 4, False).tolist() == [[0] * 5, [0] * 5, [3, 0, 0, 0, 0]]
