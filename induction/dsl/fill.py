@@ -76,6 +76,43 @@ def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) 
     return out
 
 
+_DIAGONALS = ("up_left", "up_right", "down_left", "down_right")
+
+
+def _infer_corner_rays(xs, ys):
+    if not _adds_cells(xs, ys):
+        return []
+    sources = [None] + sorted(set(np.unique(xs[0]).tolist()) - {background(xs[0])})[:4]
+    return grid_param_product(direction=_DIAGONALS, source=sources)
+
+
+@primitive(infer=_infer_corner_rays, same_shape=True)
+def corner_rays(grid: np.ndarray, direction: str, source: int | None) -> np.ndarray:
+    """From the corner of every object (single-colour, 8-connected; of colour ``source``,
+    any if None) that lies furthest along a diagonal ``direction``, draw its colour over
+    background to the edge of the grid or the first obstacle."""
+    # Imported here: a top-level import would register the object primitives ahead of
+    # these, and the search tries primitives in registration order.
+    from .objects import objects
+
+    (dy, dx), = _RAYS[direction]
+    bg = background(grid)
+    h, w = grid.shape
+    out = grid.copy()
+    objs = [o for o in objects(grid, 8, False) if source is None or o.colour == source]
+    if not objs or len(objs) > 30:
+        raise DslError("no or too many objects")
+    for o in objs:
+        ys, xs = np.nonzero(o.mask)
+        reach = ys * dy + xs * dx
+        for i, j in zip(ys[reach == reach.max()], xs[reach == reach.max()]):
+            a, b = i + dy, j + dx
+            while 0 <= a < h and 0 <= b < w and grid[a, b] == bg:
+                out[a, b] = o.colour
+                a, b = a + dy, b + dx
+    return out
+
+
 def _infer_connect(xs, ys):
     if not _adds_cells(xs, ys):
         return []

@@ -785,3 +785,12 @@ def test_select_rarest_colour_counts_cells():
     objs = objects(g, 4, False)
     assert select_object(objs, "rarest_colour").colour == 3
     assert keep_object(g, "rarest_colour", 4, False).tolist() == [[0] * 5, [0] * 5, [3, 0, 0, 0, 0]]
+
+
+def test_corner_rays():
+    g = a([[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 1, 1, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 0]])
+    out = corner_rays(g, "up_left", None)  # one ray, from the block's top-left corner only
+    assert out[:2].tolist() == [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0]] and (out[2:] == g[2:]).all()
+    assert corner_rays(g, "down_right", 1)[4].tolist() == [0, 0, 0, 0, 1]
+    with pytest.raises(DslError):
+        corner_rays(g, "up_left", 5)
