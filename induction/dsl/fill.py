@@ -58,22 +58,28 @@ def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) 
     colour along ``direction`` over background, stopping at the first obstacle if ``stop``."""
     bg = background(grid)
     out = grid.copy()
-    h, w = grid.shape
     pts = np.argwhere(grid != bg if source is None else grid == source)
     if pts.size == 0 or len(pts) > 60:
         raise DslError("no or too many ray sources")
     for y, x in pts:
-        c = grid[y, x]
         for dy, dx in _RAYS[direction]:
-            i, j = y + dy, x + dx
-            while 0 <= i < h and 0 <= j < w:
-                if grid[i, j] != bg:
-                    if stop:
-                        break
-                else:
-                    out[i, j] = c
-                i, j = i + dy, j + dx
+            _cast(grid, out, bg, y, x, dy, dx, stop)
     return out
+
+
+def _cast(grid: np.ndarray, out: np.ndarray, bg: int, i: int, j: int, dy: int, dx: int, stop: bool) -> None:
+    """Paint cell (i, j)'s colour into ``out`` from the next cell along (dy, dx) to the
+    edge, over ``grid``'s background (``bg``) only, stopping at the first other cell if ``stop``."""
+    h, w = grid.shape
+    c = grid[i, j]
+    i, j = i + dy, j + dx
+    while 0 <= i < h and 0 <= j < w:
+        if grid[i, j] != bg:
+            if stop:
+                return
+        else:
+            out[i, j] = c
+        i, j = i + dy, j + dx
 
 
 _DIAGONALS = ("up_left", "up_right", "down_left", "down_right")
@@ -97,7 +103,6 @@ def corner_rays(grid: np.ndarray, direction: str, source: int | None) -> np.ndar
 
     (dy, dx), = _RAYS[direction]
     bg = background(grid)
-    h, w = grid.shape
     out = grid.copy()
     objs = [o for o in objects(grid, 8, False) if source is None or o.colour == source]
     if not objs or len(objs) > 30:
@@ -106,10 +111,7 @@ def corner_rays(grid: np.ndarray, direction: str, source: int | None) -> np.ndar
         ys, xs = np.nonzero(o.mask)
         reach = ys * dy + xs * dx
         for i, j in zip(ys[reach == reach.max()], xs[reach == reach.max()]):
-            a, b = i + dy, j + dx
-            while 0 <= a < h and 0 <= b < w and grid[a, b] == bg:
-                out[a, b] = o.colour
-                a, b = a + dy, b + dx
+            _cast(grid, out, bg, i, j, dy, dx, True)
     return out
 
 
@@ -527,13 +529,5 @@ def extend_line_ends(grid: np.ndarray, stop: bool) -> np.ndarray:
                 and 0 <= i + dy < h and 0 <= j + dx < w and grid[i + dy, j + dx] == c]
         if len(same) != 1:
             continue
-        dy, dx = -same[0][0], -same[0][1]
-        a, b = i + dy, j + dx
-        while 0 <= a < h and 0 <= b < w:
-            if grid[a, b] != bg:
-                if stop:
-                    break
-            else:
-                out[a, b] = c
-            a, b = a + dy, b + dx
+        _cast(grid, out, bg, i, j, -same[0][0], -same[0][1], stop)
     return out
