@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import DslError, background, colour_params, lookup_cells, output_colours, primitive
+from .registry import DslError, background, check_unseen, colour_params, output_colours, primitive
 
 
 def infer_colour_map(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict[int, int] | None:
@@ -37,8 +37,17 @@ def _infer_recolour(xs, ys):
 @primitive(infer=_infer_recolour, same_shape=True)
 def recolour(grid: np.ndarray, mapping: dict[int, int], unseen: str = "raise") -> np.ndarray:
     """Apply a colour map read off the train pairs; a colour outside the map raises
-    UnseenKey (the pairs say nothing about it), or with ``unseen="keep"`` stays."""
-    return lookup_cells(grid, grid.ravel().tolist(), mapping, unseen)
+    UnseenKey (the pairs say nothing about it), or with ``unseen="keep"`` stays
+    (``lookup_cells``' rule, done here with a 10-entry array: this runs on every state)."""
+    table = np.full(10, 255, dtype=np.uint8)
+    for src, dst in mapping.items():
+        table[src] = dst
+    out = table[grid]
+    missing = out == 255
+    if missing.any():
+        check_unseen(int(missing.sum()), grid.size, unseen)
+        out = np.where(missing, grid, out)
+    return out
 
 
 @primitive(params=colour_params("colour", range(10)), same_shape=True)

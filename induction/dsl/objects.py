@@ -16,10 +16,9 @@ from scipy import ndimage
 
 from .geometry import bbox
 from .registry import (
-    MAX_UNSEEN_SHARE,
-    UNSEEN,
     DslError,
     UnseenKey,
+    check_unseen,
     background,
     colour_params,
     grid_param_product,
@@ -378,8 +377,7 @@ def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: d
     width, touching the border, being the largest/smallest, how many share its shape or
     colour, being a rectangle, symmetric or a line); the table is read off the train
     pairs. An unseen value raises UnseenKey, or with ``unseen="keep"`` the object stays."""
-    if unseen not in UNSEEN:
-        raise DslError(f"unseen must be one of {UNSEEN}, got {unseen!r}")
+    check_unseen(0, grid.size, unseen)
     objs = objects(grid, connectivity, False)
     out = grid.copy()
     missing = 0
@@ -391,8 +389,7 @@ def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: d
             raise UnseenKey(f"{prop}={key} not in the table")
         else:
             missing += o.size
-    if missing > MAX_UNSEEN_SHARE * grid.size:
-        raise UnseenKey(f"objects of {missing} cells have values never seen in training")
+    check_unseen(missing, grid.size, unseen)
     return out
 
 

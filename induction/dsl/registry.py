@@ -49,9 +49,7 @@ def lookup_cells(grid: np.ndarray, keys: list[int], table: dict[int, int], unsee
     if unseen not in UNSEEN:
         raise DslError(f"unseen must be one of {UNSEEN}, got {unseen!r}")
     if unseen == "keep":
-        missing = sum(k not in table for k in keys)
-        if missing > MAX_UNSEEN_SHARE * len(keys):
-            raise UnseenKey(f"{missing} of {len(keys)} cell keys never seen in training")
+        check_unseen(sum(k not in table for k in keys), len(keys), unseen)
         vals = [table.get(k, int(c)) for k, c in zip(keys, grid.ravel().tolist())]
     else:
         try:
@@ -59,6 +57,17 @@ def lookup_cells(grid: np.ndarray, keys: list[int], table: dict[int, int], unsee
         except KeyError:
             raise UnseenKey("a cell key never seen in training") from None
     return np.array(vals, dtype=np.uint8).reshape(grid.shape)
+
+
+def check_unseen(missing: int, total: int, unseen: str) -> None:
+    """Raise UnseenKey when ``missing`` of ``total`` cells have no table entry and
+    ``unseen`` does not allow it: "raise" allows none, "keep" up to ``MAX_UNSEEN_SHARE``."""
+    if unseen not in UNSEEN:
+        raise DslError(f"unseen must be one of {UNSEEN}, got {unseen!r}")
+    if missing and unseen == "raise":
+        raise UnseenKey(f"{missing} cells have keys never seen in training")
+    if missing > MAX_UNSEEN_SHARE * total:
+        raise UnseenKey(f"{missing} of {total} cells have keys never seen in training")
 
 
 @dataclass(frozen=True)
