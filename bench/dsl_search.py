@@ -5,8 +5,9 @@
 Runs ``DslProposer`` on every selected task in worker processes (one task at a time
 per process), takes its first two candidates per test input as the attempts and
 prints: pass@2 score (task-averaged), oracle (any candidate right), CPU seconds per
-task (median, max), peak RSS of a worker, and where search time went (primitive time
-shares). ``--out FILE`` also writes every task's row and the summary as JSON.
+task (median, max), peak RSS of a worker, where the Python search's time went (primitive
+time shares), which engine (compiled core or Python) and program size gave each solved
+task's right attempt, and how deep the compiled enumeration got. ``--out FILE`` also writes every task's row and the summary as JSON.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from induction.dsl_proposer import DslConfig, DslProposer
 def main() -> None:
     args = _parse_args()
     tasks = _select(load_dataset(args.dataset).tasks, args)
-    config = DslConfig(max_depth=args.max_depth, clock=args.clock)
+    config = DslConfig(max_depth=args.max_depth, clock=args.clock, core_fraction=args.core_fraction,
+                       core_max_depth=args.core_max_depth)
     work = [(t, args.budget_s, config) for t in tasks]
     t0 = time.time()
     with mp.get_context("fork").Pool(args.jobs, maxtasksperchild=50) as pool:
@@ -53,6 +55,9 @@ def _parse_args() -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--budget-s", type=float, default=10.0, help="proposer budget per task")
     p.add_argument("--max-depth", type=int, default=DslConfig().max_depth)
+    p.add_argument("--core-fraction", type=float, default=DslConfig().core_fraction,
+                   help="share of the search time for the compiled enumeration (0: Python search only)")
+    p.add_argument("--core-max-depth", type=int, default=DslConfig().core_max_depth)
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                    help="budget in CPU seconds of the worker (default; fair on a shared machine) or wall")
@@ -79,6 +84,8 @@ def _run_task(item: tuple[Task, float, DslConfig]) -> dict:
     per_test = [[c.grid for c in cands if c.test_index == i] for i in range(len(task.test_inputs))]
     truths = list(task.test_outputs or ())
     oracle = sum(any(g == t for g in pool) for pool, t in zip(per_test, truths)) / max(len(truths), 1)
+    right = [c for c in cands if c.test_index < len(truths) and c.grid == truths[c.test_index]
+             and c.grid in per_test[c.test_index][:2]]
     return {
         "task_id": task.id,
         "score": task_score([p[:2] for p in per_test], truths) if truths else 0.0,
@@ -89,6 +96,11 @@ def _run_task(item: tuple[Task, float, DslConfig]) -> dict:
         "exact_first": bool(cands and cands[0].features.get("exact")),
         "states": result.stats.get("states", 0),
         "errors": result.stats.get("errors", 0),
+        "core_candidates": result.stats.get("core_candidates", 0),
+        "core_depth_complete": result.stats.get("core_depth_complete", 0),
+        "core_bugs": result.stats.get("core_bugs", 0),
+        "solved_by": ({"engine": right[0].provenance.get("engine"), "size": right[0].features.get("program_size")}
+                      if right else None),
         "first_program": (result.fits[0].source.split("\n", 4)[-1].strip().replace("\n", " ;")
                           if result.fits else ""),
         "prim_seconds": result.prim_seconds,
@@ -117,7 +129,18 @@ def summarise(rows: list[dict], args: argparse.Namespace, wall: float) -> dict:
         "peak_rss_mb": max((r["max_rss_mb"] for r in rows), default=0.0),
         "wall_s": wall,
         "primitive_time_share": {k: round(v / total, 3) for k, v in top},
+        "core_bugs": sum(r.get("core_bugs", 0) for r in rows),
+        "solved_by_engine": _count(r["solved_by"]["engine"] for r in rows if r.get("solved_by")),
+        "solved_by_program_size": _count(r["solved_by"]["size"] for r in rows if r.get("solved_by")),
+        "core_depth_complete": _count(r.get("core_depth_complete", 0) for r in rows),
     }
+
+
+def _count(values) -> dict:
+    out: dict = {}
+    for v in values:
+        out[str(v)] = out.get(str(v), 0) + 1
+    return dict(sorted(out.items()))
 
 
 if __name__ == "__main__":

@@ -17,12 +17,21 @@ Features of each candidate:
                    showed (such grids rank after the other exact fits)
     states         search states explored; applications, errors, duplicates likewise
     timed_out      whether the search hit its time limit
-    depth_reached  deepest level the search started
-Provenance: ``source`` (standalone Python of the simplest program), ``n_programs``.
+    depth_reached  deepest level the Python search started
+    core_candidates, core_depth_complete  programs the compiled enumeration tried, and the
+                   deepest level it checked completely
+Provenance: ``source`` (standalone Python of the simplest program), ``n_programs``,
+``engine`` ("core": the compiled enumeration found it; "python": the Python search).
 
+The search has two engines. First the compiled enumeration (``enumeration.py``, the C++
+core) gets ``core_fraction`` of the time: every composition of its primitives to
+``core_max_depth``, deduplicated, with colour-map tails and an assembly step; it ends early
+when a shallow level fits. Then the Python search (``search.py``) gets what is left: its
+primitives infer parameters from the pairs (cell rules, stamps, learned tables) and are
+searched as a beam. Fits of both are pooled and ranked together (program size, votes).
 Tasks whose colours change between examples while keeping their roles (``search.roles_differ``)
-get a second search, by colour role, in the last ``role_fraction`` of the time when the
-plain search found no exact fit.
+get a second Python search, by colour role, in the last ``role_fraction`` of its time when
+nothing fit.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from dataclasses import dataclass
 
 from arc_core import Budget, Candidate, ConfigError, Grid, Task
 
+from .enumeration import EnumerationConfig, enumerate_search
 from .search import SearchConfig, SearchResult, Solution, merge_results, roles_differ, search, search_by_role
 
 _CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
@@ -63,12 +73,22 @@ class DslConfig:
     clock: str = "wall"
     """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
     process's CPU seconds, for benchmarks on a shared machine)."""
+    core_fraction: float = 0.5
+    """Share of the search time given first to the compiled enumeration (it returns early
+    when a shallow level fits; the Python search gets the rest). 0 turns it off."""
+    core_max_depth: int = 4
+    """Longest chain the compiled enumeration builds (level 4 is checked from the stored
+    level 3 only when time and memory allow: anytime deepening)."""
+    core_max_state_mb: int = 512
+    """Memory for the compiled enumeration's stored states."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= 5:
             raise ConfigError(f"DslConfig.max_depth must be in 1..5, got {self.max_depth}")
         if not 0 < self.time_fraction <= 1:
             raise ConfigError(f"DslConfig.time_fraction must be in (0, 1], got {self.time_fraction}")
+        if not 0 <= self.core_fraction < 1:
+            raise ConfigError(f"DslConfig.core_fraction must be in [0, 1), got {self.core_fraction}")
         if not 0 <= self.role_fraction < 1:
             raise ConfigError(f"DslConfig.role_fraction must be in [0, 1), got {self.role_fraction}")
         if not self.max_seconds > 0:
@@ -81,6 +101,10 @@ class DslConfig:
         for name in ("near_misses", "combine_pool"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"DslConfig.{name} must be >= 0, got {getattr(self, name)}")
+
+    def enumeration_config(self) -> EnumerationConfig:
+        return EnumerationConfig(max_depth=self.core_max_depth, max_state_mb=self.core_max_state_mb,
+                                 near_misses=self.near_misses)
 
     def search_config(self) -> SearchConfig:
         return SearchConfig(max_depth=self.max_depth, max_level_states=self.max_level_states,
@@ -106,10 +130,17 @@ class DslProposer:
         plain = task.without_truth()
         by_role = cfg.role_fraction > 0 and roles_differ(plain)
         start = clock()
-        result = search(plain, cfg.search_config(), seconds * (1 - cfg.role_fraction if by_role else 1), clock)
+        core = None
+        if cfg.core_fraction > 0:
+            core = enumerate_search(plain, cfg.enumeration_config(), seconds * cfg.core_fraction,
+                                    cpu_clock=cfg.clock == "cpu")
+        python_s = seconds - (clock() - start)
+        result = search(plain, cfg.search_config(), python_s * (1 - cfg.role_fraction if by_role else 1), clock)
         left = seconds - (clock() - start)
         if by_role and not result.fits and left > 0:
             result = merge_results(result, search_by_role(plain, cfg.search_config(), left, clock), cfg.near_misses)
+        if core is not None:
+            result = merge_results(result, core, cfg.near_misses)
         return self.candidates(task, result), result
 
     def candidates(self, task: Task, result: SearchResult) -> list[Candidate]:
@@ -134,14 +165,16 @@ class DslProposer:
                 groups[g] = [sol]
                 cands.append(self._candidate(task_id, i, g, [sol], 0.1 * sol.train_fit))
         stats = {k: result.stats.get(k) for k in
-                 ("states", "applications", "errors", "duplicates", "timed_out", "depth_reached")}
+                 ("states", "applications", "errors", "duplicates", "timed_out", "depth_reached",
+                  "core_candidates", "core_depth_complete")}
         return [c.with_features(**stats) for c in cands[: self.config.max_candidates]]
 
     def _candidate(self, task_id, i, grid, sols, confidence) -> Candidate:
         best = sols[0]
         return Candidate(
             task_id=task_id, test_index=i, grid=grid, branch=self.branch, proposer=self.name,
-            provenance={"source": best.source, "n_programs": len(sols)},
+            provenance={"source": best.source, "n_programs": len(sols),
+                        "engine": best.engine},
             features={"votes": _votes(sols), "confidence": float(min(max(confidence, 0.0), 1.0)),
                       "program_size": best.size, "train_fit": best.train_fit,
                       "cells_missed": best.cells_missed, "exact": best.cells_missed == 0,

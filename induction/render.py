@@ -1,10 +1,12 @@
 """Programs over the DSL and their rendering as standalone Python source.
 
 A ``Program`` is a chain of ``Step``s applied to the input grid; a ``Combined``
-program joins two chains cell by cell with a lookup table; a ``ByRole`` program runs
-either on the grid recoloured by colour role (most frequent colour 0, ...) and
-restores the grid's own colours at the end. ``render`` writes
-``def transform(grid): ...`` that runs with only ``induction`` installed.
+program joins two chains cell by cell with a lookup table; a ``Layered`` program lays
+the grids of several chains over each other (the compiled enumeration's assembly); a
+``ByRole`` program runs either on the grid recoloured by colour role (most frequent
+colour 0, ...) and restores the grid's own colours at the end. A step calls a Python
+DSL primitive or a compiled one (``core_*``, ``induction.dsl.compiled``). ``render``
+writes ``def transform(grid): ...`` that runs with only ``induction`` installed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ import numpy as np
 
 from .dsl import PRIMITIVES, as_array
 from .dsl.colour import normalise_colours, restore_colours
+from .dsl.compiled import COMPILED, HELPERS, core_layers
 from .dsl.parts import combine_lookup
+
+INPUT_VAR = "inp"
+"""The rendered program's name for the task's input grid (compiled steps that read it)."""
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,34 @@ class Step:
     def of(cls, name: str, params: dict[str, Any]) -> Step:
         return cls(name, tuple(sorted(params.items())))
 
-    def call(self, grid: np.ndarray) -> np.ndarray:
-        return PRIMITIVES[self.name].fn(grid, **dict(self.params))
+    @property
+    def takes_input(self) -> bool:
+        """Whether the step reads the task's input grid besides its argument."""
+        prim = COMPILED.get(self.name)
+        return prim is not None and prim.takes_input
+
+    @property
+    def compiled(self) -> bool:
+        return self.name in COMPILED or self.name in HELPERS
+
+    @property
+    def cost(self) -> int:
+        prim = PRIMITIVES.get(self.name)
+        return prim.cost if prim is not None else 1
+
+    def call(self, grid: np.ndarray, inp: np.ndarray | None = None) -> np.ndarray:
+        params = dict(self.params)
+        if self.name in PRIMITIVES:
+            return PRIMITIVES[self.name].fn(grid, **params)
+        if self.name in HELPERS:
+            return HELPERS[self.name](grid, **params)
+        prim = COMPILED[self.name]
+        return prim(grid, grid if inp is None else inp, **params) if prim.takes_input else prim(grid, **params)
 
     def source(self, arg: str) -> str:
         args = "".join(f", {k}={_literal(v)}" for k, v in self.params)
-        return f"{self.name}({arg}{args})"
+        extra = f", {INPUT_VAR}" if self.takes_input else ""
+        return f"{self.name}({arg}{extra}{args})"
 
 
 Program = tuple[Step, ...]
@@ -57,7 +85,15 @@ class ByRole:
     inner: Program | Combined
 
 
-AnyProgram = Program | Combined | ByRole
+@dataclass(frozen=True)
+class Layered:
+    """Chains on the same input whose grids are laid over each other, the first on top
+    (each cell shows the first layer that paints it, i.e. is non-zero there)."""
+
+    layers: tuple[Program, ...]
+
+
+AnyProgram = Program | Combined | Layered | ByRole
 
 
 def program_size(program: AnyProgram) -> int:
@@ -67,7 +103,9 @@ def program_size(program: AnyProgram) -> int:
         return program_size(program.inner) + 1
     if isinstance(program, Combined):
         return program_size(program.left) + program_size(program.right) + 1
-    return sum(PRIMITIVES[s.name].cost for s in program)
+    if isinstance(program, Layered):
+        return sum(program_size(p) for p in program.layers) + 1
+    return sum(s.cost for s in program)
 
 
 def run_program(program: AnyProgram, grid: Any) -> np.ndarray:
@@ -78,26 +116,50 @@ def run_program(program: AnyProgram, grid: Any) -> np.ndarray:
         return restore_colours(run_program(program.inner, x), order)
     if isinstance(program, Combined):
         return combine_lookup(_chain(program.left, x), _chain(program.right, x), dict(program.table))
+    if isinstance(program, Layered):
+        return core_layers([_chain(p, x) for p in program.layers])
     return _chain(program, x)
 
 
 def _chain(program: Program, x: np.ndarray) -> np.ndarray:
+    inp = x
     for step in program:
-        x = step.call(x)
+        x = step.call(x, inp)
     return x
+
+
+def _steps(program: AnyProgram) -> list[Step]:
+    if isinstance(program, ByRole):
+        return _steps(program.inner)
+    if isinstance(program, Combined):
+        return [*program.left, *program.right]
+    if isinstance(program, Layered):
+        return [s for p in program.layers for s in p]
+    return list(program)
 
 
 def render(program: AnyProgram) -> str:
     """Standalone Python source defining ``transform(grid) -> list of lists``."""
-    lines = ["from induction.dsl import *", "", "", "def transform(grid):", "    x = as_array(grid)"]
+    steps = _steps(program)
+    header = ["from induction.dsl import *"]
+    if any(s.compiled for s in steps) or isinstance(program, Layered):
+        header.append("from induction.dsl.compiled import *")
+    lines = [*header, "", "", "def transform(grid):", "    x = as_array(grid)"]
     by_role = isinstance(program, ByRole)
     if by_role:
         lines.append("    x, roles = normalise_colours(x)")
         program = program.inner
+    if any(s.takes_input for s in steps):
+        lines.append(f"    {INPUT_VAR} = x")
     if isinstance(program, Combined):
         lines += _chain_lines(program.left, "a")
         lines += _chain_lines(program.right, "b")
         lines.append(f"    x = combine_lookup(a, b, table={_literal(dict(program.table))})")
+    elif isinstance(program, Layered):
+        names = [f"layer{i}" for i in range(len(program.layers))]
+        for name, layer in zip(names, program.layers):
+            lines += _chain_lines(layer, name)
+        lines.append(f"    x = core_layers([{', '.join(names)}])")
     else:
         lines += _chain_lines(program, "x")
     if by_role:

@@ -85,6 +85,8 @@ class Solution:
     unseen_keys: bool = False
     """Whether a table step met a key on a test input that no train pair showed and left
     those cells as they were (such fits rank after the others)."""
+    engine: str = "python"
+    """Which search found it: "python" (this module) or "core" (the compiled enumeration)."""
 
 
 @dataclass

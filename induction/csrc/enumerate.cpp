@@ -1,0 +1,316 @@
+// The enumeration (see enumerate.hpp).
+#include "enumerate.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <numeric>
+#include <unordered_set>
+
+namespace arc {
+namespace {
+
+struct State {
+    int parent;             // index of the parent state (-1 for the inputs)
+    Op op;                  // the call that made it from its parent
+    int depth;
+    std::vector<Img> grids; // train inputs' images, then test inputs'
+    int missed;             // wrong train cells, -1 when some train shape is wrong
+};
+
+double now(bool cpu) {
+    if (cpu) {
+        timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return ts.tv_sec + ts.tv_nsec * 1e-9;
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t bytes_of(const State& s) {
+    int64_t n = sizeof(State);
+    for (const auto& g : s.grids) n += sizeof(Img) + static_cast<int64_t>(g.px.capacity());
+    return n;
+}
+
+class Enumerator {
+  public:
+    Enumerator(const TaskData& task, const EnumConfig& config)
+        : task_(task), cfg_(config), n_train_(static_cast<int>(task.train_in.size())),
+          cpu_(config.cpu_clock), deadline_(now(config.cpu_clock) + config.seconds) {
+        inputs_ = task.train_in;
+        inputs_.insert(inputs_.end(), task.test_in.begin(), task.test_in.end());
+    }
+
+    EnumResult run() {
+        State root{-1, {0, 0}, 0, inputs_, 0};
+        root.missed = missed_cells(root.grids);
+        seen_.insert(hash_grids(root.grids));
+        add(std::move(root));
+        size_t begin = 0, end = 1;
+        res_.stats.level_states.push_back(1);
+        for (int depth = 1; depth <= cfg_.max_depth && !stop(); ++depth) {
+            std::vector<int> order = ordered(begin, end);
+            res_.stats.depth_reached = depth;
+            if (!check_level(order, depth)) break;  // out of time or fits enough
+            res_.stats.depth_complete = depth;
+            if (!res_.fits.empty() || depth == cfg_.max_depth) break;
+            size_t before = states_.size();
+            store_level(order, depth);
+            res_.stats.level_states.push_back(static_cast<int64_t>(states_.size() - before));
+            begin = before;
+            end = states_.size();
+            if (begin == end) break;
+        }
+        if (res_.fits.empty() && !out_of_time()) assemble();
+        near_misses();
+        res_.stats.states = static_cast<int64_t>(states_.size());
+        res_.stats.state_bytes = bytes_;
+        return std::move(res_);
+    }
+
+  private:
+    const TaskData& task_;
+    EnumConfig cfg_;
+    int n_train_;
+    bool cpu_;
+    double deadline_;
+    std::vector<Img> inputs_;
+    std::vector<State> states_;
+    std::unordered_set<uint64_t> seen_;
+    int64_t bytes_ = 0;
+    int64_t ticks_ = 0;
+    EnumResult res_;
+
+    bool out_of_time() {
+        if (res_.stats.timed_out) return true;
+        if (now(cpu_) > deadline_) res_.stats.timed_out = true;
+        return res_.stats.timed_out;
+    }
+
+    bool stop() { return out_of_time() || static_cast<int>(res_.fits.size()) >= cfg_.max_fits; }
+
+    // Checks the clock every 32 calls (a clock read costs about as much as a small primitive).
+    bool tick() { return (++ticks_ & 31) == 0 ? stop() : static_cast<int>(res_.fits.size()) >= cfg_.max_fits; }
+
+    void add(State s) {
+        bytes_ += bytes_of(s);
+        states_.push_back(std::move(s));
+    }
+
+    uint64_t hash_grids(const std::vector<Img>& grids) const {
+        uint64_t h = 0x51ed270b27e7c1a5ULL;
+        for (const auto& g : grids) h = mix(h ^ hash_img(g, h));
+        return h;
+    }
+
+    int missed_cells(const std::vector<Img>& grids) const {
+        int missed = 0;
+        for (int i = 0; i < n_train_; ++i) {
+            const Img &g = grids[i], &y = task_.train_out[i];
+            if (g.h != y.h || g.w != y.w) return -1;
+            for (int k = 0; k < g.size(); ++k) missed += g.px[k] != y.px[k];
+        }
+        return missed;
+    }
+
+    // Parents best first: train shapes right, fewest wrong cells, then the order found.
+    std::vector<int> ordered(size_t begin, size_t end) const {
+        std::vector<int> order(end - begin);
+        std::iota(order.begin(), order.end(), static_cast<int>(begin));
+        std::stable_sort(order.begin(), order.end(), [this](int a, int b) {
+            int ma = states_[a].missed, mb = states_[b].missed;
+            return (ma < 0 ? INT32_MAX : ma) < (mb < 0 ? INT32_MAX : mb);
+        });
+        return order;
+    }
+
+    // One primitive call, counting what does not apply and what throws.
+    bool call(const Op& op, const Img& x, const Img& input, Img& out) {
+        try {
+            if (apply_op(op, x, input, out)) return true;
+            res_.stats.dropped++;
+        } catch (const std::exception&) {
+            res_.stats.bugs++;
+        }
+        return false;
+    }
+
+    Chain chain_of(int state) const {
+        Chain ops;
+        for (int s = state; s > 0; s = states_[s].parent) ops.push_back(states_[s].op);
+        std::reverse(ops.begin(), ops.end());
+        return ops;
+    }
+
+    // Every parent x primitive, each tested against the train outputs grid by grid.
+    // False when the level was cut short (time, or enough fits).
+    bool check_level(const std::vector<int>& order, int depth) {
+        const auto& ops = all_ops();
+        Img out;
+        for (int p : order)
+            for (const Op& op : ops) {
+                if (tick()) return false;
+                res_.stats.candidates++;
+                check(p, op, depth, out);
+            }
+        return true;
+    }
+
+    void check(int parent, const Op& op, int depth, Img& out) {
+        std::array<int, kColours> map;
+        map.fill(-1);
+        bool exact = true, mapped = true;
+        for (int i = 0; i < n_train_; ++i) {
+            const Img& y = task_.train_out[i];
+            if (!call(op, states_[parent].grids[i], inputs_[i], out)) return;
+            if (out.h != y.h || out.w != y.w) return;
+            for (int k = 0; k < y.size() && (exact || mapped); ++k) {
+                int a = out.px[k], b = y.px[k];
+                exact &= a == b;
+                if (map[a] < 0) map[a] = b;
+                else mapped &= map[a] == b;
+            }
+            if (!exact && !mapped) return;
+        }
+        Fit fit;
+        fit.layers.push_back(chain_of(parent));
+        fit.layers[0].push_back(op);
+        fit.depth = depth;
+        fit.colour_map.fill(-1);
+        if (!exact) {
+            fit.colour_map = map;
+            fit.depth++;
+        }
+        for (size_t j = n_train_; j < inputs_.size(); ++j) {
+            if (!call(op, states_[parent].grids[j], inputs_[j], out)) return;
+            if (!exact) {
+                for (auto& v : out.px) {
+                    if (map[v] < 0) return;  // a colour the map never saw: no answer
+                    v = static_cast<uint8_t>(map[v]);
+                }
+            }
+            fit.test_out.push_back(out);
+        }
+        res_.fits.push_back(std::move(fit));
+    }
+
+    // The level's distinct children, kept for the next level while memory allows.
+    void store_level(const std::vector<int>& order, int depth) {
+        const auto& ops = all_ops();
+        for (int p : order)
+            for (const Op& op : ops) {
+                if (tick()) return;
+                if (bytes_ > cfg_.max_state_bytes) {
+                    res_.stats.memory_capped = true;
+                    return;
+                }
+                std::vector<Img> grids(inputs_.size());
+                bool ok = true;
+                for (size_t i = 0; i < inputs_.size() && ok; ++i)
+                    ok = call(op, states_[p].grids[i], inputs_[i], grids[i]);
+                if (!ok) continue;
+                if (!seen_.insert(hash_grids(grids)).second) {
+                    res_.stats.duplicates++;
+                    continue;
+                }
+                int missed = missed_cells(grids);
+                add(State{p, op, depth, std::move(grids), missed});
+            }
+    }
+
+    // Layers of stored states, each right on every train cell it paints (its non-zero
+    // cells), chosen greedily by how many target cells they add, until every non-zero
+    // target cell of every train pair is painted.
+    void assemble() {
+        std::vector<int> pool;
+        for (int s = 0; s < static_cast<int>(states_.size()); ++s)
+            if (states_[s].missed > 0 && safe(states_[s])) pool.push_back(s);
+        if (static_cast<int>(pool.size()) > cfg_.assemble_pool) pool.resize(cfg_.assemble_pool);
+        std::vector<std::vector<uint8_t>> covered(n_train_);
+        int todo = 0;
+        for (int i = 0; i < n_train_; ++i) {
+            const Img& y = task_.train_out[i];
+            covered[i].assign(y.px.size(), 0);
+            for (int k = 0; k < y.size(); ++k) todo += y.px[k] != 0;
+        }
+        std::vector<int> layers;
+        while (todo > 0 && static_cast<int>(layers.size()) < cfg_.assemble_layers) {
+            int best = -1, best_gain = 0;
+            for (int s : pool) {
+                int gain = 0;
+                for (int i = 0; i < n_train_; ++i) {
+                    const Img& g = states_[s].grids[i];
+                    for (int k = 0; k < g.size(); ++k) gain += g.px[k] != 0 && !covered[i][k];
+                }
+                if (gain > best_gain) { best = s; best_gain = gain; }
+            }
+            if (best < 0) return;
+            layers.push_back(best);
+            for (int i = 0; i < n_train_; ++i) {
+                const Img& g = states_[best].grids[i];
+                for (int k = 0; k < g.size(); ++k)
+                    if (g.px[k] && !covered[i][k]) { covered[i][k] = 1; todo--; }
+            }
+        }
+        if (todo > 0 || layers.size() < 2) return;
+        Fit fit;
+        fit.colour_map.fill(-1);
+        fit.depth = 1;
+        for (int s : layers) {
+            fit.layers.push_back(chain_of(s));
+            fit.depth += states_[s].depth;
+        }
+        for (size_t j = n_train_; j < inputs_.size(); ++j) {
+            const Img& first = states_[layers[0]].grids[j];
+            Img out(first.h, first.w);
+            for (int s : layers) {
+                const Img& g = states_[s].grids[j];
+                if (g.h != out.h || g.w != out.w) return;
+                for (int k = 0; k < g.size(); ++k)
+                    if (!out.px[k]) out.px[k] = g.px[k];
+            }
+            fit.test_out.push_back(std::move(out));
+        }
+        res_.fits.push_back(std::move(fit));
+    }
+
+    bool safe(const State& s) const {
+        for (int i = 0; i < n_train_; ++i) {
+            const Img &g = s.grids[i], &y = task_.train_out[i];
+            for (int k = 0; k < g.size(); ++k)
+                if (g.px[k] && g.px[k] != y.px[k]) return false;
+        }
+        return true;
+    }
+
+    void near_misses() {
+        std::vector<int> pool;
+        for (int s = 1; s < static_cast<int>(states_.size()); ++s)
+            if (states_[s].missed > 0) pool.push_back(s);
+        std::stable_sort(pool.begin(), pool.end(),
+                         [this](int a, int b) { return states_[a].missed < states_[b].missed; });
+        std::unordered_set<uint64_t> tests;
+        for (int s : pool) {
+            if (static_cast<int>(res_.near_misses.size()) >= cfg_.near_misses) break;
+            std::vector<Img> outs(states_[s].grids.begin() + n_train_, states_[s].grids.end());
+            if (!tests.insert(hash_grids(outs)).second) continue;
+            Fit f;
+            f.layers.push_back(chain_of(s));
+            f.colour_map.fill(-1);
+            f.test_out = std::move(outs);
+            f.depth = states_[s].depth;
+            f.missed = states_[s].missed;
+            res_.near_misses.push_back(std::move(f));
+        }
+    }
+};
+
+}  // namespace
+
+EnumResult enumerate_programs(const TaskData& task, const EnumConfig& config) {
+    return Enumerator(task, config).run();
+}
+
+}  // namespace arc

@@ -1,0 +1,618 @@
+// The compiled primitives (see ops.hpp). Each is a short pure function over Img; none
+// allocates beyond its output and a few small buffers, none can index outside a grid.
+#include "ops.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace arc {
+namespace {
+
+// ---- helpers ---------------------------------------------------------------------------
+
+std::array<int, kColours> histogram(const Img& g) {
+    std::array<int, kColours> n{};
+    for (uint8_t v : g.px) n[v]++;
+    return n;
+}
+
+bool crop(const Img& g, int r0, int c0, int r1, int c1, Img& out) {  // inclusive bounds
+    if (r0 > r1 || c0 > c1) return false;
+    out = Img(r1 - r0 + 1, c1 - c0 + 1);
+    for (int r = r0; r <= r1; ++r)
+        for (int c = c0; c <= c1; ++c) out.at(r - r0, c - c0) = g.at(r, c);
+    return true;
+}
+
+// Bounding box of the cells for which pred(value) holds; false when none does.
+template <class Pred>
+bool bbox(const Img& g, Pred pred, int& r0, int& c0, int& r1, int& c1) {
+    r0 = g.h; c0 = g.w; r1 = -1; c1 = -1;
+    for (int r = 0; r < g.h; ++r)
+        for (int c = 0; c < g.w; ++c)
+            if (pred(g.at(r, c))) {
+                r0 = std::min(r0, r); r1 = std::max(r1, r);
+                c0 = std::min(c0, c); c1 = std::max(c1, c);
+            }
+    return r1 >= 0;
+}
+
+// The k-th of the eight symmetries of the square (0 identity).
+void dihedral_into(const Img& x, int k, Img& out) {
+    bool swap = k == 1 || k == 3 || k == 6 || k == 7;
+    out = swap ? Img(x.w, x.h) : Img(x.h, x.w);
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) {
+            int rr = r, cc = c;
+            switch (k) {
+                case 1: rr = c; cc = x.h - 1 - r; break;          // rotate 90 clockwise
+                case 2: rr = x.h - 1 - r; cc = x.w - 1 - c; break;  // rotate 180
+                case 3: rr = x.w - 1 - c; cc = r; break;          // rotate 270 clockwise
+                case 4: cc = x.w - 1 - c; break;                  // mirror left-right
+                case 5: rr = x.h - 1 - r; break;                  // mirror up-down
+                case 6: rr = c; cc = r; break;                    // transpose
+                case 7: rr = x.w - 1 - c; cc = x.h - 1 - r; break;  // anti-transpose
+                default: break;
+            }
+            out.at(rr, cc) = x.at(r, c);
+        }
+}
+
+struct Object {
+    int colour = 0;  // its colour (the most frequent one for a multicolour object)
+    int cells = 0, colours = 0;
+    int r0 = kMaxSide, c0 = kMaxSide, r1 = -1, c1 = -1;
+    std::vector<int> index;  // r * w + c of its cells
+};
+
+// Connected non-zero components: 4-connected of one colour (mode 0) or 8-connected of any
+// non-zero colours (mode 1).
+std::vector<Object> objects(const Img& g, int mode) {
+    std::vector<Object> objs;
+    std::vector<int> label(g.px.size(), -1), stack;
+    const int dr[8] = {-1, 1, 0, 0, -1, -1, 1, 1}, dc[8] = {0, 0, -1, 1, -1, 1, -1, 1};
+    int nd = mode == 0 ? 4 : 8;
+    for (int start = 0; start < g.size(); ++start) {
+        if (g.px[start] == 0 || label[start] >= 0) continue;
+        Object o;
+        std::array<int, kColours> hist{};
+        label[start] = static_cast<int>(objs.size());
+        stack.assign(1, start);
+        while (!stack.empty()) {
+            int i = stack.back();
+            stack.pop_back();
+            int r = i / g.w, c = i % g.w;
+            o.index.push_back(i);
+            hist[g.px[i]]++;
+            o.r0 = std::min(o.r0, r); o.r1 = std::max(o.r1, r);
+            o.c0 = std::min(o.c0, c); o.c1 = std::max(o.c1, c);
+            for (int d = 0; d < nd; ++d) {
+                int rr = r + dr[d], cc = c + dc[d];
+                if (rr < 0 || cc < 0 || rr >= g.h || cc >= g.w) continue;
+                int j = rr * g.w + cc;
+                if (label[j] >= 0 || g.px[j] == 0) continue;
+                if (mode == 0 && g.px[j] != g.px[start]) continue;
+                label[j] = label[start];
+                stack.push_back(j);
+            }
+        }
+        o.cells = static_cast<int>(o.index.size());
+        for (int v = 1; v < kColours; ++v) {
+            if (hist[v]) o.colours++;
+            if (hist[v] > hist[o.colour]) o.colour = v;
+        }
+        objs.push_back(std::move(o));
+    }
+    return objs;
+}
+
+// The object a selector names, or -1 when none or a tie makes it ambiguous:
+// 0 largest, 1 smallest, 2 topmost, 3 bottommost, 4 leftmost, 5 rightmost,
+// 6 most colours, 7 the only object of its colour.
+int select_object(const std::vector<Object>& objs, int sel) {
+    if (objs.size() < 2) return objs.empty() ? -1 : 0;
+    if (sel == 7) {
+        std::array<int, kColours> n{};
+        for (const auto& o : objs) n[o.colour]++;
+        int found = -1;
+        for (size_t i = 0; i < objs.size(); ++i)
+            if (n[objs[i].colour] == 1) {
+                if (found >= 0) return -1;
+                found = static_cast<int>(i);
+            }
+        return found;
+    }
+    auto score = [sel](const Object& o) {
+        switch (sel) {
+            case 0: return o.cells;
+            case 1: return -o.cells;
+            case 2: return -o.r0;
+            case 3: return o.r1;
+            case 4: return -o.c0;
+            case 5: return o.c1;
+            default: return o.colours;
+        }
+    };
+    int best = 0, ties = 0;
+    for (size_t i = 1; i < objs.size(); ++i) {
+        int s = score(objs[i]), b = score(objs[best]);
+        if (s > b) { best = static_cast<int>(i); ties = 0; }
+        else if (s == b) ties++;
+    }
+    return ties ? -1 : best;
+}
+
+// The grid cut into parts: by separator lines (whole rows/columns of one non-zero colour,
+// split = 0), or into left/right (1) or top/bottom (2) halves (an odd middle line dropped).
+bool split(const Img& g, int how, std::vector<Img>& parts) {
+    parts.clear();
+    if (how == 1 || how == 2) {
+        int n = how == 1 ? g.w : g.h, half = n / 2;
+        if (half < 1) return false;
+        Img a, b;
+        if (how == 1) { crop(g, 0, 0, g.h - 1, half - 1, a); crop(g, 0, n - half, g.h - 1, n - 1, b); }
+        else { crop(g, 0, 0, half - 1, g.w - 1, a); crop(g, n - half, 0, n - 1, g.w - 1, b); }
+        parts.push_back(std::move(a));
+        parts.push_back(std::move(b));
+        return true;
+    }
+    // the separator colour: the non-zero colour with the most whole lines (rows + columns)
+    auto line_colour = [&](bool row, int i) {
+        int n = row ? g.w : g.h;
+        uint8_t v = row ? g.at(i, 0) : g.at(0, i);
+        for (int k = 1; k < n; ++k)
+            if ((row ? g.at(i, k) : g.at(k, i)) != v) return -1;
+        return static_cast<int>(v);
+    };
+    std::vector<int> row_colour(g.h), col_colour(g.w);
+    std::array<int, kColours> lines{};
+    // (counting inner lines only: a line on the border splits nothing)
+    for (int r = 0; r < g.h; ++r) {
+        row_colour[r] = line_colour(true, r);
+        if (row_colour[r] > 0 && r > 0 && r + 1 < g.h) lines[row_colour[r]]++;
+    }
+    for (int c = 0; c < g.w; ++c) {
+        col_colour[c] = line_colour(false, c);
+        if (col_colour[c] > 0 && c > 0 && c + 1 < g.w) lines[col_colour[c]]++;
+    }
+    int colour = static_cast<int>(std::max_element(lines.begin() + 1, lines.end()) - lines.begin());
+    if (!lines[colour]) return false;
+    std::vector<bool> sep_row(g.h, false), sep_col(g.w, false);
+    for (int r = 0; r < g.h; ++r) sep_row[r] = row_colour[r] == colour;
+    for (int c = 0; c < g.w; ++c) sep_col[c] = col_colour[c] == colour;
+    auto spans = [](const std::vector<bool>& sep) {
+        std::vector<std::pair<int, int>> out;
+        int start = -1;
+        for (int i = 0; i <= static_cast<int>(sep.size()); ++i) {
+            bool s = i == static_cast<int>(sep.size()) || sep[i];
+            if (!s && start < 0) start = i;
+            if (s && start >= 0) { out.emplace_back(start, i - 1); start = -1; }
+        }
+        return out;
+    };
+    auto rows = spans(sep_row), cols = spans(sep_col);
+    for (auto [r0, r1] : rows)
+        for (auto [c0, c1] : cols) {
+            Img p;
+            crop(g, r0, c0, r1, c1, p);
+            parts.push_back(std::move(p));
+        }
+    return parts.size() >= 2;
+}
+
+int nonzero(const Img& g) {
+    int n = 0;
+    for (uint8_t v : g.px) n += v != 0;
+    return n;
+}
+
+int colour_count(const Img& g) {
+    auto n = histogram(g);
+    int k = 0;
+    for (int v = 1; v < kColours; ++v) k += n[v] > 0;
+    return k;
+}
+
+// ---- the primitives --------------------------------------------------------------------
+
+bool op_dihedral(const Img& x, int k, const Img&, Img& out) {
+    dihedral_into(x, k, out);
+    return true;
+}
+
+bool op_crop_content(const Img& x, int, const Img&, Img& out) {
+    int r0, c0, r1, c1;
+    if (!bbox(x, [](uint8_t v) { return v != 0; }, r0, c0, r1, c1)) return false;
+    return crop(x, r0, c0, r1, c1, out);
+}
+
+bool op_crop_colour(const Img& x, int colour, const Img&, Img& out) {
+    int r0, c0, r1, c1;
+    if (!bbox(x, [colour](uint8_t v) { return v == colour; }, r0, c0, r1, c1)) return false;
+    return crop(x, r0, c0, r1, c1, out);
+}
+
+bool op_keep_colour(const Img& x, int colour, const Img&, Img& out) {
+    out = x;
+    bool any = false;
+    for (auto& v : out.px) {
+        any |= v == colour;
+        if (v != colour) v = 0;
+    }
+    return any;
+}
+
+bool op_remove_colour(const Img& x, int colour, const Img&, Img& out) {
+    out = x;
+    bool any = false;
+    for (auto& v : out.px)
+        if (v == colour) { v = 0; any = true; }
+    return any;
+}
+
+bool op_paint(const Img& x, int colour, const Img&, Img& out) {
+    out = x;
+    for (auto& v : out.px)
+        if (v) v = static_cast<uint8_t>(colour);
+    return true;
+}
+
+// param = mode * 8 + selector (see objects, select_object); kind 0: the object alone,
+// cropped; 1: its bounding box of the grid; 2: the grid without it.
+bool object_op(const Img& x, int param, int kind, Img& out) {
+    auto objs = objects(x, param / 8);
+    int i = select_object(objs, param % 8);
+    if (i < 0) return false;
+    const Object& o = objs[i];
+    if (kind == 2) {
+        if (objs.size() < 2) return false;
+        out = x;
+        for (int k : o.index) out.px[k] = 0;
+        return true;
+    }
+    if (kind == 1) return crop(x, o.r0, o.c0, o.r1, o.c1, out);
+    out = Img(o.r1 - o.r0 + 1, o.c1 - o.c0 + 1);
+    for (int k : o.index) out.at(k / x.w - o.r0, k % x.w - o.c0) = x.px[k];
+    return true;
+}
+
+bool op_crop_object(const Img& x, int p, const Img&, Img& out) { return object_op(x, p, 0, out); }
+bool op_crop_object_box(const Img& x, int p, const Img&, Img& out) { return object_op(x, p, 1, out); }
+bool op_remove_object(const Img& x, int p, const Img&, Img& out) { return object_op(x, p, 2, out); }
+
+// param = split * 4 + mode; mode 0: first non-zero of the parts, 1: cells non-zero in
+// every part (first part's colour), 2: in exactly one part (its colour), 3: in none (colour 1).
+bool op_part_overlay(const Img& x, int param, const Img&, Img& out) {
+    std::vector<Img> parts;
+    if (!split(x, param / 4, parts)) return false;
+    for (const auto& p : parts)
+        if (p.h != parts[0].h || p.w != parts[0].w) return false;
+    int mode = param % 4;
+    out = Img(parts[0].h, parts[0].w);
+    for (int i = 0; i < out.size(); ++i) {
+        int count = 0, first = 0;
+        for (const auto& p : parts)
+            if (p.px[i]) { if (!count) first = p.px[i]; count++; }
+        int n = static_cast<int>(parts.size());
+        switch (mode) {
+            case 0: out.px[i] = static_cast<uint8_t>(first); break;
+            case 1: out.px[i] = static_cast<uint8_t>(count == n ? parts[0].px[i] : 0); break;
+            case 2: out.px[i] = static_cast<uint8_t>(count == 1 ? first : 0); break;
+            default: out.px[i] = static_cast<uint8_t>(count == 0 ? 1 : 0); break;
+        }
+    }
+    return true;
+}
+
+// The part (separator split) named by: 0 most non-zero cells, 1 fewest (but some),
+// 2 the one unlike the others (which are all alike), 3 most colours, 4 fewest colours.
+bool op_part_pick(const Img& x, int sel, const Img&, Img& out) {
+    std::vector<Img> parts;
+    if (!split(x, 0, parts)) return false;
+    int n = static_cast<int>(parts.size());
+    if (sel == 2) {
+        for (int i = 0; i < n; ++i) {
+            const Img& other = parts[(i + 1) % n];
+            bool odd = true;
+            for (int j = 0; j < n && odd; ++j)
+                if (j != i) odd = !parts[j].same(parts[i]) && parts[j].same(other);
+            if (odd) { out = parts[i]; return true; }
+        }
+        return false;
+    }
+    auto score = [sel](const Img& p) {
+        switch (sel) {
+            case 0: return nonzero(p);
+            case 1: { int k = nonzero(p); return k ? -k : -1000; }
+            case 3: return colour_count(p);
+            default: return -colour_count(p);
+        }
+    };
+    int best = 0, ties = 0;
+    for (int i = 1; i < n; ++i) {
+        int s = score(parts[i]), b = score(parts[best]);
+        if (s > b) { best = i; ties = 0; }
+        else if (s == b) ties++;
+    }
+    if (ties) return false;
+    out = parts[best];
+    return true;
+}
+
+// 0 top, 1 bottom, 2 left, 3 right half (an odd middle line dropped).
+bool op_half(const Img& x, int k, const Img&, Img& out) {
+    int hh = x.h / 2, hw = x.w / 2;
+    switch (k) {
+        case 0: return crop(x, 0, 0, hh - 1, x.w - 1, out);
+        case 1: return crop(x, x.h - hh, 0, x.h - 1, x.w - 1, out);
+        case 2: return crop(x, 0, 0, x.h - 1, hw - 1, out);
+        default: return crop(x, 0, x.w - hw, x.h - 1, x.w - 1, out);
+    }
+}
+
+bool op_scale_up(const Img& x, int k, const Img&, Img& out) {
+    if (!legal_size(x.h * k, x.w * k)) return false;
+    out = Img(x.h * k, x.w * k);
+    for (int r = 0; r < out.h; ++r)
+        for (int c = 0; c < out.w; ++c) out.at(r, c) = x.at(r / k, c / k);
+    return true;
+}
+
+bool op_scale_down(const Img& x, int k, const Img&, Img& out) {
+    if (x.h % k || x.w % k) return false;
+    out = Img(x.h / k, x.w / k);
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) {
+            if (x.at(r, c) != x.at(r - r % k, c - c % k)) return false;
+            out.at(r / k, c / k) = x.at(r, c);
+        }
+    return true;
+}
+
+// Repeats: 0 1x2, 1 2x1, 2 2x2, 3 3x3, 4 1x3, 5 3x1.
+bool op_tile(const Img& x, int mode, const Img&, Img& out) {
+    static const int reps[6][2] = {{1, 2}, {2, 1}, {2, 2}, {3, 3}, {1, 3}, {3, 1}};
+    int ry = reps[mode][0], rx = reps[mode][1];
+    if (!legal_size(x.h * ry, x.w * rx)) return false;
+    out = Img(x.h * ry, x.w * rx);
+    for (int r = 0; r < out.h; ++r)
+        for (int c = 0; c < out.w; ++c) out.at(r, c) = x.at(r % x.h, c % x.w);
+    return true;
+}
+
+// The grid beside its mirror image: 0 [x | mirror], 1 [x ; mirror], 2 both (2x2).
+bool op_mirror_tile(const Img& x, int mode, const Img&, Img& out) {
+    int ry = mode == 0 ? 1 : 2, rx = mode == 1 ? 1 : 2;
+    if (!legal_size(x.h * ry, x.w * rx)) return false;
+    out = Img(x.h * ry, x.w * rx);
+    for (int r = 0; r < out.h; ++r)
+        for (int c = 0; c < out.w; ++c) {
+            int sr = r < x.h ? r : 2 * x.h - 1 - r, sc = c < x.w ? c : 2 * x.w - 1 - c;
+            out.at(r, c) = x.at(sr, sc);
+        }
+    return true;
+}
+
+// The grid placed where its own cells are non-zero (a fractal of itself).
+bool op_self_tile(const Img& x, int, const Img&, Img& out) {
+    if (!legal_size(x.h * x.h, x.w * x.w)) return false;
+    out = Img(x.h * x.h, x.w * x.w);
+    for (int r = 0; r < out.h; ++r)
+        for (int c = 0; c < out.w; ++c)
+            if (x.at(r / x.h, c / x.w)) out.at(r, c) = x.at(r % x.h, c % x.w);
+    return true;
+}
+
+// Empty cells take the colour of their image under: 0 left-right mirror, 1 up-down, 2 half
+// turn, 3 transpose, 4 both mirrors, 5 all four quarter turns.
+bool op_symmetrize(const Img& x, int mode, const Img&, Img& out) {
+    static const std::vector<int> views[6] = {{4}, {5}, {2}, {6}, {4, 5, 2}, {1, 2, 3}};
+    if ((mode == 3 || mode == 5) && x.h != x.w) return false;
+    out = x;
+    Img t;
+    for (int k : views[mode]) {
+        dihedral_into(x, k, t);
+        for (int i = 0; i < out.size(); ++i)
+            if (!out.px[i]) out.px[i] = t.px[i];
+    }
+    return true;
+}
+
+// Non-zero cells fall to one side, keeping their order: 0 down, 1 up, 2 left, 3 right.
+bool op_gravity(const Img& x, int dir, const Img&, Img& out) {
+    out = Img(x.h, x.w);
+    bool vertical = dir < 2;
+    int lines = vertical ? x.w : x.h, len = vertical ? x.h : x.w;
+    std::vector<uint8_t> cells;
+    for (int l = 0; l < lines; ++l) {
+        cells.clear();
+        for (int k = 0; k < len; ++k) {
+            uint8_t v = vertical ? x.at(k, l) : x.at(l, k);
+            if (v) cells.push_back(v);
+        }
+        int n = static_cast<int>(cells.size());
+        bool to_end = dir == 0 || dir == 3;
+        for (int k = 0; k < n; ++k) {
+            int pos = to_end ? len - n + k : k;
+            (vertical ? out.at(pos, l) : out.at(l, pos)) = cells[k];
+        }
+    }
+    return true;
+}
+
+// Empty cells that cannot reach the border through empty cells take `colour`.
+bool op_fill_enclosed(const Img& x, int colour, const Img&, Img& out) {
+    std::vector<uint8_t> outside(x.px.size(), 0);
+    std::vector<int> stack;
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c)
+            if ((r == 0 || c == 0 || r == x.h - 1 || c == x.w - 1) && !x.at(r, c)) {
+                outside[r * x.w + c] = 1;
+                stack.push_back(r * x.w + c);
+            }
+    while (!stack.empty()) {
+        int i = stack.back();
+        stack.pop_back();
+        int r = i / x.w, c = i % x.w;
+        const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
+        for (int d = 0; d < 4; ++d) {
+            int rr = r + dr[d], cc = c + dc[d];
+            if (rr < 0 || cc < 0 || rr >= x.h || cc >= x.w) continue;
+            int j = rr * x.w + cc;
+            if (!outside[j] && !x.px[j]) { outside[j] = 1; stack.push_back(j); }
+        }
+    }
+    out = x;
+    bool any = false;
+    for (int i = 0; i < x.size(); ++i)
+        if (!x.px[i] && !outside[i]) { out.px[i] = static_cast<uint8_t>(colour); any = true; }
+    return any;
+}
+
+// Rows and columns that are all background removed.
+bool op_compress(const Img& x, int, const Img&, Img& out) {
+    std::vector<int> rows, cols;
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c)
+            if (x.at(r, c)) { rows.push_back(r); break; }
+    for (int c = 0; c < x.w; ++c)
+        for (int r = 0; r < x.h; ++r)
+            if (x.at(r, c)) { cols.push_back(c); break; }
+    if (rows.empty()) return false;
+    out = Img(static_cast<int>(rows.size()), static_cast<int>(cols.size()));
+    for (int i = 0; i < out.h; ++i)
+        for (int j = 0; j < out.w; ++j) out.at(i, j) = x.at(rows[i], cols[j]);
+    return true;
+}
+
+// Runs of equal adjacent rows (axis 0) or columns (axis 1) kept once.
+bool op_dedupe(const Img& x, int axis, const Img&, Img& out) {
+    Img t;
+    const Img& g = axis == 0 ? x : (dihedral_into(x, 6, t), t);
+    std::vector<int> keep;
+    for (int r = 0; r < g.h; ++r)
+        if (r == 0 || !std::equal(g.px.begin() + r * g.w, g.px.begin() + (r + 1) * g.w,
+                                  g.px.begin() + (r - 1) * g.w))
+            keep.push_back(r);
+    Img d(static_cast<int>(keep.size()), g.w);
+    for (int i = 0; i < d.h; ++i)
+        for (int c = 0; c < g.w; ++c) d.at(i, c) = g.at(keep[i], c);
+    if (axis == 0) out = std::move(d);
+    else dihedral_into(d, 6, out);
+    return true;
+}
+
+// Background and the one foreground colour swapped.
+bool op_invert(const Img& x, int, const Img&, Img& out) {
+    auto n = histogram(x);
+    int fg = 0;
+    for (int v = 1; v < kColours; ++v)
+        if (n[v]) { if (fg) return false; fg = v; }
+    if (!fg) return false;
+    out = x;
+    for (auto& v : out.px) v = v ? 0 : static_cast<uint8_t>(fg);
+    return true;
+}
+
+// Cells whose four neighbours are all non-zero emptied (objects hollowed to their outline).
+bool op_outline(const Img& x, int, const Img&, Img& out) {
+    out = x;
+    bool any = false;
+    for (int r = 1; r + 1 < x.h; ++r)
+        for (int c = 1; c + 1 < x.w; ++c)
+            if (x.at(r, c) && x.at(r - 1, c) && x.at(r + 1, c) && x.at(r, c - 1) && x.at(r, c + 1)) {
+                out.at(r, c) = 0;
+                any = true;
+            }
+    return any;
+}
+
+// The state laid over the task's input (0) or the input over the state (1): empty cells of
+// the upper grid show the lower one.
+bool op_overlay_input(const Img& x, int mode, const Img& input, Img& out) {
+    if (x.h != input.h || x.w != input.w) return false;
+    const Img& top = mode == 0 ? x : input;
+    const Img& low = mode == 0 ? input : x;
+    out = top;
+    for (int i = 0; i < out.size(); ++i)
+        if (!out.px[i]) out.px[i] = low.px[i];
+    return true;
+}
+
+// The input's cells where the state is non-zero (0) or zero (1).
+bool op_mask_input(const Img& x, int mode, const Img& input, Img& out) {
+    if (x.h != input.h || x.w != input.w) return false;
+    out = input;
+    for (int i = 0; i < out.size(); ++i)
+        if ((x.px[i] != 0) == (mode == 1)) out.px[i] = 0;
+    return true;
+}
+
+std::vector<int> range(int lo, int hi) {
+    std::vector<int> v;
+    for (int i = lo; i < hi; ++i) v.push_back(i);
+    return v;
+}
+
+std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn any), 8 selectors
+    return range(0, 16);
+}
+
+}  // namespace
+
+const std::vector<Family>& families() {
+    static const std::vector<Family> table = {
+        {"dihedral", "k", range(1, 8), op_dihedral},
+        {"crop_content", "", {0}, op_crop_content},
+        {"keep_colour", "colour", range(1, 10), op_keep_colour},
+        {"remove_colour", "colour", range(1, 10), op_remove_colour},
+        {"crop_colour", "colour", range(1, 10), op_crop_colour},
+        {"crop_object", "select", object_params(), op_crop_object},
+        {"crop_object_box", "select", object_params(), op_crop_object_box},
+        {"remove_object", "select", object_params(), op_remove_object},
+        {"part_overlay", "mode", range(0, 12), op_part_overlay},
+        {"part_pick", "select", range(0, 5), op_part_pick},
+        {"half", "side", range(0, 4), op_half},
+        {"compress", "", {0}, op_compress},
+        {"dedupe", "axis", range(0, 2), op_dedupe},
+        {"scale_up", "k", range(2, 5), op_scale_up},
+        {"scale_down", "k", range(2, 4), op_scale_down},
+        {"tile", "mode", range(0, 6), op_tile},
+        {"mirror_tile", "mode", range(0, 3), op_mirror_tile},
+        {"self_tile", "", {0}, op_self_tile},
+        {"symmetrize", "mode", range(0, 6), op_symmetrize},
+        {"gravity", "direction", range(0, 4), op_gravity},
+        {"fill_enclosed", "colour", range(1, 10), op_fill_enclosed},
+        {"outline", "", {0}, op_outline},
+        {"invert", "", {0}, op_invert},
+        {"paint", "colour", range(1, 10), op_paint},
+        {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
+        {"mask_input", "mode", range(0, 2), op_mask_input, true},
+    };
+    return table;
+}
+
+const std::vector<Op>& all_ops() {
+    static const std::vector<Op> ops = [] {
+        std::vector<Op> v;
+        const auto& fams = families();
+        for (int f = 0; f < static_cast<int>(fams.size()); ++f)
+            for (int p : fams[f].values) v.push_back({f, p});
+        return v;
+    }();
+    return ops;
+}
+
+bool apply_op(const Op& op, const Img& x, const Img& input, Img& out) {
+    if (!families()[op.family].fn(x, op.param, input, out)) return false;
+    return legal_size(out.h, out.w);
+}
+
+int family_index(const std::string& name) {
+    const auto& fams = families();
+    for (int f = 0; f < static_cast<int>(fams.size()); ++f)
+        if (name == fams[f].name) return f;
+    return -1;
+}
+
+}  // namespace arc

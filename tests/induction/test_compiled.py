@@ -1,0 +1,328 @@
+"""The compiled core: each primitive on hand-made grids (edge cases 1x1, 30x30, one colour),
+numpy references on random grids (hypothesis), the enumeration's deduplication, and fits
+that re-execute from their rendered source."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import ndimage
+
+from arc_core import Example, Grid, Task
+from induction.dsl import DslError
+from induction.dsl.compiled import COMPILED, _core, core_colour_map, core_layers
+from induction.enumeration import EnumerationConfig, enumerate_search
+from induction.render import Layered, run_program
+
+A = lambda rows: np.array(rows, dtype=np.uint8)  # noqa: E731
+TESTED: set[str] = set()
+
+
+def call(name: str, grid, *args, **params):
+    TESTED.add(name)
+    return COMPILED[name](A(grid) if not isinstance(grid, np.ndarray) else grid, *args, **params)
+
+
+def grids(max_side: int = 30):
+    shape = st.tuples(st.integers(1, max_side), st.integers(1, max_side))
+    return shape.flatmap(lambda s: st.lists(st.integers(0, 9), min_size=s[0] * s[1], max_size=s[0] * s[1])
+                         .map(lambda v: np.array(v, dtype=np.uint8).reshape(s)))
+
+
+# ---- hand-made expected grids ----------------------------------------------------------
+
+def test_dihedral():
+    g = [[1, 2, 3], [4, 5, 6]]
+    assert call("core_dihedral", g, k=1).tolist() == [[4, 1], [5, 2], [6, 3]]
+    assert call("core_dihedral", g, k=2).tolist() == [[6, 5, 4], [3, 2, 1]]
+    assert call("core_dihedral", g, k=6).tolist() == [[1, 4], [2, 5], [3, 6]]
+    assert call("core_dihedral", g, k=7).tolist() == [[6, 3], [5, 2], [4, 1]]
+    assert call("core_dihedral", [[7]], k=3).tolist() == [[7]]
+
+
+def test_crops():
+    g = [[0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 3, 2], [0, 0, 0, 0]]
+    assert call("core_crop_content", g).tolist() == [[3, 0, 0], [0, 3, 2]]
+    assert call("core_crop_colour", g, colour=3).tolist() == [[3, 0], [0, 3]]
+    with pytest.raises(DslError):
+        call("core_crop_content", [[0, 0]])
+    with pytest.raises(DslError):
+        call("core_crop_colour", g, colour=9)
+
+
+def test_colour_filters_and_paint():
+    g = [[1, 2], [2, 0]]
+    assert call("core_keep_colour", g, colour=2).tolist() == [[0, 2], [2, 0]]
+    assert call("core_remove_colour", g, colour=2).tolist() == [[1, 0], [0, 0]]
+    assert call("core_paint", g, colour=5).tolist() == [[5, 5], [5, 0]]
+    with pytest.raises(DslError):
+        call("core_keep_colour", g, colour=7)  # absent
+    with pytest.raises(DslError):
+        call("core_remove_colour", [[0]], colour=1)
+
+
+def test_objects_select_crop_and_remove():
+    g = [[1, 1, 0, 0],
+         [1, 1, 0, 2],
+         [0, 0, 0, 0],
+         [3, 0, 0, 0]]
+    assert call("core_crop_object", g, select=0).tolist() == [[1, 1], [1, 1]]      # largest
+    assert call("core_crop_object", g, select=5).tolist() == [[2]]                # rightmost
+    assert call("core_crop_object", g, select=3).tolist() == [[3]]                # bottommost
+    assert call("core_remove_object", g, select=0).tolist() == [[0, 0, 0, 0], [0, 0, 0, 2],
+                                                                   [0, 0, 0, 0], [3, 0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_crop_object", g, select=1)  # smallest: two single cells tie
+    # 8-connected multicolour (mode 1): the diagonal pair is one object; its box keeps the gap
+    d = [[4, 0, 0], [0, 5, 0], [0, 0, 0]]
+    assert call("core_crop_object_box", d, select=8).tolist() == [[4, 0], [0, 5]]
+    assert call("core_crop_object", d, select=8 + 6).tolist() == [[4, 0], [0, 5]]  # most colours
+    # the only object of its colour
+    u = [[1, 0, 1, 0, 6]]
+    assert call("core_crop_object", u, select=7).tolist() == [[6]]
+
+
+def test_parts_overlay_pick_and_halves():
+    g = [[1, 0, 5, 0, 2],
+         [0, 1, 5, 0, 2]]
+    assert call("core_part_overlay", g, mode=0).tolist() == [[1, 2], [0, 1]]  # first non-zero
+    assert call("core_part_overlay", g, mode=1).tolist() == [[0, 0], [0, 1]]  # in both
+    assert call("core_part_overlay", g, mode=2).tolist() == [[1, 2], [0, 0]]  # in exactly one
+    assert call("core_part_overlay", g, mode=3).tolist() == [[0, 0], [1, 0]]  # in neither
+    assert call("core_part_overlay", [[1, 0, 0, 3]], mode=4).tolist() == [[1, 3]]  # left/right halves
+    assert call("core_part_overlay", [[1], [0], [2]], mode=8 + 2).tolist() == [[0]]  # top/bottom, xor
+    p = [[1, 1, 5, 0, 3, 5, 0, 0],
+         [0, 1, 5, 0, 0, 5, 0, 0]]
+    assert call("core_part_pick", p, select=0).tolist() == [[1, 1], [0, 1]]
+    assert call("core_part_pick", p, select=1).tolist() == [[0, 3], [0, 0]]
+    q = [[1, 5, 1, 5, 2],
+         [0, 5, 0, 5, 0]]
+    assert call("core_part_pick", q, select=2).tolist() == [[2], [0]]  # the odd one out
+    with pytest.raises(DslError):
+        call("core_part_pick", [[1, 2, 3]], select=0)  # no separator
+    h = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert call("core_half", h, side=0).tolist() == [[1, 2, 3]]
+    assert call("core_half", h, side=3).tolist() == [[3], [6], [9]]
+    with pytest.raises(DslError):
+        call("core_half", [[1]], side=1)
+
+
+def test_compress_dedupe_invert_outline():
+    g = [[0, 0, 0], [1, 0, 2], [0, 0, 0]]
+    assert call("core_compress", g).tolist() == [[1, 2]]
+    assert call("core_dedupe", [[1, 2], [1, 2], [3, 4], [1, 2]], axis=0).tolist() == [[1, 2], [3, 4], [1, 2]]
+    assert call("core_dedupe", [[1, 1, 2]], axis=1).tolist() == [[1, 2]]
+    assert call("core_invert", [[0, 4], [4, 4]]).tolist() == [[4, 0], [0, 0]]
+    with pytest.raises(DslError):
+        call("core_invert", [[1, 2]])  # two foreground colours
+    sq = np.full((3, 3), 7, dtype=np.uint8)
+    hollow = sq.copy()
+    hollow[1, 1] = 0
+    assert call("core_outline", sq).tolist() == hollow.tolist()
+    with pytest.raises(DslError):
+        call("core_outline", [[1]])
+
+
+def test_scaling_tiling_and_mirrors():
+    g = [[1, 2]]
+    assert call("core_scale_up", g, k=2).tolist() == [[1, 1, 2, 2], [1, 1, 2, 2]]
+    assert call("core_scale_down", [[1, 1, 2, 2], [1, 1, 2, 2]], k=2).tolist() == [[1, 2]]
+    with pytest.raises(DslError):
+        call("core_scale_down", [[1, 2], [1, 1]], k=2)  # blocks not uniform
+    assert call("core_tile", g, mode=1).tolist() == [[1, 2], [1, 2]]
+    assert call("core_tile", g, mode=4).tolist() == [[1, 2, 1, 2, 1, 2]]
+    assert call("core_mirror_tile", g, mode=0).tolist() == [[1, 2, 2, 1]]
+    assert call("core_mirror_tile", [[1], [2]], mode=1).tolist() == [[1], [2], [2], [1]]
+    assert call("core_self_tile", [[1, 0]]).tolist() == [[1, 0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_scale_up", np.ones((16, 16), dtype=np.uint8), k=2)  # would exceed 30x30
+    with pytest.raises(DslError):
+        call("core_self_tile", np.ones((6, 6), dtype=np.uint8))
+
+
+def test_symmetrize_gravity_fill():
+    assert call("core_symmetrize", [[1, 0, 0]], mode=0).tolist() == [[1, 0, 1]]
+    assert call("core_symmetrize", [[1, 0], [0, 0]], mode=5).tolist() == [[1, 1], [1, 1]]
+    with pytest.raises(DslError):
+        call("core_symmetrize", [[1, 0, 0]], mode=3)  # transpose needs a square
+    g = [[1, 0], [0, 2], [0, 0]]
+    assert call("core_gravity", g, direction=0).tolist() == [[0, 0], [0, 0], [1, 2]]
+    assert call("core_gravity", g, direction=1).tolist() == [[1, 2], [0, 0], [0, 0]]
+    assert call("core_gravity", [[0, 3, 0, 4]], direction=2).tolist() == [[3, 4, 0, 0]]
+    assert call("core_gravity", [[3, 0, 4, 0]], direction=3).tolist() == [[0, 0, 3, 4]]
+    ring = [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
+    assert call("core_fill_enclosed", ring, colour=4).tolist() == [[1, 1, 1], [1, 4, 1], [1, 1, 1]]
+    with pytest.raises(DslError):
+        call("core_fill_enclosed", [[0, 1]], colour=4)  # nothing enclosed
+
+
+def test_combining_with_the_input():
+    state, inp = A([[0, 3], [0, 0]]), A([[1, 1], [0, 2]])
+    assert call("core_overlay_input", state, inp, mode=0).tolist() == [[1, 3], [0, 2]]
+    assert call("core_overlay_input", state, inp, mode=1).tolist() == [[1, 1], [0, 2]]
+    assert call("core_mask_input", state, inp, mode=0).tolist() == [[0, 1], [0, 0]]
+    assert call("core_mask_input", state, inp, mode=1).tolist() == [[1, 0], [0, 2]]
+    with pytest.raises(DslError):
+        call("core_overlay_input", A([[1]]), inp, mode=0)  # shapes differ
+    with pytest.raises(TypeError):
+        COMPILED["core_overlay_input"](state, mode=0)
+
+
+def test_helpers_and_parameter_checks():
+    assert core_colour_map(A([[0, 1]]), table=((0, 3), (1, 0))).tolist() == [[3, 0]]
+    with pytest.raises(DslError):
+        core_colour_map(A([[2]]), table=((0, 3),))
+    assert core_layers([A([[0, 1]]), A([[2, 2]])]).tolist() == [[2, 1]]
+    with pytest.raises(DslError):
+        call("core_tile", [[1]], mode=17)  # a mode the family does not have
+    with pytest.raises(TypeError):
+        call("core_tile", [[1]], k=1)  # a keyword it does not take
+
+
+def test_every_compiled_family_has_a_test():
+    # runs last in this module (pytest keeps file order): every family was called above
+    assert TESTED == set(COMPILED), sorted(set(COMPILED) - TESTED)
+
+
+# ---- properties on random grids ----------------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(grids(), st.data())
+def test_no_primitive_fails_other_than_by_not_applying(g, data):
+    """Every family and parameter on any grid up to 30x30: a legal grid or None, never a crash."""
+    inp = data.draw(st.sampled_from([g, np.zeros_like(g), A([[1]])]))
+    for prim in COMPILED.values():
+        for v in prim.values:
+            out = _core.apply(prim.family, v, np.ascontiguousarray(g), np.ascontiguousarray(inp))
+            if out is not None:
+                assert out.dtype == np.uint8 and out.ndim == 2
+                assert 1 <= out.shape[0] <= 30 and 1 <= out.shape[1] <= 30 and out.max(initial=0) <= 9
+
+
+@settings(max_examples=100, deadline=None)
+@given(grids())
+def test_compiled_against_numpy_references(g):
+    ref = {
+        1: np.rot90(g, -1), 2: np.rot90(g, 2), 3: np.rot90(g, 1), 4: g[:, ::-1], 5: g[::-1], 6: g.T, 7: np.rot90(g, 2).T,
+    }
+    for k, want in ref.items():
+        assert (call("core_dihedral", g, k=k) == want).all()
+    if g.shape[0] * 2 <= 30 and g.shape[1] * 2 <= 30:
+        assert (call("core_scale_up", g, k=2) == np.kron(g, np.ones((2, 2), dtype=np.uint8))).all()
+        assert (call("core_tile", g, mode=2) == np.tile(g, (2, 2))).all()
+        assert (call("core_mirror_tile", g, mode=0) == np.hstack([g, g[:, ::-1]])).all()
+    assert (call("core_paint", g, colour=3) == np.where(g > 0, 3, 0)).all()
+    want = np.where(g == 0, g[:, ::-1], g)
+    assert (call("core_symmetrize", g, mode=0) == want).all()
+    down = np.zeros_like(g)
+    for c in range(g.shape[1]):
+        col = g[:, c][g[:, c] > 0]
+        down[g.shape[0] - len(col):, c] = col
+    assert (call("core_gravity", g, direction=0) == down).all()
+    if (g > 0).any():
+        rows, cols = np.flatnonzero((g > 0).any(1)), np.flatnonzero((g > 0).any(0))
+        assert (call("core_compress", g) == g[np.ix_(rows, cols)]).all()
+        assert (call("core_crop_content", g) == g[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]).all()
+    holes = ndimage.binary_fill_holes(g > 0) & (g == 0)
+    if holes.any():
+        assert (call("core_fill_enclosed", g, colour=7) == np.where(holes, 7, g)).all()
+
+
+def _depth1_outcomes(task: Task) -> set:
+    grids = [e.input.array for e in task.train] + [g.array for g in task.test_inputs]
+    root = tuple(g.tobytes() + bytes(g.shape) for g in grids)
+    seen = set()
+    for prim in COMPILED.values():
+        for v in prim.values:
+            outs = [_core.apply(prim.family, v, g, g) for g in grids]
+            if all(o is not None for o in outs):
+                seen.add(tuple(o.tobytes() + bytes(o.shape) for o in outs))
+    return seen - {root}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(grids(6), min_size=2, max_size=4))
+def test_dedup_keeps_exactly_the_distinct_states(gs):
+    """Level 1 stores one state per distinct tuple of grids over all inputs (a 29x1 target
+    cannot be reached from grids of at most 6x6 in two steps, so nothing fits and the level
+    is stored)."""
+    target = Grid((np.arange(29, dtype=np.uint8) % 10).reshape(29, 1))
+    task = Task("t", tuple(Example(Grid(g), target) for g in gs[:-1]), (Grid(gs[-1]),))
+    result = enumerate_search(task, EnumerationConfig(max_depth=2, near_misses=0), seconds=30)
+    assert not result.fits and result.stats["core_bugs"] == 0
+    assert result.stats["core_level_states"][1] == len(_depth1_outcomes(task))
+
+
+# ---- the enumeration ---------------------------------------------------------------------
+
+def _task(pairs, tests) -> Task:
+    return Task("t", tuple(Example(Grid(A(x)), Grid(A(y))) for x, y in pairs), tuple(Grid(A(t)) for t in tests))
+
+
+def run_source(source: str, grid):
+    namespace: dict = {}
+    exec(compile(source, "<program>", "exec"), namespace)  # our own rendered DSL source
+    return namespace["transform"](grid)
+
+
+def test_finds_a_depth_three_program_and_its_source_reproduces_it():
+    rng = np.random.default_rng(0)
+
+    def rule(x):  # mirror, scale x2, then keep the object of colour 3 only
+        return np.kron(np.where(x[:, ::-1] == 3, 3, 0), np.ones((2, 2), dtype=np.uint8))
+
+    xs = [rng.integers(0, 4, size=(3, 4)).astype(np.uint8) for _ in range(4)]
+    for x in xs:
+        x[0, 0] = 3
+    task = _task([(x, rule(x)) for x in xs[:3]], [xs[3]])
+    result = enumerate_search(task, EnumerationConfig(max_depth=3), seconds=30)
+    assert result.fits and result.stats["core_bugs"] == 0
+    assert result.fits[0].size <= 3 and (result.fits[0].test_outputs[0] == rule(xs[3])).all()
+    for sol in result.fits:
+        assert sol.engine == "core"
+        assert run_source(sol.source, xs[3].tolist()) == sol.test_outputs[0].tolist()
+        assert (run_program(sol.program, xs[3]) == sol.test_outputs[0]).all()
+
+
+def test_a_colour_map_tail_read_off_the_pairs():
+    # mirror left-right, then 1 -> 7 and 2 -> 6: the map is read off the pairs
+    task = _task([([[1, 2]], [[6, 7]]), ([[2, 2], [1, 0]], [[6, 6], [0, 7]])], [[[2, 1]]])
+    result = enumerate_search(task, EnumerationConfig(max_depth=2), seconds=30)
+    mapped = [s for s in result.fits if "core_colour_map" in s.source]
+    assert mapped and mapped[0].test_outputs[0].tolist() == [[7, 6]]
+    assert run_source(mapped[0].source, [[2, 1]]) == [[7, 6]]
+
+
+def test_assembly_lays_partial_states_over_each_other():
+    # the input's colour-1 cells in place, laid over everything fallen to the bottom: no
+    # chain of two primitives gives it; two stored states each paint only cells they get right
+    pairs = [([[1, 3, 0], [0, 0, 0], [0, 0, 0]], [[1, 0, 0], [0, 0, 0], [1, 3, 0]]),
+             ([[0, 0, 3], [1, 0, 0], [0, 0, 0]], [[0, 0, 0], [1, 0, 0], [1, 0, 3]]),
+             ([[0, 0, 1], [0, 3, 0], [0, 0, 0]], [[0, 0, 1], [0, 0, 0], [0, 3, 1]])]
+    test, want = [[3, 1, 0], [0, 0, 0], [0, 0, 1]], [[0, 1, 0], [0, 0, 0], [3, 1, 1]]
+    result = enumerate_search(_task(pairs, [test]), EnumerationConfig(max_depth=2), seconds=30)
+    layered = [s for s in result.fits if isinstance(s.program, Layered)]
+    assert layered and layered[0].test_outputs[0].tolist() == want
+    assert run_source(layered[0].source, test) == want and "core_layers" in layered[0].source
+
+
+def test_time_limit_and_statistics():
+    rng = np.random.default_rng(1)
+    xs = [rng.integers(0, 10, size=(30, 30)).astype(np.uint8) for _ in range(4)]
+    task = _task([(x, x[::-1, :1]) for x in xs[:3]], [xs[3]])  # nothing fits
+    result = enumerate_search(task, EnumerationConfig(max_depth=4), seconds=0.2, cpu_clock=True)
+    s = result.stats
+    assert s["core_timed_out"] and s["core_bugs"] == 0 and s["core_candidates"] > 0
+    assert s["core_depth_reached"] >= s["core_depth_complete"]
+    assert s["core_level_states"][0] == 1
+
+
+def test_bad_grids_are_refused_at_the_binding():
+    with pytest.raises(ValueError):
+        _core.apply(0, 1, np.zeros((31, 2), dtype=np.uint8), np.zeros((1, 1), dtype=np.uint8))
+    with pytest.raises(ValueError):
+        _core.apply(0, 1, A([[12]]), A([[0]]))
+    with pytest.raises(ValueError):
+        _core.apply(999, 0, A([[1]]), A([[1]]))
