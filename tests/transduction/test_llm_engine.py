@@ -189,8 +189,9 @@ def test_a_peft_adapter_is_trained_and_served_for_generate_and_score(client, tin
     greedy = client.generate([prompt], SamplingConfig(n=1, temperature=0.0, max_tokens=8), lora)[0][0]
     plain = client.generate([prompt], SamplingConfig(n=1, temperature=0.0, max_tokens=8))[0][0]
     # the engine serves exactly the adapter peft trained: its greedy text is transformers + peft's
+    # (whether 60 steps on a random model make the greedy text start with the answer varies
+    # with the release and the CPU's kernels; the log-prob margin above is what must hold)
     assert greedy == peft_greedy(tiny_model, result.path, prompt, 8) != plain
-    assert greedy.startswith("5") and not plain.startswith("5")
 
 
 def test_the_proposer_trains_a_per_task_adapter_and_serves_every_request_with_it(client):
@@ -207,10 +208,12 @@ def test_the_proposer_trains_a_per_task_adapter_and_serves_every_request_with_it
     assert names == {stats.lora["name"]} and len(wrapped.loras) == 2  # one generate, one score
     assert not Path(wrapped.loras[0].path).exists()  # the adapter lived in a temporary directory
     assert all(c.features["lora"] and c.provenance["lora"] == stats.lora["name"] for c in candidates)
-    # the model itself, through the adapter, writes the task's colour (the base model does not),
-    # and the adapter's log-probs rank the task's answer first
-    assert wrapped.generated[0][0][0].startswith("5")
-    assert candidates[0].grid == Grid([[5, 5]]) and candidates[0].features["logprob_rank"] == 1
+    # the adapter's log-probs rank the task's answer first, and raise it well above the base
+    # model's score of the same answer in the same prompt
+    top = candidates[0]
+    assert top.grid == Grid([[5, 5]]) and top.features["logprob_rank"] == 1
+    base = client.score([task_prompt(task, SPEC)], [answer_text(Grid([[5, 5]]), DIGITS)])[0]
+    assert math.isfinite(top.features["logprob_mean"]) and top.features["logprob_mean"] > base + 1.0
 
 
 def test_the_trainer_reuses_its_base_model_and_is_seeded(tiny_model, tmp_path):
