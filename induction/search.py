@@ -15,8 +15,9 @@ solutions cell by cell with a lookup table read off the pairs.
 ``search_by_role`` runs the same search on the task recoloured by colour role (most
 frequent colour 0, ...), for tasks whose colours change between examples.
 
-Every primitive error is caught per state, dropped and counted; time is checked
-before every primitive call. No randomness: the same task and budget on the same
+A primitive that does not apply (``DslError``) drops the state, counted in ``errors``;
+any other exception is a defect, counted both there and apart in ``bugs`` (the tests
+require none, the search goes on). Time is checked before every primitive call. No randomness: the same task and budget on the same
 machine give the same result (the seed only orders ties, see ``SearchConfig``).
 """
 
@@ -31,7 +32,7 @@ import numpy as np
 
 from arc_core import ConfigError, Example, Grid, Task, predict_output_shapes
 
-from .dsl import PRIMITIVES, Primitive, UnseenKey
+from .dsl import PRIMITIVES, DslError, Primitive, UnseenKey
 from .dsl.colour import normalise_colours, restore_colours
 from .render import AnyProgram, ByRole, Combined, Program, Step, program_size, render, run_program
 
@@ -126,8 +127,9 @@ class _Searcher:
         self.fits: list[_State] = []
         self.unseen_fits: list[_State] = []  # fits that needed unseen="keep" on a test input
         self.cache: dict[tuple, np.ndarray | None] = {}
-        self.stats = {"states": 0, "applications": 0, "errors": 0, "duplicates": 0, "shape_cuts": 0,
-                      "timed_out": False, "depth_reached": 0}
+        self.stats = {"states": 0, "applications": 0, "errors": 0, "bugs": 0, "duplicates": 0,
+                      "shape_cuts": 0, "timed_out": False, "depth_reached": 0}
+        self.bug_examples: list[str] = []
         self.prim_seconds: dict[str, float] = {}
 
     def out_of_time(self) -> bool:
@@ -175,9 +177,17 @@ class _Searcher:
     def _param_sets(self, prim: Primitive, xs: list[np.ndarray]) -> list[dict]:
         try:
             return prim.param_sets(xs, self.ys)
-        except Exception:  # an inferrer failing on odd grids drops the primitive here
+        except DslError:  # the primitive does not apply to these grids
             self.stats["errors"] += 1
-            return []
+        except Exception as e:  # noqa: BLE001  (a defect: counted apart, the search goes on)
+            self.stats["errors"] += 1
+            self._bug(f"{prim.name} inference", e)
+        return []
+
+    def _bug(self, where: str, e: Exception) -> None:
+        self.stats["bugs"] += 1
+        if len(self.bug_examples) < 5:
+            self.bug_examples.append(f"{where}: {type(e).__name__}: {e}")
 
     def _apply(self, parent: _State, prim: Primitive, params: dict, last: bool) -> _State | None:
         """The child state, or None when it fails, duplicates a state, or (on the last
@@ -240,7 +250,10 @@ class _Searcher:
                 out = None
         except UnseenKey:
             out = _UNSEEN
-        except Exception:  # any primitive failure drops the state and is counted
+        except DslError:  # the primitive does not apply: the state is dropped (counted by _apply)
+            out = None
+        except Exception as e:  # noqa: BLE001  (a defect: counted apart, the state dropped)
+            self._bug(step.name, e)
             out = None
         if isinstance(out, np.ndarray):
             out.setflags(write=False)
@@ -281,6 +294,7 @@ class _Searcher:
         fits += solutions(self.unseen_fits)
         near = self._near_misses() if self.config.near_misses else []
         self.stats["fits"] = len(fits)
+        self.stats["bug_examples"] = list(self.bug_examples)
         return SearchResult(fits, near, self.stats, self.prim_seconds)
 
     def _solution(self, program, grids, missed, dups, unseen_keys=False) -> Solution:

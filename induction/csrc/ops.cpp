@@ -539,12 +539,121 @@ bool op_overlay_input(const Img& x, int mode, const Img& input, Img& out) {
     return true;
 }
 
-// The input's cells where the state is non-zero (0) or zero (1).
+// The input's cells where the state is non-zero (0) or zero (1); the state's cells where
+// it differs from the input (2).
 bool op_mask_input(const Img& x, int mode, const Img& input, Img& out) {
     if (x.h != input.h || x.w != input.w) return false;
+    if (mode == 2) {
+        out = x;
+        for (int i = 0; i < out.size(); ++i)
+            if (x.px[i] == input.px[i]) out.px[i] = 0;
+        return true;
+    }
     out = input;
     for (int i = 0; i < out.size(); ++i)
         if ((x.px[i] != 0) == (mode == 1)) out.px[i] = 0;
+    return true;
+}
+
+// Lines from every non-zero cell, over empty cells only: 0 its whole row, 1 its whole
+// column, 2 both, 3..6 a ray up, down, left, right to the border.
+bool op_draw_lines(const Img& x, int mode, const Img&, Img& out) {
+    out = x;
+    bool any = false;
+    auto paint = [&](int r, int c, uint8_t v) {
+        if (!out.at(r, c)) { out.at(r, c) = v; any = true; }
+    };
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) {
+            uint8_t v = x.at(r, c);
+            if (!v) continue;
+            if (mode == 0 || mode == 2) for (int k = 0; k < x.w; ++k) paint(r, k, v);
+            if (mode == 1 || mode == 2) for (int k = 0; k < x.h; ++k) paint(k, c, v);
+            if (mode == 3) for (int k = r - 1; k >= 0; --k) paint(k, c, v);
+            if (mode == 4) for (int k = r + 1; k < x.h; ++k) paint(k, c, v);
+            if (mode == 5) for (int k = c - 1; k >= 0; --k) paint(r, k, v);
+            if (mode == 6) for (int k = c + 1; k < x.w; ++k) paint(r, k, v);
+        }
+    return any;
+}
+
+// Empty cells between two cells of one colour on a row (0), a column (1) or either (2)
+// take that colour.
+bool op_connect(const Img& x, int mode, const Img&, Img& out) {
+    out = x;
+    bool any = false;
+    auto run = [&](bool rows) {
+        int lines = rows ? x.h : x.w, len = rows ? x.w : x.h;
+        for (int l = 0; l < lines; ++l) {
+            int last = -1;
+            for (int k = 0; k < len; ++k) {
+                uint8_t v = rows ? x.at(l, k) : x.at(k, l);
+                if (!v) continue;
+                if (last >= 0 && (rows ? x.at(l, last) : x.at(last, l)) == v)
+                    for (int m = last + 1; m < k; ++m) {
+                        uint8_t& cell = rows ? out.at(l, m) : out.at(m, l);
+                        if (!cell) { cell = v; any = true; }
+                    }
+                last = k;
+            }
+        }
+    };
+    if (mode != 1) run(true);
+    if (mode != 0) run(false);
+    return any;
+}
+
+// Objects (8-connected, any colours) of at most k cells removed.
+bool op_remove_small(const Img& x, int k, const Img&, Img& out) {
+    out = x;
+    bool any = false, kept = false;
+    for (const auto& o : objects(x, 1)) {
+        if (o.cells > k) { kept = true; continue; }
+        for (int i : o.index) out.px[i] = 0;
+        any = true;
+    }
+    return any && kept;
+}
+
+// Only the most (0) or least (1) frequent non-zero colour kept.
+bool op_keep_frequent(const Img& x, int mode, const Img&, Img& out) {
+    auto n = histogram(x);
+    int best = -1, ties = 0;
+    for (int v = 1; v < kColours; ++v) {
+        if (!n[v]) continue;
+        if (best < 0 || (mode == 0 ? n[v] > n[best] : n[v] < n[best])) { best = v; ties = 0; }
+        else if (n[v] == n[best]) ties++;
+    }
+    if (best < 0 || ties) return false;  // a tie names no colour
+    return op_keep_colour(x, best, x, out);
+}
+
+// Everything moved one cell: 0 up, 1 down, 2 left, 3 right (the border's far side empty).
+bool op_shift(const Img& x, int dir, const Img&, Img& out) {
+    static const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
+    out = Img(x.h, x.w);
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) {
+            int rr = r + dr[dir], cc = c + dc[dir];
+            if (rr >= 0 && cc >= 0 && rr < x.h && cc < x.w) out.at(rr, cc) = x.at(r, c);
+        }
+    return true;
+}
+
+// Scaled down by k, each k x k block becoming its most frequent non-zero colour (0 if empty).
+bool op_scale_down_any(const Img& x, int k, const Img&, Img& out) {
+    if (x.h % k || x.w % k || x.h == k && x.w == k) return false;
+    out = Img(x.h / k, x.w / k);
+    for (int br = 0; br < out.h; ++br)
+        for (int bc = 0; bc < out.w; ++bc) {
+            std::array<int, kColours> n{};
+            for (int r = 0; r < k; ++r)
+                for (int c = 0; c < k; ++c) n[x.at(br * k + r, bc * k + c)]++;
+            int best = 0;
+            for (int v = 1; v < kColours; ++v)
+                if (n[v] > (best ? n[best] : 0)) best = v;
+            out.at(br, bc) = static_cast<uint8_t>(best);
+        }
     return true;
 }
 
@@ -586,8 +695,14 @@ const std::vector<Family>& families() {
         {"outline", "", {0}, op_outline},
         {"invert", "", {0}, op_invert},
         {"paint", "colour", range(1, 10), op_paint},
+        {"draw_lines", "mode", range(0, 7), op_draw_lines},
+        {"connect", "mode", range(0, 3), op_connect},
+        {"remove_small", "k", range(1, 3), op_remove_small},
+        {"keep_frequent", "mode", range(0, 2), op_keep_frequent},
+        {"shift", "direction", range(0, 4), op_shift},
+        {"scale_down_any", "k", range(2, 4), op_scale_down_any},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
-        {"mask_input", "mode", range(0, 2), op_mask_input, true},
+        {"mask_input", "mode", range(0, 3), op_mask_input, true},
     };
     return table;
 }

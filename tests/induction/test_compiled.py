@@ -158,12 +158,45 @@ def test_symmetrize_gravity_fill():
         call("core_fill_enclosed", [[0, 1]], colour=4)  # nothing enclosed
 
 
+def test_lines_connections_and_shifts():
+    g = [[0, 0, 0], [0, 2, 0], [0, 0, 0]]
+    assert call("core_draw_lines", g, mode=0).tolist() == [[0, 0, 0], [2, 2, 2], [0, 0, 0]]
+    assert call("core_draw_lines", g, mode=2).tolist() == [[0, 2, 0], [2, 2, 2], [0, 2, 0]]
+    assert call("core_draw_lines", g, mode=3).tolist() == [[0, 2, 0], [0, 2, 0], [0, 0, 0]]
+    assert call("core_draw_lines", g, mode=6).tolist() == [[0, 0, 0], [0, 2, 2], [0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_draw_lines", [[0, 0]], mode=0)  # nothing to draw from
+    assert call("core_connect", [[1, 0, 0, 1, 0, 2]], mode=0).tolist() == [[1, 1, 1, 1, 0, 2]]
+    assert call("core_connect", [[3], [0], [3]], mode=1).tolist() == [[3], [3], [3]]
+    with pytest.raises(DslError):
+        call("core_connect", [[1, 0, 2]], mode=2)
+    assert call("core_shift", [[1, 2], [3, 4]], direction=3).tolist() == [[0, 1], [0, 3]]
+    assert call("core_shift", [[1, 2], [3, 4]], direction=0).tolist() == [[3, 4], [0, 0]]
+    assert call("core_shift", [[5]], direction=1).tolist() == [[0]]
+
+
+def test_noise_frequency_and_block_summaries():
+    g = [[1, 1, 0, 2], [1, 1, 0, 0], [0, 0, 0, 0]]
+    assert call("core_remove_small", g, k=1).tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_remove_small", [[2, 0, 3]], k=1)  # nothing would be left
+    assert call("core_keep_frequent", g, mode=0).tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]]
+    assert call("core_keep_frequent", g, mode=1).tolist() == [[0, 0, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_keep_frequent", [[1, 2]], mode=0)  # a tie
+    b = [[1, 0, 0, 0], [1, 2, 0, 0]]
+    assert call("core_scale_down_any", b, k=2).tolist() == [[1, 0]]
+    with pytest.raises(DslError):
+        call("core_scale_down_any", [[1, 2, 3]], k=2)
+
+
 def test_combining_with_the_input():
     state, inp = A([[0, 3], [0, 0]]), A([[1, 1], [0, 2]])
     assert call("core_overlay_input", state, inp, mode=0).tolist() == [[1, 3], [0, 2]]
     assert call("core_overlay_input", state, inp, mode=1).tolist() == [[1, 1], [0, 2]]
     assert call("core_mask_input", state, inp, mode=0).tolist() == [[0, 1], [0, 0]]
     assert call("core_mask_input", state, inp, mode=1).tolist() == [[1, 0], [0, 2]]
+    assert call("core_mask_input", A([[1, 3], [0, 0]]), inp, mode=2).tolist() == [[0, 3], [0, 0]]
     with pytest.raises(DslError):
         call("core_overlay_input", A([[1]]), inp, mode=0)  # shapes differ
     with pytest.raises(TypeError):
