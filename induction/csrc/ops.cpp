@@ -106,23 +106,32 @@ std::vector<Object> objects(const Img& g, int mode) {
     return objs;
 }
 
+constexpr int kSelectors = 12;
+
 // The object a selector names, or -1 when none or a tie makes it ambiguous:
 // 0 largest, 1 smallest, 2 topmost, 3 bottommost, 4 leftmost, 5 rightmost,
-// 6 most colours, 7 the only object of its colour.
-int select_object(const std::vector<Object>& objs, int sel) {
+// 6 most colours, 7 the only object of its colour, 8 largest bounding box, 9 smallest
+// bounding box, 10 the only one off the border, 11 the densest (cells per box cell).
+int select_object(const std::vector<Object>& objs, int sel, int h, int w) {
     if (objs.size() < 2) return objs.empty() ? -1 : 0;
-    if (sel == 7) {
-        std::array<int, kColours> n{};
-        for (const auto& o : objs) n[o.colour]++;
+    auto unique = [&objs](auto pred) {
         int found = -1;
         for (size_t i = 0; i < objs.size(); ++i)
-            if (n[objs[i].colour] == 1) {
+            if (pred(objs[i])) {
                 if (found >= 0) return -1;
                 found = static_cast<int>(i);
             }
         return found;
+    };
+    if (sel == 7) {
+        std::array<int, kColours> n{};
+        for (const auto& o : objs) n[o.colour]++;
+        return unique([&n](const Object& o) { return n[o.colour] == 1; });
     }
+    if (sel == 10)
+        return unique([h, w](const Object& o) { return o.r0 > 0 && o.c0 > 0 && o.r1 < h - 1 && o.c1 < w - 1; });
     auto score = [sel](const Object& o) {
+        int area = (o.r1 - o.r0 + 1) * (o.c1 - o.c0 + 1);
         switch (sel) {
             case 0: return o.cells;
             case 1: return -o.cells;
@@ -130,7 +139,10 @@ int select_object(const std::vector<Object>& objs, int sel) {
             case 3: return o.r1;
             case 4: return -o.c0;
             case 5: return o.c1;
-            default: return o.colours;
+            case 6: return o.colours;
+            case 8: return area;
+            case 9: return -area;
+            default: return o.cells * 1000 / area;
         }
     };
     int best = 0, ties = 0;
@@ -257,11 +269,11 @@ bool op_paint(const Img& x, int colour, const Img&, Img& out) {
     return true;
 }
 
-// param = mode * 8 + selector (see objects, select_object); kind 0: the object alone,
+// param = mode * kSelectors + selector (see objects, select_object); kind 0: the object alone,
 // cropped; 1: its bounding box of the grid; 2: the grid without it.
 bool object_op(const Img& x, int param, int kind, Img& out) {
-    auto objs = objects(x, param / 8);
-    int i = select_object(objs, param % 8);
+    auto objs = objects(x, param / kSelectors);
+    int i = select_object(objs, param % kSelectors, x.h, x.w);
     if (i < 0) return false;
     const Object& o = objs[i];
     if (kind == 2) {
@@ -393,13 +405,19 @@ bool op_mirror_tile(const Img& x, int mode, const Img&, Img& out) {
     return true;
 }
 
-// The grid placed where its own cells are non-zero (a fractal of itself).
-bool op_self_tile(const Img& x, int, const Img&, Img& out) {
+// The grid placed where its own cells are non-zero (mode 0, a fractal of itself) or where
+// they are zero (mode 1); mode 2: each cell becomes a block of its colour shaped like the
+// grid's non-zero cells.
+bool op_self_tile(const Img& x, int mode, const Img&, Img& out) {
     if (!legal_size(x.h * x.h, x.w * x.w)) return false;
     out = Img(x.h * x.h, x.w * x.w);
     for (int r = 0; r < out.h; ++r)
-        for (int c = 0; c < out.w; ++c)
-            if (x.at(r / x.h, c / x.w)) out.at(r, c) = x.at(r % x.h, c % x.w);
+        for (int c = 0; c < out.w; ++c) {
+            uint8_t outer = x.at(r / x.h, c / x.w), inner = x.at(r % x.h, c % x.w);
+            if (mode == 0 && outer) out.at(r, c) = inner;
+            if (mode == 1 && !outer) out.at(r, c) = inner;
+            if (mode == 2 && inner) out.at(r, c) = outer;
+        }
     return true;
 }
 
@@ -657,14 +675,44 @@ bool op_scale_down_any(const Img& x, int k, const Img&, Img& out) {
     return true;
 }
 
+// Each object's (8-connected, any colours) bounding box: empty cells take its main colour.
+bool op_hull(const Img& x, int, const Img&, Img& out) {
+    out = x;
+    bool any = false;
+    for (const auto& o : objects(x, 1))
+        for (int r = o.r0; r <= o.r1; ++r)
+            for (int c = o.c0; c <= o.c1; ++c)
+                if (!out.at(r, c)) { out.at(r, c) = static_cast<uint8_t>(o.colour); any = true; }
+    return any;
+}
+
+// The grid's outermost cells painted `colour`.
+bool op_frame(const Img& x, int colour, const Img&, Img& out) {
+    out = x;
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c)
+            if (r == 0 || c == 0 || r == x.h - 1 || c == x.w - 1) out.at(r, c) = static_cast<uint8_t>(colour);
+    return true;
+}
+
+// A 1x1 grid of the most (0) or least (1) frequent non-zero colour.
+bool op_colour_cell(const Img& x, int mode, const Img&, Img& out) {
+    Img kept;
+    if (!op_keep_frequent(x, mode, x, kept)) return false;
+    uint8_t v = 0;
+    for (uint8_t c : kept.px) v = std::max(v, c);
+    out = Img(1, 1, v);
+    return true;
+}
+
 std::vector<int> range(int lo, int hi) {
     std::vector<int> v;
     for (int i = lo; i < hi; ++i) v.push_back(i);
     return v;
 }
 
-std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn any), 8 selectors
-    return range(0, 16);
+std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn any), 12 selectors
+    return range(0, 2 * kSelectors);
 }
 
 }  // namespace
@@ -688,13 +736,16 @@ const std::vector<Family>& families() {
         {"scale_down", "k", range(2, 4), op_scale_down},
         {"tile", "mode", range(0, 6), op_tile},
         {"mirror_tile", "mode", range(0, 3), op_mirror_tile},
-        {"self_tile", "", {0}, op_self_tile},
+        {"self_tile", "mode", range(0, 3), op_self_tile},
         {"symmetrize", "mode", range(0, 6), op_symmetrize},
         {"gravity", "direction", range(0, 4), op_gravity},
         {"fill_enclosed", "colour", range(1, 10), op_fill_enclosed},
         {"outline", "", {0}, op_outline},
         {"invert", "", {0}, op_invert},
         {"paint", "colour", range(1, 10), op_paint},
+        {"hull", "", {0}, op_hull},
+        {"frame", "colour", range(1, 10), op_frame},
+        {"colour_cell", "mode", range(0, 2), op_colour_cell},
         {"draw_lines", "mode", range(0, 7), op_draw_lines},
         {"connect", "mode", range(0, 3), op_connect},
         {"remove_small", "k", range(1, 3), op_remove_small},

@@ -77,11 +77,20 @@ def test_objects_select_crop_and_remove():
         call("core_crop_object", g, select=1)  # smallest: two single cells tie
     # 8-connected multicolour (mode 1): the diagonal pair is one object; its box keeps the gap
     d = [[4, 0, 0], [0, 5, 0], [0, 0, 0]]
-    assert call("core_crop_object_box", d, select=8).tolist() == [[4, 0], [0, 5]]
-    assert call("core_crop_object", d, select=8 + 6).tolist() == [[4, 0], [0, 5]]  # most colours
-    # the only object of its colour
+    assert call("core_crop_object_box", d, select=12).tolist() == [[4, 0], [0, 5]]
+    assert call("core_crop_object", d, select=12 + 6).tolist() == [[4, 0], [0, 5]]  # most colours
+    # the only object of its colour; bounding boxes; off the border; density
     u = [[1, 0, 1, 0, 6]]
     assert call("core_crop_object", u, select=7).tolist() == [[6]]
+    b = [[2, 0, 0, 0, 0],
+         [0, 0, 0, 0, 3],
+         [0, 4, 0, 0, 3],
+         [0, 0, 4, 0, 3]]
+    assert call("core_crop_object", b, select=12 + 8).tolist() == [[4, 0], [0, 4]]  # largest box (8-conn)
+    assert call("core_crop_object", b, select=12 + 9).tolist() == [[2]]              # smallest box
+    assert call("core_crop_object", [[0, 0, 0, 0], [0, 5, 0, 0], [0, 0, 0, 6]], select=10).tolist() == [[5]]
+    dense = [[1, 0, 1], [0, 1, 0], [0, 0, 0], [2, 2, 0]]
+    assert call("core_crop_object", dense, select=12 + 11).tolist() == [[2, 2]]  # densest
 
 
 def test_parts_overlay_pick_and_halves():
@@ -135,11 +144,14 @@ def test_scaling_tiling_and_mirrors():
     assert call("core_tile", g, mode=4).tolist() == [[1, 2, 1, 2, 1, 2]]
     assert call("core_mirror_tile", g, mode=0).tolist() == [[1, 2, 2, 1]]
     assert call("core_mirror_tile", [[1], [2]], mode=1).tolist() == [[1], [2], [2], [1]]
-    assert call("core_self_tile", [[1, 0]]).tolist() == [[1, 0, 0, 0]]
+    assert call("core_self_tile", [[1, 0]], mode=0).tolist() == [[1, 0, 0, 0]]
+    assert call("core_self_tile", [[1, 0]], mode=1).tolist() == [[0, 0, 1, 0]]
+    assert call("core_self_tile", [[2, 0], [0, 3]], mode=2).tolist() == [[2, 0, 0, 0], [0, 2, 0, 0],
+                                                                         [0, 0, 3, 0], [0, 0, 0, 3]]
     with pytest.raises(DslError):
         call("core_scale_up", np.ones((16, 16), dtype=np.uint8), k=2)  # would exceed 30x30
     with pytest.raises(DslError):
-        call("core_self_tile", np.ones((6, 6), dtype=np.uint8))
+        call("core_self_tile", np.ones((6, 6), dtype=np.uint8), mode=0)
 
 
 def test_symmetrize_gravity_fill():
@@ -188,6 +200,18 @@ def test_noise_frequency_and_block_summaries():
     assert call("core_scale_down_any", b, k=2).tolist() == [[1, 0]]
     with pytest.raises(DslError):
         call("core_scale_down_any", [[1, 2, 3]], k=2)
+
+
+def test_hull_frame_and_colour_cell():
+    assert call("core_hull", [[1, 0], [0, 1]]).tolist() == [[1, 1], [1, 1]]
+    with pytest.raises(DslError):
+        call("core_hull", [[1, 1]])  # boxes already full
+    assert call("core_frame", [[0, 0, 0], [0, 2, 0], [0, 0, 0]], colour=4).tolist() == [[4, 4, 4], [4, 2, 4], [4, 4, 4]]
+    assert call("core_frame", [[0]], colour=1).tolist() == [[1]]
+    assert call("core_colour_cell", [[1, 1, 2]], mode=0).tolist() == [[1]]
+    assert call("core_colour_cell", [[1, 1, 2]], mode=1).tolist() == [[2]]
+    with pytest.raises(DslError):
+        call("core_colour_cell", [[0]], mode=0)
 
 
 def test_combining_with_the_input():
@@ -359,3 +383,21 @@ def test_bad_grids_are_refused_at_the_binding():
         _core.apply(0, 1, A([[12]]), A([[0]]))
     with pytest.raises(ValueError):
         _core.apply(999, 0, A([[1]]), A([[1]]))
+
+
+def test_the_dsl_proposer_runs_the_core_and_its_candidates_reproduce_from_source():
+    from arc_core import Budget
+    from induction.dsl_proposer import DslConfig, DslProposer
+
+    def rule(x):  # the grid laid where its own cells are set: the core's self_tile
+        return np.kron((x > 0).astype(np.uint8), x)
+
+    xs = [A([[1, 0], [1, 1]]), A([[0, 2], [2, 0]]), A([[3, 3], [0, 3]])]
+    task = Task("fractal", tuple(Example(Grid(x), Grid(rule(x))) for x in xs[:2]), (Grid(xs[2]),),
+                (Grid(rule(xs[2])),))
+    cands, result = DslProposer(DslConfig(clock="cpu")).propose_with_result(task, Budget(4.0))
+    assert result.stats["core_candidates"] > 0 and result.stats["core_bugs"] == 0
+    assert any(s.engine == "core" and (s.test_outputs[0] == rule(xs[2])).all() for s in result.fits)
+    assert cands[0].grid == Grid(rule(xs[2])) and cands[0].provenance["engine"] in ("core", "python")
+    for c in cands:
+        assert run_source(c.provenance["source"], xs[2].tolist()) == c.grid.to_list()

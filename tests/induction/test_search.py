@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -121,11 +119,13 @@ def test_deterministic_for_a_seed():
     assert [(c.grid, c.provenance["source"]) for c in a] == [(c.grid, c.provenance["source"]) for c in b]
 
 
-def test_budget_is_respected():
-    task = make_task(lambda g: g, rand_grids(4, (30, 30), 10), rand_grids(1, (30, 30), 10))
-    t0 = time.perf_counter()
-    DslProposer().propose(task.without_truth(), Budget(1.0))
-    assert time.perf_counter() - t0 < 4.0
+def test_the_budget_stops_both_searches():
+    # random 30x30 grids: nothing fits, so only the deadline ends either search (how close
+    # to it they stop is measured by bench/search_throughput.py, not asserted here)
+    task = make_task(lambda g: g[::-1, :7], rand_grids(4, (30, 30), 10), rand_grids(1, (30, 30), 10))
+    _, result = DslProposer(DslConfig(clock="cpu")).propose_with_result(task.without_truth(), Budget(1.0))
+    assert result.stats["timed_out"] and result.stats["core_timed_out"]
+    assert not result.fits
 
 
 def test_inconsistent_output_shapes_do_not_crash():
@@ -146,7 +146,7 @@ def test_raising_primitive_is_dropped_and_counted(monkeypatch):
     monkeypatch.setitem(PRIMITIVES, "boom2", Primitive("boom2", boom, (), bad_infer, False, 1))
     task = make_task(lambda g: g[:, ::-1], rand_grids(3), rand_grids(1))
     result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=10)
-    assert result.fits and result.stats["errors"] > 0
+    assert result.fits and result.stats["errors"] > 0 and result.stats["bugs"] >= 2
 
 
 def test_dsl_error_is_a_value_error():
