@@ -150,9 +150,13 @@ def _raw_tasks(spec: str) -> tuple[dict[str, Any], str]:
 
 def _read_json(path: Path) -> Any:
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8") as f:
             return json.load(f)
     except json.JSONDecodeError as e:
         raise DatasetError(f"{path}: malformed JSON (line {e.lineno}: {e.msg})") from None
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except RecursionError:
+        raise DatasetError(f"{path}: JSON nested too deeply to be a task") from None
     except OSError as e:
         raise DatasetError(f"{path}: cannot read ({e.strerror})") from None

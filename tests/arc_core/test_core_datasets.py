@@ -222,6 +222,17 @@ def test_bad_tasks_in_directory_become_load_errors(make_task, write_json, tmp_pa
     assert sorted(ds.task_ids) == sorted([*bad, "good1", "good2"])
 
 
+def test_undecodable_and_deeply_nested_files_become_load_errors(make_task, write_json, tmp_path):
+    write_json("d/good.json", make_task())
+    (tmp_path / "d" / "latin1.json").write_bytes(b'{"train": "caf\xe9"}')
+    (tmp_path / "d" / "deep.json").write_text("[" * 200_000)
+    ds = load_dataset(str(tmp_path / "d"))
+    assert [t.id for t in ds.tasks] == ["good"]
+    by_id = {e.task_id: e for e in ds.errors}
+    assert "not UTF-8" in by_id["latin1"].message and "nested too deeply" in by_id["deep"].message
+    assert all("\n" not in str(e) for e in ds.errors)
+
+
 def test_solutions_with_wrong_test_count_become_load_errors(make_task, write_json):
     challenges = {
         "ok": make_task(n_test=2, with_outputs=False),
