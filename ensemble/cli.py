@@ -24,7 +24,7 @@ from arc_core.datasets import DATASETS
 from arc_core.submission import SubmissionError
 from cluster import RayConfig
 
-from .proposers import REGISTRY, UnknownProposerError, default_proposers, is_plugin
+from .proposers import REGISTRY, UnknownProposerError, check_plugin, default_proposers, is_plugin
 from .ranking import RANKERS
 from .rundir import RunDirError
 from verifier.modelfile import ModelFileError
@@ -129,8 +129,14 @@ def _solve(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise ConfigError(f"--{flag} must be >= 1, got {value}")
+    if not args.budget_s > 0:
+        raise ConfigError(f"--budget-s must be > 0, got {args.budget_s:g}")
+    task_ids = tuple(t.strip() for t in args.tasks.split(",") if t.strip()) if args.tasks else ()
+    repeated = sorted({t for t in task_ids if task_ids.count(t) > 1})
+    if repeated:
+        raise ConfigError(f"--tasks names {', '.join(repeated)} more than once")
     selection = Selection(
-        tasks=tuple(t.strip() for t in args.tasks.split(",") if t.strip()) if args.tasks else (),
+        tasks=task_ids,
         sample=args.sample, seed=args.seed, limit=args.limit,
     )
     config = SolveConfig(
@@ -145,6 +151,8 @@ def _solve(args: argparse.Namespace) -> int:
     for name in config.proposers:
         if name not in REGISTRY and not is_plugin(name):
             raise UnknownProposerError(f"unknown proposer {name!r}; known: {', '.join(REGISTRY)}")
+        if is_plugin(name):
+            check_plugin(name)
     solve(config)
     return 0
 

@@ -61,6 +61,12 @@ def is_plugin(name: str) -> bool:
     return ":" in name
 
 
+def check_plugin(name: str) -> None:
+    """Raise UnknownProposerError unless the plugin ``package.module:Class`` imports here
+    (a usage error, found before anything starts)."""
+    _plugin_class(name)
+
+
 def _plugin_class(name: str) -> type:
     module, _, cls_name = name.partition(":")
     try:

@@ -128,3 +128,19 @@ def test_score_of_a_subset_run_names_the_missing_tasks_once(tmp_path):
     assert "over the 1 submitted tasks:    100.0% (1 tasks)" in table
     problems = [line for line in table.splitlines() if line.startswith("problem:")]
     assert problems == ["problem: 3 task(s) missing from the submission (scored 0), e.g. t0"]
+
+
+def test_bad_flags_are_usage_errors_that_name_the_flag(tmp_path):
+    """Each exits 2 with one line, before Ray or any task starts (no run directory)."""
+    out = tmp_path / "r"
+    cases = [
+        (["--budget-s", "0"], "--budget-s"),
+        (["--tasks", "007bbfb7,00d62c1b,007bbfb7"], "007bbfb7"),
+        (["--proposers", "json:NoSuchProposer"], "json:NoSuchProposer"),
+        (["--proposers", "no_such_module_xyz:P"], "no_such_module_xyz"),
+    ]
+    for flags, words in cases:
+        proc = cli(["solve", "--dataset", "arc-agi-1/training", "--out", str(out), *flags])
+        assert proc.returncode == 2, (flags, proc.stderr)
+        assert proc.stderr.strip().count("\n") == 0 and words in proc.stderr, proc.stderr
+        assert "SolveConfig" not in proc.stderr and not out.exists()
