@@ -48,12 +48,23 @@ class RunDir:
         self.path = Path(path)
 
     def start(self, config: Mapping[str, Any], resume: bool) -> set[str]:
-        """Create or resume the run; returns the ids of tasks already finished."""
+        """Create or resume the run; returns the ids of tasks already finished. Refuses a
+        path that is a file, a directory holding anything but a run of ours, and a resume
+        whose answer-changing settings differ from the run's."""
+        if self.path.exists() and not self.path.is_dir():
+            raise RunDirError(f"{self.path}: is a file, not a run directory (--out names a directory)")
+        if self.path.is_dir():
+            foreign = sorted(p.name for p in self.path.iterdir()
+                             if p.name not in _RUN_FILES and p.name.removesuffix(".tmp") not in _RUN_FILES)
+            if foreign or ((self.path / CONFIG).exists() and not self._is_ours()):
+                what = ", ".join(foreign[:3]) or CONFIG
+                raise RunDirError(f"{self.path}: holds files that are not a run of arc-ensemble ({what}); "
+                                  "use an empty or new --out")
         self.path.mkdir(parents=True, exist_ok=True)
         config = json.loads(json.dumps(config))  # compare as stored: tuples become lists
         cfg_path = self.path / CONFIG
         if resume and cfg_path.exists():
-            old = json.loads(cfg_path.read_text())
+            old = self.config()
             changed = [k for k in _RESUME_KEYS if old.get(k) != config.get(k)]
             if changed:
                 raise RunDirError(
@@ -77,7 +88,24 @@ class RunDir:
         _append_lines(self.path / RESULTS, [result])
 
     def config(self) -> dict[str, Any]:
-        return json.loads((self.path / CONFIG).read_text())
+        """The run's config.json; RunDirError when the directory holds no readable one."""
+        path = self.path / CONFIG
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise RunDirError(f"{self.path}: not a run directory (no {CONFIG})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError) as e:
+            raise RunDirError(f"{path}: unreadable ({type(e).__name__}); the run cannot be resumed or reported") from None
+        if not isinstance(data, dict):
+            raise RunDirError(f"{path}: not a run's config (expected an object)")
+        return data
+
+    def _is_ours(self) -> bool:
+        try:
+            data = json.loads((self.path / CONFIG).read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError):
+            return True  # a torn config of our own run: config() names the problem on resume
+        return isinstance(data, dict) and {"dataset", "proposers", "budget_s", "versions"} <= set(data)
 
     def results(self) -> list[dict[str, Any]]:
         """Result rows, last one per task wins (a torn last line is ignored)."""
@@ -108,8 +136,11 @@ class RunDir:
             tmp.replace(path)
 
 
-# Settings that must match for --resume to continue the same run.
-_RESUME_KEYS = ("dataset", "solutions", "selection", "proposers", "budget_s", "seed")
+# Settings that must match for --resume to continue the same run: every one that changes
+# answers (the proposers and their options, the budget and seed, how attempts are ranked).
+_RESUME_KEYS = ("dataset", "solutions", "selection", "proposers", "proposer_options", "budget_s", "seed",
+                "ranking", "verifier", "router", "llm_engine", "llm_endpoint")
+_RUN_FILES = {CONFIG, CANDIDATES, RESULTS, SUBMISSION, SUMMARY, REPORT}
 
 
 def environment() -> dict[str, Any]:
