@@ -43,6 +43,9 @@ class LoadError:
     task_id: str
     source: str
     message: str
+    test_count: int = 1
+    """Test inputs the task appears to hold (1 when its file is unreadable): the submission
+    still gets that many entries, with fallback attempts."""
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"
@@ -105,11 +108,14 @@ def load_dataset(
     dataset = Dataset(spec)
     for task_id in selection.apply(list(raw), source):
         item_source = source if not isinstance(raw[task_id], _FileRef) else str(raw[task_id].path)
+        data = None
         try:
             data = raw[task_id].load() if isinstance(raw[task_id], _FileRef) else raw[task_id]
             dataset.tasks.append(Task.from_json(task_id, data, sols.get(task_id)))
         except (TaskError, DatasetError) as e:
-            dataset.errors.append(LoadError(task_id, item_source, str(e)))
+            tests = data.get("test") if isinstance(data, dict) else None
+            count = len(tests) if isinstance(tests, list) and tests else 1
+            dataset.errors.append(LoadError(task_id, item_source, str(e), count))
     return dataset
 
 

@@ -12,12 +12,12 @@ and the run goes on.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from arc_core import Budget, ConfigError, Grid, LLMClient, Selection, Task, load_dataset
+from arc_core import Budget, ConfigError, Grid, LLMClient, LoadError, Selection, Task, load_dataset
 from arc_core.submission import submission_entry, write_submission
 from cluster import Job, Part, PartDone, RayConfig, RayRuntime
 from cluster.llm_actor import EngineResources, start_engine_actor
@@ -136,7 +136,7 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
                 run.append_task(record.result, record.candidates)
                 progress.task_done(record.result)
     progress.close()
-    return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log)
+    return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log, dataset.errors)
 
 
 def _resolve(config: SolveConfig, hooks: SolveHooks) -> SolveConfig:
@@ -227,11 +227,14 @@ def _assemble(task: Task, parts: Mapping[str, PartDone], config: SolveConfig, ho
 
 
 def finish_run(
-    run: RunDir, dataset: str, tasks: list[Task], report: bool = True, log: TextIO = sys.stderr
+    run: RunDir, dataset: str, tasks: list[Task], report: bool = True, log: TextIO = sys.stderr,
+    load_errors: Sequence[LoadError] = (),
 ) -> dict[str, Any]:
-    """Rewrite submission.json and summary.json from the run's files; write the report."""
+    """Rewrite submission.json and summary.json from the run's files; write the report.
+    Every task is in the submission: one that could not be loaded gets fallback attempts
+    (its error stays in results.jsonl)."""
     results = {r["task_id"]: r for r in run.results()}
-    entries = {}
+    entries = {e.task_id: submission_entry([[] for _ in range(e.test_count)]) for e in load_errors}
     for task in tasks:
         row = results.get(task.id)
         attempts = [[Grid(g) for g in a] for a in row["attempts"]] if row and row["attempts"] else []

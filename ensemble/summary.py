@@ -119,6 +119,13 @@ def _median_by_proposer(results: list[Mapping[str, Any]]) -> dict[str, float]:
 def score_table(summary: Mapping[str, Any]) -> str:
     """The plain-text table printed at the end of a run and by ``score``."""
     o = summary["overall"]
+    if not o["tasks"]:  # no task of the run has known solutions: there is nothing to score
+        run = summary.get("tasks_run", 0)
+        lines = [f"dataset {summary['dataset']}: {run} tasks run, unscored (no solutions known); "
+                 "the attempts are in submission.json"]
+        if summary.get("errors"):
+            lines.append(f"errors: {summary['errors']} task(s)")
+        return "\n".join(lines)
     lines = [
         f"dataset {summary['dataset']}: {o['tasks']} tasks, {o['test_outputs']} test outputs",
         f"{'':<22}{'pass@2':>9}{'oracle':>9}",

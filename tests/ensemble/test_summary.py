@@ -1,6 +1,6 @@
 """Run summaries: per-proposer scores rank each proposer's own grids by the vote rule."""
 
-from ensemble.summary import proposer_task_scores, summarize
+from ensemble.summary import proposer_task_scores, score_table, summarize
 
 
 def row(task, grid, proposer, correct, **features):
@@ -32,3 +32,12 @@ def test_a_task_a_proposer_never_answered_scores_zero_for_it():
     rows = [row("a", [[3]], "dsl", True, votes=1, train_fit=1.0)]
     per = proposer_task_scores([result("a", 1.0), result("b", 0.0)], rows)
     assert per == {"dsl": {"a": (1.0, 1.0), "b": (0.0, 0.0)}}
+
+
+def test_a_run_without_known_solutions_says_unscored_not_zero():
+    unscored = {"task_id": "a", "status": "ok", "n_test": 1, "score": None, "oracle": None, "correct": None,
+                "cpu_seconds": {"dsl": 1.0}}
+    table = score_table(summarize("kaggle-test", [unscored], []))
+    assert "unscored" in table and "1 tasks run" in table and "0.0%" not in table
+    scored = score_table(summarize("d", [result("a", 1.0)], [row("a", [[3]], "dsl", True, votes=1)]))
+    assert "unscored" not in scored and "100.0%" in scored
