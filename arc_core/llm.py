@@ -72,3 +72,27 @@ class LLMClient(Protocol):
     ) -> list[float]:
         """Summed log-probability of each continuation given its prompt (raw, before temperature)."""
         ...
+
+
+CHAT_TEMPLATES = ("llama3", "chatml", "none")
+"""Chat formats a prompt can be written in ("none": plain text)."""
+
+LLAMA3_DATE = "26 Jul 2024"
+"""The "Today Date" the Llama 3.1 chat template writes when it is given none: prompts keep it
+so that they match what the model's own template produces (and stay the same every day)."""
+
+
+def render_chat(system: str, user: str, template: str) -> str:
+    """System + user messages in the model's chat format, open for the assistant's answer;
+    an unknown template raises ConfigError (one definition for both LLM branches)."""
+    if template == "llama3":
+        return ("<|start_header_id|>system<|end_header_id|>\n\n"
+                f"Cutting Knowledge Date: December 2023\nToday Date: {LLAMA3_DATE}\n\n"
+                f"{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n"
+                f"{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+    if template == "chatml":
+        return (f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n"
+                "<|im_start|>assistant\n")
+    if template == "none":
+        return f"{system}\n\n{user}\n\n"
+    raise ConfigError(f"chat template must be one of {CHAT_TEMPLATES}, got {template!r}")

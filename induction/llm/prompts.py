@@ -6,7 +6,7 @@ grid written row by row with one colour name per cell, "Example k" headers, the
 test input, and the request for a ``transform`` function; the model answers with
 a ```python block that does ``from common import *`` (see ``barc_common.py``).
 ``generic`` asks any instruction-tuned code model for ``transform(grid)`` over
-digit grids. ``render_chat`` wraps system + user text in a chat template
+digit grids. ``render_chat`` (``arc_core.llm``) wraps system + user text in a chat template
 (``llama3`` as Llama 3.1 Instruct formats it, ``chatml``, or ``none``); the BOS
 token is left to the tokenizer, which adds it.
 
@@ -21,11 +21,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from arc_core import Grid, Task
+from arc_core.llm import CHAT_TEMPLATES, render_chat  # noqa: F401  (re-exported for the proposer)
 
 COLOUR_NAMES = ("Black", "Blue", "Red", "Green", "Yellow", "Gray", "Pink", "Orange",
                 "Purple", "Brown")
 PROMPT_FORMATS = ("barc", "generic")
-CHAT_TEMPLATES = ("llama3", "chatml", "none")
 
 BARC_SYSTEM = ("You are a world-class puzzle solver with exceptional pattern recognition "
                "skills and expertise in Python programming. Your task is to analyze puzzles "
@@ -88,19 +88,6 @@ def revision_prompt(task: Task, prompt_format: str, program: str,
             lines.append(f"Example {k}: wrong output.\n{_difference(example.output, output, prompt_format)}\n")
     lines.append("\nWrite a corrected `transform` function in one ```python block.")
     return system, "".join(lines)
-
-
-def render_chat(system: str, user: str, template: str) -> str:
-    """System + user messages as the model's chat format, ready for the assistant's answer."""
-    if template == "llama3":
-        return ("<|start_header_id|>system<|end_header_id|>\n\n"
-                "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
-                f"{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n"
-                f"{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
-    if template == "chatml":
-        return (f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n"
-                "<|im_start|>assistant\n")
-    return f"{system}\n\n{user}\n\n"
 
 
 def _difference(expected: Grid, actual: Grid, prompt_format: str) -> str:

@@ -76,3 +76,14 @@ def test_duplicates_are_merged_after_normalising():
     assert normalise(a) == normalise(b)
     counts = unique_programs([normalise(a), normalise(b), None, "other\n"])
     assert counts == {normalise(a): 2, "other\n": 1}
+
+
+def test_one_chat_renderer_for_both_branches_and_an_unknown_template_is_an_error():
+    import pytest
+
+    from arc_core import ConfigError
+    from transduction.llm import render_chat as transduction_render_chat
+
+    assert transduction_render_chat is render_chat
+    with pytest.raises(ConfigError, match="llama2"):
+        render_chat("S", "U", "llama2")

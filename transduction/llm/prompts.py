@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from arc_core import ConfigError, Grid, Task
+from arc_core.llm import CHAT_TEMPLATES, render_chat
 
 from ..formats import FORMATS, GridFormat
 
 PROMPT_STYLES = ("barc", "generic")
-CHAT_TEMPLATES = ("llama3", "chatml", "none")
 ANSWER_FENCE = "```"
 
 BARC_SYSTEM = ("You are a world-class puzzle solver with exceptional pattern recognition skills. "
@@ -99,21 +99,6 @@ def query_prompt(task: Task, query: Grid, spec: PromptSpec) -> str:
 def answer_text(grid: Grid, fmt: GridFormat) -> str:
     """What the model should write after the prompt for ``grid``: its rows, then the fence."""
     return fmt.encode(grid) + "\n" + ANSWER_FENCE
-
-
-def render_chat(system: str, user: str, template: str) -> str:
-    """System + user messages in the model's chat format, open for the assistant's answer."""
-    if template == "llama3":
-        return ("<|start_header_id|>system<|end_header_id|>\n\n"
-                "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
-                f"{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n"
-                f"{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
-    if template == "chatml":
-        return (f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n"
-                "<|im_start|>assistant\n")
-    if template == "none":
-        return f"{system}\n\n{user}\n\n"
-    raise ConfigError(f"chat template must be one of {CHAT_TEMPLATES}, got {template!r}")
 
 
 def _barc_messages(task: Task, query: Grid, fmt: GridFormat) -> tuple[str, str, str]:
