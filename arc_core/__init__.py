@@ -11,12 +11,13 @@ from .candidate import BRANCHES, Candidate
 from .datasets import DATASETS, Dataset, DatasetError, LoadError, Selection, load_dataset
 from .grid import Grid, GridError
 from .llm import LORA_TARGET_MODULES, LLMClient, LoRASpec, SamplingConfig
-from .proposer import Budget, ConfigError, Proposer
+from .proposer import CLOCKS, Budget, ConfigError, Proposer
 from .scoring import ScoreReport, TaskOutcome, score_outcomes, task_score
 from .shape import predict_output_shapes
 from .task import Example, Task, TaskError
 
 __all__ = [
+    "CLOCKS",
     "Augmentation", "sample_augmentations", "BRANCHES", "Candidate", "DATASETS", "Dataset",
     "DatasetError", "LoadError", "Selection", "load_dataset", "Grid", "GridError", "LLMClient",
     "LoRASpec", "LORA_TARGET_MODULES", "SamplingConfig", "Budget", "ConfigError", "Proposer", "ScoreReport",

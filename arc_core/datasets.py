@@ -119,10 +119,6 @@ def load_dataset(
     return dataset
 
 
-def dataset_names() -> list[str]:
-    return list(DATASETS)
-
-
 @dataclass(frozen=True)
 class _FileRef:
     path: Path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -11,6 +13,11 @@ from .task import Task
 
 class ConfigError(ValueError):
     """A configuration value is out of range; the message names the field."""
+
+
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+"""What a budget's seconds may measure: "wall" (the Proposer contract) or "cpu" (the process's
+CPU seconds, fair for benchmarks on a shared machine). One table for every proposer."""
 
 
 @dataclass(frozen=True)

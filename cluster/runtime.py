@@ -227,9 +227,3 @@ def _first_line(e: BaseException) -> str:
             return line.strip()[:500]
     return type(e).__name__
 
-
-def node_ips() -> Mapping[str, str]:
-    """Node id -> IP of the alive nodes of the connected cluster."""
-    import ray
-
-    return {n["NodeID"]: n["NodeManagerAddress"] for n in ray.nodes() if n.get("Alive")}

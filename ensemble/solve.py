@@ -250,10 +250,8 @@ def finish_run(
 
 
 def _write_report(run: RunDir, log: TextIO) -> None:
-    try:
-        from .report import write_report
-    except ImportError:
-        return
+    from .report import write_report  # imported here: only runs that write a report need it
+
     try:
         path = write_report(run.path)
     except (OSError, ValueError) as e:

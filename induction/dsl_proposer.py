@@ -36,15 +36,13 @@ nothing fit.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from arc_core import Budget, Candidate, ConfigError, Grid, Task
+from arc_core import CLOCKS, Budget, Candidate, ConfigError, Grid, Task
 
 from .enumeration import EnumerationConfig, enumerate_search
 from .search import SearchConfig, SearchResult, Solution, merge_results, roles_differ, search, search_by_role
 
-_CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
 @dataclass(frozen=True)
@@ -96,8 +94,8 @@ class DslConfig:
         for name in ("max_level_states", "max_candidates"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"DslConfig.{name} must be >= 1, got {getattr(self, name)}")
-        if self.clock not in _CLOCKS:
-            raise ConfigError(f"DslConfig.clock must be one of {sorted(_CLOCKS)}, got {self.clock!r}")
+        if self.clock not in CLOCKS:
+            raise ConfigError(f"DslConfig.clock must be one of {sorted(CLOCKS)}, got {self.clock!r}")
         for name in ("near_misses", "combine_pool"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"DslConfig.{name} must be >= 0, got {getattr(self, name)}")
@@ -125,7 +123,7 @@ class DslProposer:
 
     def propose_with_result(self, task: Task, budget: Budget) -> tuple[list[Candidate], SearchResult]:
         """Candidates and the raw search result (statistics, time per primitive)."""
-        cfg, clock = self.config, _CLOCKS[self.config.clock]
+        cfg, clock = self.config, CLOCKS[self.config.clock]
         seconds = min(budget.seconds * cfg.time_fraction, cfg.max_seconds)
         plain = task.without_truth()
         by_role = cfg.role_fraction > 0 and roles_differ(plain)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from arc_core import ConfigError, Example, Grid, Task, predict_output_shapes
+from arc_core.grid import MAX_SIDE
 
 from .dsl import PRIMITIVES, DslError, Primitive, UnseenKey
 from .dsl.colour import normalise_colours, restore_colours
@@ -246,7 +247,7 @@ class _Searcher:
             return self.cache[ck]
         try:
             out = np.ascontiguousarray(prim.fn(g, **dict(step.params)), dtype=np.uint8)
-            if out.ndim != 2 or not (1 <= out.shape[0] <= 30 and 1 <= out.shape[1] <= 30):
+            if out.ndim != 2 or not (1 <= out.shape[0] <= MAX_SIDE and 1 <= out.shape[1] <= MAX_SIDE):
                 out = None
         except UnseenKey:
             out = _UNSEEN

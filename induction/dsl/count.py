@@ -6,15 +6,15 @@ import numpy as np
 
 from .colour import colour_rank
 from .objects import objects
-from .registry import DslError, background, grid_param_product, primitive
+from .registry import MAX_SIDE, DslError, background, grid_param_product, primitive
 
 
 @primitive(params=grid_param_product(connectivity=(4, 8), multicolour=(False, True)))
 def count_objects_row(grid: np.ndarray, connectivity: int, multicolour: bool) -> np.ndarray:
     """A 1 x n row of the majority colour, n the number of objects (turn it with dihedral)."""
     n = len(objects(grid, connectivity, multicolour))
-    if not 1 <= n <= 30:
-        raise DslError("object count outside 1..30")
+    if not 1 <= n <= MAX_SIDE:
+        raise DslError(f"object count outside 1..{MAX_SIDE}")
     return np.full((1, n), colour_rank(grid, "majority"), dtype=np.uint8)
 
 
@@ -55,6 +55,6 @@ def count_cells_grid(grid: np.ndarray, connectivity: int) -> np.ndarray:
     if not objs:
         raise DslError("no objects")
     big = max(objs, key=lambda o: o.size)
-    if big.size > 30:
+    if big.size > MAX_SIDE:
         raise DslError("object too large to count")
     return np.full((1, big.size), big.colour, dtype=np.uint8)

@@ -8,7 +8,8 @@ import numpy as np
 from scipy import ndimage
 
 from .geometry import apply_dihedral, bbox
-from .registry import DslError, background, colour_params, grid_param_product, new_colours, output_colours, primitive
+from .registry import (MAX_SIDE, DslError, background, colour_params, grid_param_product, new_colours, output_colours,
+                       primitive)
 
 
 def _infer_fill(xs, ys):
@@ -397,7 +398,7 @@ def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
         oh, ow = h * nh // dh, w * nw // dw
     else:
         raise DslError("needs a size or a ratio")
-    if not (1 <= oh <= 30 and 1 <= ow <= 30) or oh < h or ow < w:
+    if not (1 <= oh <= MAX_SIDE and 1 <= ow <= MAX_SIDE) or oh < h or ow < w:
         raise DslError("bad target size")
     known = np.zeros(grid.shape, dtype=bool)
     for py, px in sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)),

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_SIDE = 30
+from arc_core.grid import MAX_SIDE  # noqa: F401  (one grid-size limit for the project; re-exported)
 
 Params = dict[str, Any]
 Inferrer = Callable[[list[np.ndarray], list[np.ndarray]], list[Params]]

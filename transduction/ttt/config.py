@@ -6,16 +6,12 @@ One frozen dataclass, every field documented under it and validated once in
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from arc_core import ConfigError
+from arc_core import CLOCKS, ConfigError  # noqa: F401  (CLOCKS re-exported for the proposer)
 
 from .features import ALL_GROUPS, GROUPS
 
-CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
-"""Clocks a training deadline can be measured on."""
 
 
 @dataclass(frozen=True)
