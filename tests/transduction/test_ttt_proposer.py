@@ -56,11 +56,11 @@ def test_budget_respected_when_the_plan_is_too_optimistic():
     config = TTTConfig(hidden=32, macs_per_second=1e15, max_steps=100_000, fit_patience=100_000)
     task = recolour_task(n_train=4, size=14)
     proposer = TTTNetProposer(config)
-    t0 = time.perf_counter()
     cands = proposer.propose(task.without_truth(), Budget(seconds=1.5, seed=0))
-    elapsed = time.perf_counter() - t0
-    assert proposer.last_report.stopped_by_time
-    assert cands and elapsed < 1.5 * 1.3
+    # the deadline, not the plan, ended training, and the proposer still answered (how close
+    # to the budget it stops is a benchmark's business: bench/ttt_net.py, not a timed test)
+    assert proposer.last_report.stopped_by_time and proposer.last_report.steps < 100_000
+    assert cands
 
 
 def test_declines_when_output_sizes_follow_no_rule(tiny_config):
@@ -126,3 +126,15 @@ def test_registry_builds_it_from_options():
 
     proposer = build_proposer(ProposerSpec("ttt-net", options={"hidden": 16}))
     assert isinstance(proposer, TTTNetProposer) and proposer.config.hidden == 16
+
+
+def test_propose_leaves_the_callers_torch_threads_as_they_were(tiny_config):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        TTTNetProposer(tiny_config).propose(recolour_task(n_train=2, size=4).without_truth(), Budget(seconds=2, seed=0))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -18,6 +18,9 @@ pairs reproduced exactly), ``train_loss``, ``train_steps``, ``stopped_by_time``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 
@@ -49,9 +52,12 @@ class TTTNetProposer:
         self.last_model: CellNet | None = None
 
     def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+        with _torch_threads(TORCH_THREADS):
+            return self._propose(task, budget)
+
+    def _propose(self, task: Task, budget: Budget) -> list[Candidate]:
         clock = CLOCKS[self.config.deadline_clock]
         start = clock()
-        torch.set_num_threads(1)
         self.last_decline, self.last_report, self.last_model = None, None, None
         plan = plan_task(task, self.config.max_train_cells, self.config.feature_groups)
         if isinstance(plan, Decline):
@@ -123,3 +129,19 @@ def predict_views(model: CellNet, test_input: Grid, out_shape, plan: TaskPlan, v
             best, colours = probs.max(dim=0)
             preds.append(ViewPrediction(aug, Grid(colours.numpy().astype(np.uint8)), float(best.mean())))
     return preds
+
+
+TORCH_THREADS = 1
+"""Intra-op threads while the net trains: one, since Ray runs one proposer per CPU it
+reserved (more threads would oversubscribe the node and make CPU budgets unfair)."""
+
+
+@contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    """torch's thread count set to ``n`` for the block, the caller's restored after."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
