@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from arc_core import Candidate, Grid
 from verifier import rank_by_score
-from verifier.ranking import TRUST_EXPONENT
 
 A, B, C = Grid([[1]]), Grid([[2]]), Grid([[3]])
 
@@ -31,7 +30,13 @@ def test_router_trust_can_overturn_a_small_score_difference_only(flip_task):
     assert rank_by_score(flip_task, pool, trust) == [B, A]
     far = [_c(A, "induction", 0.9), _c(B, "transduction", 0.2)]
     assert rank_by_score(flip_task, far, trust) == [A, B]
-    assert TRUST_EXPONENT == 0.5
+
+
+def test_trust_is_tempered_a_four_times_trust_weighs_like_a_doubled_score(flip_task):
+    """Trust 0.25 against 1.0 (4x) outweighs a score just under 2x, never one over it."""
+    trust = Ctx({"induction": 0.25, "transduction": 1.0})
+    assert rank_by_score(flip_task, [_c(A, "induction", 0.50), _c(B, "transduction", 0.26)], trust) == [B, A]
+    assert rank_by_score(flip_task, [_c(A, "induction", 0.50), _c(B, "transduction", 0.24)], trust) == [A, B]
 
 
 def test_barc_style_trust_puts_the_distrusted_branch_last(flip_task):
