@@ -17,8 +17,9 @@ frequent colour 0, ...), for tasks whose colours change between examples.
 
 A primitive that does not apply (``DslError``) drops the state, counted in ``errors``;
 any other exception is a defect, counted both there and apart in ``bugs`` (the tests
-require none, the search goes on). Time is checked before every primitive call. No randomness: the same task and budget on the same
-machine give the same result (the seed only orders ties, see ``SearchConfig``).
+require none, the search goes on). Time is checked before every primitive call. No
+randomness and no seed: a search that ends before its budget gives the same result
+every time.
 """
 
 from __future__ import annotations
