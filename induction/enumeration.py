@@ -28,7 +28,7 @@ from arc_core import ConfigError, Task, predict_output_shapes
 
 from .dsl.compiled import COMPILED, FAMILY_NAMES, _core
 from .render import Layered, Program, Step, program_size, render
-from .search import SearchResult, Solution
+from .search import SearchResult, Solution, shapes_predicted
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,6 @@ def _solution(fit: dict, shapes: list[set], total_cells: int) -> Solution:
     outs = tuple(np.asarray(g, dtype=np.uint8) for g in fit["test_outputs"])
     for g in outs:
         g.setflags(write=False)
-    predicted = all(not s or g.shape in s for g, s in zip(outs, shapes))
     missed = int(fit["missed"])
     return Solution(program, render(program), program_size(program), outs, missed,
-                    1.0 - missed / max(total_cells, 1), 0, predicted, engine="core")
+                    1.0 - missed / max(total_cells, 1), 0, shapes_predicted(outs, shapes), engine="core")

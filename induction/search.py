@@ -282,8 +282,7 @@ class _Searcher:
         return state
 
     def _test_shapes_ok(self, grids: tuple[np.ndarray, ...]) -> bool:
-        tests = grids[self.n_train:]
-        return all(not shapes or g.shape in shapes for g, shapes in zip(tests, self.test_shapes))
+        return shapes_predicted(grids[self.n_train:], self.test_shapes)
 
     def _result(self) -> SearchResult:
         """Clean fits (simplest first), combinations, then the fits that met unseen keys."""
@@ -335,6 +334,12 @@ class _Searcher:
                     self.stats["combinations"] = self.stats.get("combinations", 0) + 1
         found.sort(key=lambda s: s.size)
         return found[:8]
+
+
+def shapes_predicted(test_outputs, shapes: list[set]) -> bool:
+    """Whether every test output has a shape the output-size predictor allows (a test input
+    without predicted shapes allows any); one rule for both searches' ``shape_predicted``."""
+    return all(not s or g.shape in s for g, s in zip(test_outputs, shapes))
 
 
 def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0,

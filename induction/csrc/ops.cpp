@@ -58,6 +58,17 @@ void dihedral_into(const Img& x, int k, Img& out) {
         }
 }
 
+// The index in [0, n) with the highest score, or -1 when two share it (a tie names nothing).
+template <class Score>
+int unique_best(int n, Score score) {
+    int best = -1, ties = 0;
+    for (int i = 0; i < n; ++i) {
+        if (best < 0 || score(i) > score(best)) { best = i; ties = 0; }
+        else if (score(i) == score(best)) ties++;
+    }
+    return ties ? -1 : best;
+}
+
 struct Object {
     int colour = 0;  // its colour (the most frequent one for a multicolour object)
     int cells = 0, colours = 0;
@@ -145,13 +156,7 @@ int select_object(const std::vector<Object>& objs, int sel, int h, int w) {
             default: return o.cells * 1000 / area;
         }
     };
-    int best = 0, ties = 0;
-    for (size_t i = 1; i < objs.size(); ++i) {
-        int s = score(objs[i]), b = score(objs[best]);
-        if (s > b) { best = static_cast<int>(i); ties = 0; }
-        else if (s == b) ties++;
-    }
-    return ties ? -1 : best;
+    return unique_best(static_cast<int>(objs.size()), [&](int i) { return score(objs[i]); });
 }
 
 // The grid cut into parts: by separator lines (whole rows/columns of one non-zero colour,
@@ -340,13 +345,8 @@ bool op_part_pick(const Img& x, int sel, const Img&, Img& out) {
             default: return -colour_count(p);
         }
     };
-    int best = 0, ties = 0;
-    for (int i = 1; i < n; ++i) {
-        int s = score(parts[i]), b = score(parts[best]);
-        if (s > b) { best = i; ties = 0; }
-        else if (s == b) ties++;
-    }
-    if (ties) return false;
+    int best = unique_best(n, [&](int i) { return score(parts[i]); });
+    if (best < 0) return false;
     out = parts[best];
     return true;
 }
@@ -636,14 +636,13 @@ bool op_remove_small(const Img& x, int k, const Img&, Img& out) {
 // Only the most (0) or least (1) frequent non-zero colour kept.
 bool op_keep_frequent(const Img& x, int mode, const Img&, Img& out) {
     auto n = histogram(x);
-    int best = -1, ties = 0;
-    for (int v = 1; v < kColours; ++v) {
-        if (!n[v]) continue;
-        if (best < 0 || (mode == 0 ? n[v] > n[best] : n[v] < n[best])) { best = v; ties = 0; }
-        else if (n[v] == n[best]) ties++;
-    }
-    if (best < 0 || ties) return false;  // a tie names no colour
-    return op_keep_colour(x, best, x, out);
+    std::vector<int> present;
+    for (int v = 1; v < kColours; ++v)
+        if (n[v]) present.push_back(v);
+    int best = unique_best(static_cast<int>(present.size()),
+                           [&](int i) { return mode == 0 ? n[present[i]] : -n[present[i]]; });
+    if (best < 0) return false;  // no colour, or a tie names none
+    return op_keep_colour(x, present[best], x, out);
 }
 
 // Everything moved one cell: 0 up, 1 down, 2 left, 3 right (the border's far side empty).
