@@ -11,7 +11,7 @@ from .candidate import BRANCHES, Candidate
 from .datasets import DATASETS, Dataset, DatasetError, LoadError, Selection, load_dataset
 from .grid import Grid, GridError
 from .llm import LORA_TARGET_MODULES, LLMClient, LoRASpec, SamplingConfig
-from .proposer import CLOCKS, Budget, ConfigError, Proposer
+from .proposer import CLOCKS, Budget, ConfigError, Proposer, check_field
 from .scoring import ScoreReport, TaskOutcome, score_outcomes, task_score
 from .shape import predict_output_shapes
 from .task import Example, Task, TaskError
@@ -20,7 +20,8 @@ __all__ = [
     "CLOCKS",
     "Augmentation", "sample_augmentations", "BRANCHES", "Candidate", "DATASETS", "Dataset",
     "DatasetError", "LoadError", "Selection", "load_dataset", "Grid", "GridError", "LLMClient",
-    "LoRASpec", "LORA_TARGET_MODULES", "SamplingConfig", "Budget", "ConfigError", "Proposer", "ScoreReport",
+    "LoRASpec", "LORA_TARGET_MODULES", "SamplingConfig", "Budget", "ConfigError", "Proposer",
+    "check_field", "ScoreReport",
     "TaskOutcome", "score_outcomes", "task_score", "predict_output_shapes", "Example", "Task",
     "TaskError",
 ]

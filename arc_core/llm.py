@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from .proposer import ConfigError
+from .proposer import ConfigError, check_field
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,10 @@ class SamplingConfig:
     """Sampling seed (None: engine default, not reproducible)."""
 
     def __post_init__(self) -> None:
-        if self.n < 1:
-            raise ConfigError(f"SamplingConfig.n must be >= 1, got {self.n}")
-        if self.temperature < 0:
-            raise ConfigError(f"SamplingConfig.temperature must be >= 0, got {self.temperature}")
-        if not 0 < self.top_p <= 1:
-            raise ConfigError(f"SamplingConfig.top_p must be in (0, 1], got {self.top_p}")
-        if self.max_tokens < 1:
-            raise ConfigError(f"SamplingConfig.max_tokens must be >= 1, got {self.max_tokens}")
+        check_field(self, "n", self.n >= 1, ">= 1")
+        check_field(self, "temperature", self.temperature >= 0, ">= 0")
+        check_field(self, "top_p", 0 < self.top_p <= 1, "in (0, 1]")
+        check_field(self, "max_tokens", self.max_tokens >= 1, ">= 1")
 
 
 @dataclass(frozen=True)

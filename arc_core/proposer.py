@@ -15,6 +15,13 @@ class ConfigError(ValueError):
     """A configuration value is out of range; the message names the field."""
 
 
+def check_field(config: object, name: str, ok: bool, rule: str) -> None:
+    """Raise ConfigError unless ``ok``: the one check a config's ``__post_init__`` makes per field,
+    so that every message reads "<ConfigClass>.<field> must be <rule>, got <value>"."""
+    if not ok:
+        raise ConfigError(f"{type(config).__name__}.{name} must be {rule}, got {getattr(config, name)!r}")
+
+
 CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
 """What a budget's seconds may measure: "wall" (the Proposer contract) or "cpu" (the process's
 CPU seconds, fair for benchmarks on a shared machine). One table for every proposer."""

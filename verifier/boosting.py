@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from arc_core import ConfigError
+from arc_core import check_field
 
 from .modelfile import TreeEnsemble
 
@@ -42,21 +42,16 @@ class BoostingConfig:
     """Cross-validation folds grouped by task (fewer if there are fewer tasks)."""
 
     def __post_init__(self) -> None:
-        _check(self.max_iter >= 1, "max_iter", self.max_iter, ">= 1")
-        _check(0 < self.learning_rate <= 1, "learning_rate", self.learning_rate, "in (0, 1]")
-        _check(self.max_leaf_nodes >= 2, "max_leaf_nodes", self.max_leaf_nodes, ">= 2")
-        _check(self.min_samples_leaf >= 1, "min_samples_leaf", self.min_samples_leaf, ">= 1")
-        _check(self.l2_regularization >= 0, "l2_regularization", self.l2_regularization, ">= 0")
-        _check(0 < self.max_features <= 1, "max_features", self.max_features, "in (0, 1]")
-        _check(self.folds >= 2, "folds", self.folds, ">= 2")
+        check_field(self, "max_iter", self.max_iter >= 1, ">= 1")
+        check_field(self, "learning_rate", 0 < self.learning_rate <= 1, "in (0, 1]")
+        check_field(self, "max_leaf_nodes", self.max_leaf_nodes >= 2, ">= 2")
+        check_field(self, "min_samples_leaf", self.min_samples_leaf >= 1, ">= 1")
+        check_field(self, "l2_regularization", self.l2_regularization >= 0, ">= 0")
+        check_field(self, "max_features", 0 < self.max_features <= 1, "in (0, 1]")
+        check_field(self, "folds", self.folds >= 2, ">= 2")
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-def _check(ok: bool, name: str, value: object, rule: str) -> None:
-    if not ok:
-        raise ConfigError(f"BoostingConfig.{name} must be {rule}, got {value!r}")
 
 
 def fit_ensemble(X: np.ndarray, y: np.ndarray, config: BoostingConfig, seed: int) -> TreeEnsemble:

@@ -22,7 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from arc_core import Budget, Candidate, ConfigError, Grid, LLMClient, LoRASpec, SamplingConfig, Task
+from arc_core import (Budget, Candidate, Grid, LLMClient, LoRASpec, SamplingConfig, Task,
+                      check_field)
 from induction.sandbox import ExecutionResult, SandboxConfig, SandboxPool
 
 from .extraction import extract_code
@@ -30,11 +31,6 @@ from .prompts import CHAT_TEMPLATES, PROMPT_FORMATS, render_chat, task_prompt
 from .revision import ProgramRecord, revise
 
 BARC_LIBRARY = ("common", "induction.llm.barc_common")
-
-
-def _check(ok: bool, name: str, value: object, expected: str) -> None:
-    if not ok:
-        raise ConfigError(f"LLMInductionConfig.{name} must be {expected}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -81,23 +77,22 @@ class LLMInductionConfig:
     """Directory of that adapter."""
 
     def __post_init__(self) -> None:
-        _check(self.prompt_format in PROMPT_FORMATS, "prompt_format", self.prompt_format,
-               f"one of {PROMPT_FORMATS}")
-        _check(self.chat_template in CHAT_TEMPLATES, "chat_template", self.chat_template,
-               f"one of {CHAT_TEMPLATES}")
+        check_field(self, "prompt_format", self.prompt_format in PROMPT_FORMATS,
+                    f"one of {PROMPT_FORMATS}")
+        check_field(self, "chat_template", self.chat_template in CHAT_TEMPLATES,
+                    f"one of {CHAT_TEMPLATES}")
         for name in ("samples", "max_tokens", "revision_samples", "max_candidates", "workers",
                      "program_cpu_seconds", "max_prompt_chars"):
-            _check(getattr(self, name) >= 1, name, getattr(self, name), ">= 1")
+            check_field(self, name, getattr(self, name) >= 1, ">= 1")
         for name in ("revision_breadth", "revision_depth"):
-            _check(getattr(self, name) >= 0, name, getattr(self, name), ">= 0")
-        _check(self.temperature >= 0, "temperature", self.temperature, ">= 0")
-        _check(0 < self.top_p <= 1, "top_p", self.top_p, "in (0, 1]")
-        _check(0 <= self.near_miss_accuracy <= 1, "near_miss_accuracy",
-               self.near_miss_accuracy, "in [0, 1]")
-        _check(self.program_seconds > 0, "program_seconds", self.program_seconds, "> 0")
-        _check(self.program_memory_mb >= 16, "program_memory_mb", self.program_memory_mb, ">= 16")
-        _check((self.lora_name is None) == (self.lora_path is None), "lora_path",
-               self.lora_path, "given together with lora_name")
+            check_field(self, name, getattr(self, name) >= 0, ">= 0")
+        check_field(self, "temperature", self.temperature >= 0, ">= 0")
+        check_field(self, "top_p", 0 < self.top_p <= 1, "in (0, 1]")
+        check_field(self, "near_miss_accuracy", 0 <= self.near_miss_accuracy <= 1, "in [0, 1]")
+        check_field(self, "program_seconds", self.program_seconds > 0, "> 0")
+        check_field(self, "program_memory_mb", self.program_memory_mb >= 16, ">= 16")
+        check_field(self, "lora_path", (self.lora_name is None) == (self.lora_path is None),
+                    "given together with lora_name")
 
     def sampling(self, n: int, seed: int) -> SamplingConfig:
         return SamplingConfig(n=n, temperature=self.temperature, top_p=self.top_p,

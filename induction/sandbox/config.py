@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from arc_core import ConfigError
+from arc_core import check_field
 
 # Pure standard-library modules a program may import (no file, process or network access of
 # their own); numpy and the project's DSL are added below.
@@ -52,19 +52,19 @@ class SandboxConfig:
     """How long a new worker may take to import numpy and the allowed modules."""
 
     def __post_init__(self) -> None:
-        _check(self.workers >= 1, "workers", self.workers, ">= 1")
-        _check(self.wall_seconds > 0, "wall_seconds", self.wall_seconds, "> 0")
-        _check(self.cpu_seconds >= 1, "cpu_seconds", self.cpu_seconds, ">= 1")
-        _check(self.memory_mb >= 16, "memory_mb", self.memory_mb, ">= 16")
-        _check(self.file_size_mb >= 0, "file_size_mb", self.file_size_mb, ">= 0")
-        _check(self.entry_point.isidentifier(), "entry_point", self.entry_point, "an identifier")
-        _check(all(_is_module_name(m) for m in self.allowed_modules), "allowed_modules",
-               self.allowed_modules, "dotted module names")
-        _check(all(len(a) == 2 and a[0].isidentifier() and _is_module_name(a[1])
-                   for a in self.module_aliases), "module_aliases", self.module_aliases,
-               "(identifier, module) pairs")
-        _check(self.max_reply_bytes >= 10_000, "max_reply_bytes", self.max_reply_bytes, ">= 10000")
-        _check(self.startup_seconds > 0, "startup_seconds", self.startup_seconds, "> 0")
+        check_field(self, "workers", self.workers >= 1, ">= 1")
+        check_field(self, "wall_seconds", self.wall_seconds > 0, "> 0")
+        check_field(self, "cpu_seconds", self.cpu_seconds >= 1, ">= 1")
+        check_field(self, "memory_mb", self.memory_mb >= 16, ">= 16")
+        check_field(self, "file_size_mb", self.file_size_mb >= 0, ">= 0")
+        check_field(self, "entry_point", self.entry_point.isidentifier(), "an identifier")
+        check_field(self, "allowed_modules", all(_is_module_name(m) for m in self.allowed_modules),
+                    "dotted module names")
+        check_field(self, "module_aliases",
+                    all(len(a) == 2 and a[0].isidentifier() and _is_module_name(a[1])
+                        for a in self.module_aliases), "(identifier, module) pairs")
+        check_field(self, "max_reply_bytes", self.max_reply_bytes >= 10_000, ">= 10000")
+        check_field(self, "startup_seconds", self.startup_seconds > 0, "> 0")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,8 +72,3 @@ class SandboxConfig:
 
 def _is_module_name(name: object) -> bool:
     return isinstance(name, str) and all(part.isidentifier() for part in name.split("."))
-
-
-def _check(ok: bool, field: str, value: object, expected: str) -> None:
-    if not ok:
-        raise ConfigError(f"SandboxConfig.{field} must be {expected}, got {value!r}")

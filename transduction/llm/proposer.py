@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from arc_core import (Augmentation, Budget, Candidate, ConfigError, Grid, LLMClient, LoRASpec,
-                      SamplingConfig, Task)
+from arc_core import (Augmentation, Budget, Candidate, Grid, LLMClient, LoRASpec, SamplingConfig,
+                      Task, check_field)
 from arc_core.augment import sample_augmentations
 
 from ..formats import FORMATS
@@ -42,11 +42,6 @@ from .prompts import CHAT_TEMPLATES, PROMPT_STYLES, PromptSpec, answer_text, tas
 RANK_BY = ("logprob", "votes")
 LOGPROB_FEATURES = ("logprob_mean", "logprob_min", "logprob_max", "logprob_rank",
                     "logprob_posterior", "logprob_views")
-
-
-def _check(ok: bool, name: str, value: object, expected: str) -> None:
-    if not ok:
-        raise ConfigError(f"LLMTransductionConfig.{name} must be {expected}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -105,27 +100,26 @@ class LLMTransductionConfig:
     """Largest share of ``budget.seconds`` training may take (model loading included)."""
 
     def __post_init__(self) -> None:
-        _check(self.prompt_style in PROMPT_STYLES, "prompt_style", self.prompt_style, f"one of {PROMPT_STYLES}")
-        _check(self.grid_format in FORMATS, "grid_format", self.grid_format, f"one of {tuple(FORMATS)}")
-        _check(self.prompt_style != "barc" or self.grid_format == "colour-names", "grid_format",
-               self.grid_format, "'colour-names' with the barc prompt style")
-        _check(self.chat_template in CHAT_TEMPLATES, "chat_template", self.chat_template,
-               f"one of {CHAT_TEMPLATES}")
+        check_field(self, "prompt_style", self.prompt_style in PROMPT_STYLES, f"one of {PROMPT_STYLES}")
+        check_field(self, "grid_format", self.grid_format in FORMATS, f"one of {tuple(FORMATS)}")
+        check_field(self, "grid_format", self.prompt_style != "barc" or self.grid_format == "colour-names",
+                    "'colour-names' with the barc prompt style")
+        check_field(self, "chat_template", self.chat_template in CHAT_TEMPLATES,
+                    f"one of {CHAT_TEMPLATES}")
         for name in ("views", "samples_per_view", "max_tokens", "max_candidates",
                      "views_per_request", "lora_views", "lora_steps", "lora_rank"):
-            _check(getattr(self, name) >= 1, name, getattr(self, name), ">= 1")
-        _check(self.views <= 8 * 362880, "views", self.views, "at most 8 x 9! distinct augmentations")
-        _check(self.temperature >= 0, "temperature", self.temperature, ">= 0")
-        _check(0 < self.top_p <= 1, "top_p", self.top_p, "in (0, 1]")
-        _check(self.rank_by in RANK_BY, "rank_by", self.rank_by, f"one of {RANK_BY}")
-        _check(self.lora_alpha > 0, "lora_alpha", self.lora_alpha, "> 0")
-        _check(self.lora_learning_rate > 0, "lora_learning_rate", self.lora_learning_rate, "> 0")
-        _check(0 < self.lora_budget_fraction <= 1, "lora_budget_fraction",
-               self.lora_budget_fraction, "in (0, 1]")
-        _check((self.lora_name is None) == (self.lora_path is None), "lora_path", self.lora_path,
-               "given together with lora_name")
-        _check(not (self.lora and self.lora_path), "lora", self.lora,
-               "False when a fixed adapter (lora_path) is given")
+            check_field(self, name, getattr(self, name) >= 1, ">= 1")
+        check_field(self, "views", self.views <= 8 * 362880, "at most 8 x 9! distinct augmentations")
+        check_field(self, "temperature", self.temperature >= 0, ">= 0")
+        check_field(self, "top_p", 0 < self.top_p <= 1, "in (0, 1]")
+        check_field(self, "rank_by", self.rank_by in RANK_BY, f"one of {RANK_BY}")
+        check_field(self, "lora_alpha", self.lora_alpha > 0, "> 0")
+        check_field(self, "lora_learning_rate", self.lora_learning_rate > 0, "> 0")
+        check_field(self, "lora_budget_fraction", 0 < self.lora_budget_fraction <= 1, "in (0, 1]")
+        check_field(self, "lora_path", (self.lora_name is None) == (self.lora_path is None),
+                    "given together with lora_name")
+        check_field(self, "lora", not (self.lora and self.lora_path),
+                    "False when a fixed adapter (lora_path) is given")
 
     @property
     def prompt_spec(self) -> PromptSpec:

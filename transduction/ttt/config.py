@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arc_core import CLOCKS, ConfigError  # noqa: F401  (CLOCKS re-exported for the proposer)
+from arc_core import CLOCKS, check_field  # noqa: F401  (CLOCKS re-exported for the proposer)
 
 from .features import ALL_GROUPS, GROUPS
 
@@ -67,28 +67,24 @@ class TTTConfig:
     """Decline tasks whose training outputs hold more cells than this in total (one view)."""
 
     def __post_init__(self) -> None:
-        _check(self.hidden >= 4, "hidden", self.hidden, ">= 4")
-        _check(len(self.dilations) >= 1 and all(isinstance(d, int) and d >= 1 for d in self.dilations),
-               "dilations", self.dilations, "a non-empty tuple of integers >= 1")
-        _check(all(g in GROUPS for g in self.feature_groups), "feature_groups", self.feature_groups,
-               f"names from {sorted(GROUPS)}")
-        _check(self.learning_rate > 0, "learning_rate", self.learning_rate, "> 0")
-        _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, ">= 0")
-        _check(self.max_steps >= 1, "max_steps", self.max_steps, ">= 1")
-        _check(1 <= self.min_steps <= self.max_steps, "min_steps", self.min_steps, "in 1..max_steps")
-        _check(self.canvases_per_step >= 1, "canvases_per_step", self.canvases_per_step, ">= 1")
-        _check(self.fit_patience >= 0, "fit_patience", self.fit_patience, ">= 0")
-        _check(1 <= self.dihedral_views <= 8, "dihedral_views", self.dihedral_views, "in 1..8")
-        _check(0 <= self.colour_perm_views <= 8, "colour_perm_views", self.colour_perm_views, "in 0..8")
-        _check(0 < self.train_fraction < 1, "train_fraction", self.train_fraction, "in (0, 1)")
-        _check(self.train_fraction <= self.deadline_fraction < 1, "deadline_fraction",
-               self.deadline_fraction, "in [train_fraction, 1)")
-        _check(self.deadline_clock in CLOCKS, "deadline_clock", self.deadline_clock, f"one of {sorted(CLOCKS)}")
-        _check(self.macs_per_second > 0, "macs_per_second", self.macs_per_second, "> 0")
-        _check(1 <= self.max_candidates <= 16, "max_candidates", self.max_candidates, "in 1..16")
-        _check(self.max_train_cells >= 1, "max_train_cells", self.max_train_cells, ">= 1")
-
-
-def _check(ok: bool, field: str, value: object, rule: str) -> None:
-    if not ok:
-        raise ConfigError(f"TTTConfig.{field} must be {rule}, got {value!r}")
+        check_field(self, "hidden", self.hidden >= 4, ">= 4")
+        check_field(self, "dilations",
+                    len(self.dilations) >= 1 and all(isinstance(d, int) and d >= 1 for d in self.dilations),
+                    "a non-empty tuple of integers >= 1")
+        check_field(self, "feature_groups", all(g in GROUPS for g in self.feature_groups),
+                    f"names from {sorted(GROUPS)}")
+        check_field(self, "learning_rate", self.learning_rate > 0, "> 0")
+        check_field(self, "weight_decay", self.weight_decay >= 0, ">= 0")
+        check_field(self, "max_steps", self.max_steps >= 1, ">= 1")
+        check_field(self, "min_steps", 1 <= self.min_steps <= self.max_steps, "in 1..max_steps")
+        check_field(self, "canvases_per_step", self.canvases_per_step >= 1, ">= 1")
+        check_field(self, "fit_patience", self.fit_patience >= 0, ">= 0")
+        check_field(self, "dihedral_views", 1 <= self.dihedral_views <= 8, "in 1..8")
+        check_field(self, "colour_perm_views", 0 <= self.colour_perm_views <= 8, "in 0..8")
+        check_field(self, "train_fraction", 0 < self.train_fraction < 1, "in (0, 1)")
+        check_field(self, "deadline_fraction", self.train_fraction <= self.deadline_fraction < 1,
+                    "in [train_fraction, 1)")
+        check_field(self, "deadline_clock", self.deadline_clock in CLOCKS, f"one of {sorted(CLOCKS)}")
+        check_field(self, "macs_per_second", self.macs_per_second > 0, "> 0")
+        check_field(self, "max_candidates", 1 <= self.max_candidates <= 16, "in 1..16")
+        check_field(self, "max_train_cells", self.max_train_cells >= 1, ">= 1")
