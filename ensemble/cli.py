@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from arc_core import ConfigError, DatasetError, Selection, load_dataset
+from arc_core import POOLS, ConfigError, DatasetError, Selection, is_dataset_name, load_dataset, training_clean
 from arc_core.datasets import DATASETS
 from arc_core.submission import SubmissionError
 from cluster import RayConfig
@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("run_dir", help="run directory")
     rep.add_argument("--out", help="output file (default RUN_DIR/report.html)")
     rep.set_defaults(run=_report)
-    ds = sub.add_parser("datasets", help="list the named datasets with task counts")
+    ds = sub.add_parser("datasets", help="list the named datasets with task counts, and what the "
+                                         "training-clean pool leaves out")
     ds.set_defaults(run=_datasets)
     for name, what in (("train-verifier", "the verifier"), ("train-router", "the router")):
         sub.add_parser(name, help=f"train {what} on labelled run directories (RUN_DIR... --out PATH)")
@@ -192,7 +193,7 @@ def _llm_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def _absolute_if_path(spec: str | None) -> str | None:
     """Dataset paths are stored absolute, so that a run's files can be read from anywhere."""
-    if spec is None or spec in DATASETS or not os.path.exists(spec):
+    if spec is None or is_dataset_name(spec) or not os.path.exists(spec):
         return spec
     return os.path.abspath(spec)
 
@@ -213,10 +214,12 @@ def _report(args: argparse.Namespace) -> int:
 
 def _datasets(args: argparse.Namespace) -> int:
     print(f"{'name':<24}{'tasks':>7}{'test inputs':>13}")
-    for name in DATASETS:
+    for name in [*DATASETS, *POOLS]:
         ds = load_dataset(name)
         n_test = sum(len(t.test_inputs) for t in ds.tasks)
         print(f"{name:<24}{len(ds.tasks):>7}{n_test:>13}")
+    print()
+    print("\n".join(training_clean().describe()))
     return 0
 
 

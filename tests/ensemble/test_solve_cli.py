@@ -100,11 +100,13 @@ def test_score_command_matches_the_run(tmp_path):
     assert "50.0%" in proc.stdout and "not in the dataset" in proc.stdout
 
 
-def test_datasets_lists_the_bundled_splits():
+def test_datasets_lists_the_bundled_splits_and_the_clean_training_pool():
     proc = cli(["datasets"])
     assert proc.returncode == 0
     assert "arc-agi-1/evaluation        400" in proc.stdout
     assert "arc-agi-2/evaluation        120" in proc.stdout
+    assert "training-clean              632" in proc.stdout
+    assert "377 removed" in proc.stdout and "task 40853293 shares" in proc.stdout
 
 
 def test_bad_options_and_missing_models_are_usage_errors(tmp_path):
