@@ -39,12 +39,9 @@ class ProposerSpec:
     """Keyword arguments for the proposer's config dataclass."""
 
     def __post_init__(self) -> None:
+        check_name(self.name)
         if is_plugin(self.name):
             return
-        if self.name not in REGISTRY:
-            raise UnknownProposerError(
-                f"unknown proposer {self.name!r}; known: {', '.join(REGISTRY)}"
-            )
         if REGISTRY[self.name][3] and self.client is None:
             raise UnknownProposerError(f"proposer {self.name!r} needs an LLM (--llm-model)")
 
@@ -53,6 +50,12 @@ class ProposerSpec:
         if is_plugin(self.name):
             return str(_plugin_class(self.name).branch)
         return REGISTRY[self.name][2]
+
+
+def check_name(name: str) -> None:
+    """Raise UnknownProposerError unless ``name`` is in the registry or names a plugin."""
+    if not is_plugin(name) and name not in REGISTRY:
+        raise UnknownProposerError(f"unknown proposer {name!r}; known: {', '.join(REGISTRY)}")
 
 
 def is_plugin(name: str) -> bool:
@@ -84,20 +87,21 @@ def default_proposers() -> list[str]:
     return [name for name, (*_, needs_llm) in REGISTRY.items() if not needs_llm]
 
 
-def check_options(spec: ProposerSpec) -> None:
-    """Build the proposer's config from ``spec.options`` once, in the driver, so that a bad
-    option is a usage error at start rather than an error on every task."""
-    if not spec.options:
+def check_options(name: str, options: Mapping[str, Any]) -> None:
+    """Build proposer ``name``'s config from ``options`` once, in the driver (no client
+    needed), so that a bad option is a usage error at start rather than an error on every task."""
+    check_name(name)
+    if not options:
         return
-    cls = _plugin_class(spec.name) if is_plugin(spec.name) else getattr(
-        importlib.import_module(REGISTRY[spec.name][0]), REGISTRY[spec.name][1])
+    cls = _plugin_class(name) if is_plugin(name) else getattr(
+        importlib.import_module(REGISTRY[name][0]), REGISTRY[name][1])
     config_cls = _config_class(cls)
     if config_cls is None:
-        raise ConfigError(f"proposer {spec.name!r} takes no options, got {', '.join(spec.options)}")
+        raise ConfigError(f"proposer {name!r} takes no options, got {', '.join(options)}")
     try:
-        config_cls(**spec.options)
+        _make_config(config_cls, options)
     except TypeError as e:
-        raise ConfigError(f"proposer {spec.name!r}: {e}") from None
+        raise ConfigError(f"proposer {name!r}: {e}") from None
 
 
 def build_proposer(spec: ProposerSpec) -> Proposer:
@@ -107,11 +111,18 @@ def build_proposer(spec: ProposerSpec) -> Proposer:
         module, cls_name, _, needs_llm = REGISTRY[spec.name]
         cls = getattr(importlib.import_module(module), cls_name)
     config_cls = _config_class(cls)
-    config = config_cls(**spec.options) if config_cls is not None else None
+    config = _make_config(config_cls, spec.options) if config_cls is not None else None
     args: list[Any] = [spec.client] if needs_llm else []
     if config is not None:
         args.append(config)
     return cls(*args)
+
+
+def _make_config(config_cls: type, options: Mapping[str, Any]) -> Any:
+    """``config_cls.from_options(options)`` where the config has one (it reads options that are
+    not plain fields, e.g. the LLM proposers' flat sampling settings), else ``config_cls(**options)``."""
+    from_options = getattr(config_cls, "from_options", None)
+    return from_options(options) if from_options is not None else config_cls(**options)
 
 
 def _config_class(cls: type) -> type | None:

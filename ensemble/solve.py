@@ -152,8 +152,7 @@ def _resolve(config: SolveConfig, hooks: SolveHooks) -> SolveConfig:
     if hooks.router is None and router_path is not None:
         hooks.router = TrainedRouter.load(router_path)
     for name in config.proposers:
-        check_options(ProposerSpec(name, "unchecked" if needs_llm(name) else None,
-                                   dict(config.proposer_options.get(name, {}))))
+        check_options(name, config.proposer_options.get(name, {}))
     ranking = config.ranking if config.ranking != "auto" else ("verifier" if hooks.verifier else "vote")
     return replace(config, ranking=ranking, verifier=str(verifier_path) if verifier_path else None,
                    router=str(router_path) if router_path else None)

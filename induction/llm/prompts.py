@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from arc_core import Grid, Task
-from arc_core.llm import CHAT_TEMPLATES, render_chat  # noqa: F401  (re-exported for the proposer)
+from arc_core.llm import render_chat  # noqa: F401  (re-exported for the proposer and revision)
 
 COLOUR_NAMES = ("Black", "Blue", "Red", "Green", "Yellow", "Gray", "Pink", "Orange",
                 "Purple", "Brown")

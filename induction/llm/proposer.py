@@ -22,20 +22,21 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from arc_core import (Budget, Candidate, Grid, LLMClient, LoRASpec, SamplingConfig, Task,
-                      check_field)
+from arc_core import Budget, Candidate, Grid, LLMClient, SamplingConfig, Task, check_field
+from arc_core.llm_proposer import LLMProposer, LLMProposerConfig, LLMRunStats
 from induction.sandbox import ExecutionResult, SandboxConfig, SandboxPool
 
 from .extraction import extract_code
-from .prompts import CHAT_TEMPLATES, PROMPT_FORMATS, render_chat, task_prompt
-from .revision import ProgramRecord, revise
+from .prompts import PROMPT_FORMATS, render_chat, task_prompt
+from .revision import ProgramRecord, RevisionSettings, revise
 
 BARC_LIBRARY = ("common", "induction.llm.barc_common")
 
 
 @dataclass(frozen=True)
-class LLMInductionConfig:
-    """Settings of the LLM program sampler."""
+class LLMInductionConfig(LLMProposerConfig):
+    """Settings of the LLM program sampler (``from_options`` also takes the sampling
+    settings flat)."""
 
     prompt_format: str = "barc"
     """"barc" (BARC's fine-tuning format, colour names) or "generic" (any code model)."""
@@ -43,12 +44,9 @@ class LLMInductionConfig:
     """How system + user text is wrapped: "llama3", "chatml" or "none"."""
     samples: int = 16
     """Completions sampled for the task prompt."""
-    temperature: float = 0.8
-    """Sampling temperature."""
-    top_p: float = 1.0
-    """Nucleus sampling mass."""
-    max_tokens: int = 1536
-    """Most tokens per completion."""
+    sampling: SamplingConfig = SamplingConfig(temperature=0.8, top_p=1.0, max_tokens=1536)
+    """Temperature, nucleus mass and most tokens per completion of every request (``n`` and
+    ``seed`` are set per request: ``samples`` or ``revision_samples``, the budget's seed)."""
     revision_breadth: int = 2
     """Near-miss programs sent back per revision round."""
     revision_depth: int = 1
@@ -77,41 +75,35 @@ class LLMInductionConfig:
     """Directory of that adapter."""
 
     def __post_init__(self) -> None:
+        self.check_llm_fields()
         check_field(self, "prompt_format", self.prompt_format in PROMPT_FORMATS,
                     f"one of {PROMPT_FORMATS}")
-        check_field(self, "chat_template", self.chat_template in CHAT_TEMPLATES,
-                    f"one of {CHAT_TEMPLATES}")
-        for name in ("samples", "max_tokens", "revision_samples", "max_candidates", "workers",
+        for name in ("samples", "revision_samples", "max_candidates", "workers",
                      "program_cpu_seconds", "max_prompt_chars"):
             check_field(self, name, getattr(self, name) >= 1, ">= 1")
         for name in ("revision_breadth", "revision_depth"):
             check_field(self, name, getattr(self, name) >= 0, ">= 0")
-        check_field(self, "temperature", self.temperature >= 0, ">= 0")
-        check_field(self, "top_p", 0 < self.top_p <= 1, "in (0, 1]")
         check_field(self, "near_miss_accuracy", 0 <= self.near_miss_accuracy <= 1, "in [0, 1]")
         check_field(self, "program_seconds", self.program_seconds > 0, "> 0")
         check_field(self, "program_memory_mb", self.program_memory_mb >= 16, ">= 16")
-        check_field(self, "lora_path", (self.lora_name is None) == (self.lora_path is None),
-                    "given together with lora_name")
-
-    def sampling(self, n: int, seed: int) -> SamplingConfig:
-        return SamplingConfig(n=n, temperature=self.temperature, top_p=self.top_p,
-                              max_tokens=self.max_tokens, seed=seed)
 
     def sandbox(self) -> SandboxConfig:
         return SandboxConfig(workers=self.workers, wall_seconds=self.program_seconds,
                              cpu_seconds=self.program_cpu_seconds,
                              memory_mb=self.program_memory_mb, module_aliases=(BARC_LIBRARY,))
 
-    def lora(self) -> LoRASpec | None:
-        return LoRASpec(self.lora_name, self.lora_path) if self.lora_name and self.lora_path else None
+    def revision(self) -> RevisionSettings:
+        """What a revision round reads of these settings."""
+        return RevisionSettings(
+            prompt_format=self.prompt_format, chat_template=self.chat_template,
+            near_miss_accuracy=self.near_miss_accuracy, breadth=self.revision_breadth,
+            sampling=replace(self.sampling, n=self.revision_samples), lora=self.fixed_lora())
 
 
 @dataclass
-class RunStats:
+class RunStats(LLMRunStats):
     """What happened on one task (kept on the proposer as ``last_run``)."""
 
-    completions: int = 0
     without_code: int = 0
     distinct_programs: int = 0
     fitting_programs: int = 0
@@ -122,28 +114,23 @@ class RunStats:
     """Failed programs by ``ErrorKind`` value, plus "wrong_output" for valid but wrong grids."""
     sandbox_guarantees: dict[str, bool] = field(default_factory=dict)
     """Which sandbox protections held (``SandboxPool.guarantees``)."""
-    seconds: float = 0.0
 
 
-class LLMInductionProposer:
+class LLMInductionProposer(LLMProposer):
     """Proposes answers by sampling programs from ``client`` and running them in the sandbox."""
 
     name = "llm-induction"
     branch = "induction"
+    stats_type = RunStats
+    config: LLMInductionConfig
 
     def __init__(self, client: LLMClient | None,
                  config: LLMInductionConfig = LLMInductionConfig()):
-        self.client = client
-        self.config = config
-        self.last_run = RunStats()
+        super().__init__(client, config)
 
-    def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+    def _propose(self, task: Task, budget: Budget, stats: RunStats, start: float,
+                 deadline: float) -> list[Candidate]:
         """Candidates for every test input, best first; none when no program fits."""
-        self.last_run = stats = RunStats()
-        if self.client is None:  # off unless a model is configured
-            return []
-        start = time.monotonic()
-        deadline = start + budget.seconds
         cfg = self.config
         records: dict[str, ProgramRecord] = {}
         shown = _prompt_task(task, cfg)
@@ -152,19 +139,18 @@ class LLMInductionProposer:
         stats.prompt_pairs = len(shown.train)
         with SandboxPool(cfg.sandbox()) as pool:
             prompt = render_chat(*task_prompt(shown, cfg.prompt_format), cfg.chat_template)
-            completions = self.client.generate([prompt], cfg.sampling(cfg.samples, budget.seed),
-                                               cfg.lora())[0]
+            completions = self.client.generate([prompt], cfg.request_sampling(cfg.samples, budget.seed),
+                                               cfg.fixed_lora())[0]
             self._absorb(task, completions, 0, records, pool, stats, deadline)
             for depth in range(1, cfg.revision_depth + 1):
                 if any(r.fits for r in records.values()) or time.monotonic() >= deadline:
                     break
-                produced = revise(self.client, shown, records, cfg, budget.seed + depth)
+                produced = revise(self.client, shown, records, cfg.revision(), budget.seed + depth)
                 if produced is None:
                     break
                 stats.revision_rounds += 1
                 self._absorb(task, produced, depth, records, pool, stats, deadline)
             stats.sandbox_guarantees = dict(pool.guarantees)
-        stats.seconds = time.monotonic() - start
         return self._vote(task, records, budget)
 
     def _absorb(self, task: Task, completions: list[str], depth: int,
@@ -219,7 +205,8 @@ class LLMInductionProposer:
         provenance: dict[str, Any] = {
             "program": group[0].source, "model": getattr(self.client, "model", None),
             "prompt_format": cfg.prompt_format, "samples": cfg.samples,
-            "temperature": cfg.temperature, "max_tokens": cfg.max_tokens, "seed": budget.seed,
+            "temperature": cfg.sampling.temperature, "max_tokens": cfg.sampling.max_tokens,
+            "seed": budget.seed,
             "revision_depth": group[0].depth, "lora": cfg.lora_name}
         features = {"votes": votes, "confidence": votes / total if total else 0.0,
                     "programs": len(group), "revised": any(r.depth > 0 for r in group),

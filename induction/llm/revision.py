@@ -10,18 +10,32 @@ cells, ``revision_samples`` completions each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from arc_core import Grid, LLMClient, Task
+from arc_core import Grid, LLMClient, LoRASpec, SamplingConfig, Task
 from induction.sandbox import ExecutionResult
 
 from .prompts import render_chat, revision_prompt
 
-if TYPE_CHECKING:
-    from .proposer import LLMInductionConfig
+
+@dataclass(frozen=True)
+class RevisionSettings:
+    """What a revision round reads (``LLMInductionConfig.revision()`` hands it over)."""
+
+    prompt_format: str
+    """Prompt format of the revision prompt (the task prompt's)."""
+    chat_template: str
+    """Chat format the prompt is wrapped in."""
+    near_miss_accuracy: float
+    """Least mean cell accuracy on the train pairs for a program to be revised."""
+    breadth: int
+    """Near-miss programs sent back per round."""
+    sampling: SamplingConfig
+    """Sampling of every revision prompt (``n``: completions per prompt; the seed is the round's)."""
+    lora: LoRASpec | None = None
+    """Adapter to sample with."""
 
 
 @dataclass
@@ -57,17 +71,16 @@ def near_misses(records: dict[str, ProgramRecord], threshold: float, breadth: in
 
 
 def revise(client: LLMClient, task: Task, records: dict[str, ProgramRecord],
-           config: LLMInductionConfig, seed: int) -> list[str] | None:
+           settings: RevisionSettings, seed: int) -> list[str] | None:
     """Completions for the revision prompts of this round; None when nothing is close."""
-    chosen = near_misses(records, config.near_miss_accuracy, config.revision_breadth)
+    chosen = near_misses(records, settings.near_miss_accuracy, settings.breadth)
     if not chosen:
         return None
     n_train = len(task.train)
-    prompts = [render_chat(*revision_prompt(task, config.prompt_format, r.source,
+    prompts = [render_chat(*revision_prompt(task, settings.prompt_format, r.source,
                                             r.outputs[:n_train], r.errors[:n_train]),
-                           config.chat_template) for r in chosen]
-    replies = client.generate(prompts, config.sampling(config.revision_samples, seed),
-                              config.lora())
+                           settings.chat_template) for r in chosen]
+    replies = client.generate(prompts, replace(settings.sampling, seed=seed), settings.lora)
     return [text for group in replies for text in group]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from arc_core import Budget, Example, Grid, Task
+from arc_core import Budget, Example, Grid, SamplingConfig, Task
 from cluster.llm_clients import OpenAIClient, OpenAIEndpointConfig
 from induction.llm import LLMInductionConfig, LLMInductionProposer
 
@@ -46,8 +46,8 @@ def mirror_task() -> Task:
 
 
 def config(**kw) -> LLMInductionConfig:
-    base = dict(samples=4, max_tokens=48, revision_depth=0, program_seconds=1.0,
-                program_cpu_seconds=1)
+    base = dict(samples=4, sampling=SamplingConfig(max_tokens=48), revision_depth=0,
+                program_seconds=1.0, program_cpu_seconds=1)
     return LLMInductionConfig(**{**base, **kw})
 
 

@@ -124,7 +124,7 @@ def test_same_seed_same_candidates():
 ])
 def test_config_errors_name_the_field(field, value):
     with pytest.raises(ConfigError, match=field if field != "lora_name" else "lora_path"):
-        LLMInductionConfig(**{field: value})
+        LLMInductionConfig.from_options({field: value})
 
 
 FRACTAL = ("Let's solve this puzzle using Python code with the common library functions.\n"

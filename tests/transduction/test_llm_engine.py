@@ -103,7 +103,7 @@ def _query(prompt: str) -> Grid:
 
 def config(**kw) -> LLMTransductionConfig:
     base = dict(prompt_style="generic", grid_format="digits", chat_template="none", views=3,
-                samples_per_view=2, max_tokens=12, temperature=1.0)
+                samples_per_view=2, sampling=SamplingConfig(temperature=1.0, max_tokens=12))
     return LLMTransductionConfig(**{**base, **kw})
 
 
@@ -197,8 +197,8 @@ def test_a_peft_adapter_is_trained_and_served_for_generate_and_score(client, tin
 def test_the_proposer_trains_a_per_task_adapter_and_serves_every_request_with_it(client):
     task = constant_task()
     wrapped = WithKnownCompletions(client, answer=lambda query: Grid([[5, 5]]))
-    cfg = config(views=1, samples_per_view=1, temperature=0.0, max_tokens=8, lora=True,
-                 lora_views=1, lora_steps=60, lora_learning_rate=2e-2, max_candidates=3)
+    cfg = config(views=1, samples_per_view=1, sampling=SamplingConfig(temperature=0.0, max_tokens=8),
+                 lora=True, lora_views=1, lora_steps=60, lora_learning_rate=2e-2, max_candidates=3)
     proposer = LLMTransductionProposer(wrapped, cfg)
     candidates = proposer.propose(task, Budget(seconds=120, seed=0))
     check_contract(candidates, task)

@@ -226,7 +226,7 @@ def test_a_fixed_adapter_goes_with_every_request():
                                 dict(lora_steps=0)])
 def test_bad_configs_name_the_field(kw):
     with pytest.raises(ConfigError, match="Config"):
-        LLMTransductionConfig(**kw)
+        LLMTransductionConfig.from_options(kw)
 
 
 def test_lora_training_code_is_not_imported_while_lora_is_off():

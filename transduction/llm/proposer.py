@@ -34,10 +34,11 @@ import numpy as np
 from arc_core import (Augmentation, Budget, Candidate, Grid, LLMClient, LoRASpec, SamplingConfig,
                       Task, check_field)
 from arc_core.augment import sample_augmentations
+from arc_core.llm_proposer import LLMProposer, LLMProposerConfig, LLMRunStats
 
 from ..formats import FORMATS
 from .pooling import Tally, logprob_features, pool_completions
-from .prompts import CHAT_TEMPLATES, PROMPT_STYLES, PromptSpec, answer_text, task_prompt
+from .prompts import PROMPT_STYLES, PromptSpec, answer_text, task_prompt
 
 RANK_BY = ("logprob", "votes")
 LOGPROB_FEATURES = ("logprob_mean", "logprob_min", "logprob_max", "logprob_rank",
@@ -45,8 +46,9 @@ LOGPROB_FEATURES = ("logprob_mean", "logprob_min", "logprob_max", "logprob_rank"
 
 
 @dataclass(frozen=True)
-class LLMTransductionConfig:
-    """Settings of the LLM grid predictor."""
+class LLMTransductionConfig(LLMProposerConfig):
+    """Settings of the LLM grid predictor (``from_options`` also takes the sampling settings
+    flat)."""
 
     prompt_style: str = "barc"
     """"barc" (BARC's transduction fine-tuning text) or "generic" (any chat model)."""
@@ -60,12 +62,10 @@ class LLMTransductionConfig:
     """Colour permutations of the views keep colour 0 in place."""
     samples_per_view: int = 4
     """Completions sampled per view and test input."""
-    temperature: float = 0.8
-    """Sampling temperature (0: greedy, then one sample per view is enough)."""
-    top_p: float = 1.0
-    """Nucleus sampling mass."""
-    max_tokens: int = 1024
-    """Most tokens per completion (a 30x30 colour-name grid takes about 930)."""
+    sampling: SamplingConfig = SamplingConfig(temperature=0.8, top_p=1.0, max_tokens=1024)
+    """Temperature (0: greedy, then one sample per view is enough), nucleus mass and most tokens
+    per completion (a 30x30 colour-name grid takes about 930) of every request (``n`` and
+    ``seed`` are set per request: ``samples_per_view``, the budget's seed)."""
     score: bool = True
     """Score the candidates by their log-prob under every view."""
     rank_by: str = "logprob"
@@ -100,34 +100,25 @@ class LLMTransductionConfig:
     """Largest share of ``budget.seconds`` training may take (model loading included)."""
 
     def __post_init__(self) -> None:
+        self.check_llm_fields()
         check_field(self, "prompt_style", self.prompt_style in PROMPT_STYLES, f"one of {PROMPT_STYLES}")
         check_field(self, "grid_format", self.grid_format in FORMATS, f"one of {tuple(FORMATS)}")
         check_field(self, "grid_format", self.prompt_style != "barc" or self.grid_format == "colour-names",
                     "'colour-names' with the barc prompt style")
-        check_field(self, "chat_template", self.chat_template in CHAT_TEMPLATES,
-                    f"one of {CHAT_TEMPLATES}")
-        for name in ("views", "samples_per_view", "max_tokens", "max_candidates",
+        for name in ("views", "samples_per_view", "max_candidates",
                      "views_per_request", "lora_views", "lora_steps", "lora_rank"):
             check_field(self, name, getattr(self, name) >= 1, ">= 1")
         check_field(self, "views", self.views <= 8 * 362880, "at most 8 x 9! distinct augmentations")
-        check_field(self, "temperature", self.temperature >= 0, ">= 0")
-        check_field(self, "top_p", 0 < self.top_p <= 1, "in (0, 1]")
         check_field(self, "rank_by", self.rank_by in RANK_BY, f"one of {RANK_BY}")
         check_field(self, "lora_alpha", self.lora_alpha > 0, "> 0")
         check_field(self, "lora_learning_rate", self.lora_learning_rate > 0, "> 0")
         check_field(self, "lora_budget_fraction", 0 < self.lora_budget_fraction <= 1, "in (0, 1]")
-        check_field(self, "lora_path", (self.lora_name is None) == (self.lora_path is None),
-                    "given together with lora_name")
         check_field(self, "lora", not (self.lora and self.lora_path),
                     "False when a fixed adapter (lora_path) is given")
 
     @property
     def prompt_spec(self) -> PromptSpec:
         return PromptSpec(self.prompt_style, self.grid_format, self.chat_template)
-
-    def sampling(self, seed: int) -> SamplingConfig:
-        return SamplingConfig(n=self.samples_per_view, temperature=self.temperature,
-                              top_p=self.top_p, max_tokens=self.max_tokens, seed=seed)
 
     def lora_training(self) -> Any:
         """The ``transduction.lora.LoRATrainingConfig`` of these settings (imports it)."""
@@ -139,10 +130,9 @@ class LLMTransductionConfig:
 
 
 @dataclass
-class RunStats:
+class RunStats(LLMRunStats):
     """What happened on one task (kept on the proposer as ``last_run``)."""
 
-    completions: int = 0
     unparsed: int = 0
     distinct_grids: int = 0
     views_sampled: int = 0
@@ -151,29 +141,24 @@ class RunStats:
     """A sampling or scoring round was skipped because the budget was spent."""
     lora: dict[str, Any] = field(default_factory=dict)
     """Training of the per-task adapter: steps, examples, first/last loss, seconds, name."""
-    seconds: float = 0.0
 
 
-class LLMTransductionProposer:
+class LLMTransductionProposer(LLMProposer):
     """Proposes output grids written by an LLM, voted over views and scored by log-prob."""
 
     name = "llm-transduction"
     branch = "transduction"
+    stats_type = RunStats
+    config: LLMTransductionConfig
 
     def __init__(self, client: LLMClient | None,
                  config: LLMTransductionConfig = LLMTransductionConfig()):
-        self.client = client
-        self.config = config
-        self.last_run = RunStats()
+        super().__init__(client, config)
         self._trainer: Any = None  # transduction.lora.LoRATrainer, built on first use
 
-    def propose(self, task: Task, budget: Budget) -> list[Candidate]:
+    def _propose(self, task: Task, budget: Budget, stats: RunStats, start: float,
+                 deadline: float) -> list[Candidate]:
         """Distinct candidates per test input, best first; none when no completion parses."""
-        self.last_run = stats = RunStats()
-        if self.client is None:  # off unless a model is configured
-            return []
-        start = time.monotonic()
-        deadline = start + budget.seconds
         rng = np.random.default_rng(budget.seed)
         views = sample_augmentations(rng, self.config.views, self.config.keep_background)
         with tempfile.TemporaryDirectory(prefix="arc-lora-") as adapter_dir:
@@ -184,7 +169,6 @@ class LLMTransductionProposer:
             shortlist = [t.ranked()[: self.config.max_candidates] for t in tallies]
             scores = (self._score(views, prompts, shortlist, lora, deadline, stats)
                       if self.config.score else [{} for _ in shortlist])
-        stats.seconds = time.monotonic() - start
         return [c for i, grids in enumerate(shortlist)
                 for c in self._candidates(task, i, grids, tallies[i], scores[i], views, lora, budget)]
 
@@ -192,8 +176,9 @@ class LLMTransductionProposer:
                  directory: str, stats: RunStats) -> LoRASpec | None:
         """The adapter every request goes through: the fixed one, a per-task one, or none."""
         cfg = self.config
-        if cfg.lora_name and cfg.lora_path:
-            return LoRASpec(cfg.lora_name, cfg.lora_path)
+        fixed = cfg.fixed_lora()
+        if fixed is not None:
+            return fixed
         if not cfg.lora:
             return None
         from ..lora import LoRATrainer, leave_one_out_examples  # torch/peft only when asked
@@ -215,7 +200,7 @@ class LLMTransductionProposer:
     def _sample(self, task: Task, views: list[Augmentation], prompts: dict[tuple[int, str], str],
                 lora: LoRASpec | None, seed: int, deadline: float, stats: RunStats) -> list[Tally]:
         tallies = [Tally() for _ in task.test_inputs]
-        sampling = self.config.sampling(seed)
+        sampling = self.config.request_sampling(self.config.samples_per_view, seed)
         fmt = self.config.prompt_spec.format
         for chunk in _chunks(views, self.config.views_per_request):
             if time.monotonic() >= deadline:
@@ -277,7 +262,8 @@ class LLMTransductionProposer:
         return {"model": getattr(self.client, "model", None), "prompt_style": cfg.prompt_style,
                 "grid_format": cfg.grid_format, "chat_template": cfg.chat_template,
                 "views": [v.key for v in views], "samples_per_view": cfg.samples_per_view,
-                "temperature": cfg.temperature, "top_p": cfg.top_p, "max_tokens": cfg.max_tokens,
+                "temperature": cfg.sampling.temperature, "top_p": cfg.sampling.top_p,
+                "max_tokens": cfg.sampling.max_tokens,
                 "seed": budget.seed, "rank_by": cfg.rank_by,
                 "lora": lora.name if lora else None, "lora_training": dict(self.last_run.lora)}
 
