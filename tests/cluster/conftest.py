@@ -1,5 +1,6 @@
 """Fixtures for the LLM client tests: a tiny random Llama built at test time (no download),
-one in-process vLLM engine and one ``vllm serve`` process per test session.
+one in-process vLLM engine and one ``vllm serve`` process per test session, a client of
+each, and ``client``, which runs a test once with each.
 
 The model has 2 layers, hidden size 128, 2 heads of 64 and a character-level tokenizer
 over printable ASCII, so it loads in seconds; its text is random, which is all the
@@ -97,6 +98,20 @@ def vllm_server(server_process):
     process, port, log = server_process
     _wait_healthy(f"http://127.0.0.1:{port}/health", process, log, timeout=300)
     return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.fixture(scope="session")
+def http_client(vllm_server):
+    """An ``OpenAIClient`` of the ``vllm serve`` process."""
+    from cluster.llm_clients import OpenAIClient, OpenAIEndpointConfig
+
+    return OpenAIClient(OpenAIEndpointConfig(base_url=vllm_server, model="tiny", timeout_seconds=120))
+
+
+@pytest.fixture(params=["in-process", "http"])
+def client(request, vllm_client, http_client):
+    """Each client in turn: the in-process engine, then the HTTP server."""
+    return vllm_client if request.param == "in-process" else http_client
 
 
 def _free_port() -> int:

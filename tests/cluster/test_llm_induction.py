@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from arc_core import Budget, Example, Grid, SamplingConfig, Task
-from cluster.llm_clients import OpenAIClient, OpenAIEndpointConfig
 from induction.llm import LLMInductionConfig, LLMInductionProposer
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
@@ -49,17 +48,6 @@ def config(**kw) -> LLMInductionConfig:
     base = dict(samples=4, sampling=SamplingConfig(max_tokens=48), revision_depth=0,
                 program_seconds=1.0, program_cpu_seconds=1)
     return LLMInductionConfig(**{**base, **kw})
-
-
-@pytest.fixture(scope="module")
-def http_client(vllm_server):
-    return OpenAIClient(OpenAIEndpointConfig(base_url=vllm_server, model="tiny",
-                                             timeout_seconds=120))
-
-
-@pytest.fixture(params=["in-process", "http"])
-def client(request, vllm_client, http_client):
-    return vllm_client if request.param == "in-process" else http_client
 
 
 @pytest.mark.parametrize("prompt_format, template", [("barc", "llama3"), ("generic", "chatml")])
