@@ -91,12 +91,17 @@ class Overlap:
     """Train pairs of the task that are train or test pairs of the evaluation task."""
 
     def __str__(self) -> str:
+        return self.line()
+
+    def line(self, where: str = "") -> str:
+        """One line saying what is shared; ``where`` says where the task comes from."""
         shared = []
         if self.test_inputs:
             shared.append(_count(self.test_inputs, "test input"))
         if self.pairs:
             shared.append(_count(self.pairs, "train pair"))
-        return (f"task {self.task_id} shares {' and '.join(shared)} with "
+        of = f" of {where}" if where else ""
+        return (f"task {self.task_id}{of} shares {' and '.join(shared)} with "
                 f"{self.evaluation} task {self.evaluation_id}")
 
 
@@ -141,11 +146,9 @@ def evaluation_overlaps(tasks: Iterable[Task]) -> list[Overlap]:
 
 def refusal(overlaps: Sequence[Overlap], where: str = "") -> str:
     """The one line that refuses ``overlaps``: the first task, what it matches, how many more."""
-    first = overlaps[0]
     more = len({o.task_id for o in overlaps}) - 1
     tail = f" (and {more} more task{'s' if more > 1 else ''})" if more else ""
-    at = f" ({where})" if where else ""
-    return (f"{first}{at}{tail}: evaluation tasks are for measuring only; {OVERRIDE_HINT}")
+    return f"{overlaps[0].line(where)}{tail}: evaluation tasks are for measuring only; {OVERRIDE_HINT}"
 
 
 def check_tuning_tasks(tasks: Iterable[Task], dataset: str, allow_evaluation: bool = False) -> list[Overlap]:

@@ -17,6 +17,10 @@ the branches agree). ``branch_trust`` averages over the task's test inputs.
 if any program fits every train pair, else transduction.
 
     python -m verifier.router RUN_DIR [RUN_DIR ...] --out verifier/models/router.json
+
+Training refuses evaluation data as the verifier's does (``verifier.train.check_splits``:
+by split name, and by content whatever the run's dataset is called) unless
+``--allow-evaluation``, which the card then records.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from .boosting import BoostingConfig, TrainError, fit_ensemble, out_of_fold, roc
 from .features import GridStats, TaskProfile, candidate_votes, program_fits_train
 from .modelfile import ModelFile, TreeEnsemble, read_model_file, write_model_file
 from .runs import LabelledTask, load_runs
-from .train import check_splits
+from .train import check_splits, evaluation_metadata, evaluation_note
 from .verifier import MODELS_DIR
 
 DEFAULT_ROUTER = MODELS_DIR / "router.json"
@@ -224,7 +228,7 @@ def train_router(
     """Train the router on ``run_dirs``; write the model to ``out`` and its card (``.md``)."""
     out = Path(out)
     tasks = load_runs([Path(r) for r in run_dirs])
-    check_splits(tasks, allow_evaluation)
+    let_in = check_splits(tasks, allow_evaluation)
     data = build_router_set(tasks)
     if len(data.groups) == 0:
         raise TrainError("no labelled test inputs in the given runs")
@@ -234,6 +238,7 @@ def train_router(
     metadata = {
         "trained_on": [{"run": r, "dataset": d} for r, d in data.sources],
         "seed": seed, "config": config.to_json(), "metrics": report.to_json(),
+        **evaluation_metadata(allow_evaluation, let_in),
     }
     model = ModelFile(ROUTER_KIND, ROUTER_FEATURE_VERSION, ROUTER_FEATURE_NAMES, models, metadata)
     write_model_file(out, model)
@@ -317,7 +322,7 @@ pool features.
 {runs}
 
 {report.n_test_inputs} labelled test inputs of {report.n_tasks} tasks.
-
+{evaluation_note(metadata)}
 ## Features ({ROUTER_FEATURE_VERSION}, {len(ROUTER_FEATURE_NAMES)})
 
 {features}
@@ -349,7 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("run_dirs", nargs="+", type=Path)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--allow-evaluation", action="store_true")
+    p.add_argument("--allow-evaluation", action="store_true",
+                   help="train on evaluation-split runs and tasks overlapping evaluation by content "
+                        "too (not for shipped models; the card says so)")
     args = p.parse_args(argv)
     try:
         report = train_router(args.run_dirs, args.out, args.seed, allow_evaluation=args.allow_evaluation)

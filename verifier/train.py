@@ -8,8 +8,11 @@ cross-validated with folds grouped by task (``GroupKFold``): ROC-AUC, and top-1
 / top-2 selection accuracy over answerable test inputs, against three baseline
 rankings - summed votes (the ensemble's "vote" rule), program train fit only,
 and random. The final model is fitted on all rows; same runs and seed give the
-same model file bytes. Runs over evaluation splits are refused unless
-``allow_evaluation`` is set (evaluation splits are for measuring only).
+same model file bytes. Evaluation data is refused unless ``allow_evaluation`` is set
+(evaluation splits are for measuring only): runs over a split named evaluation, and,
+whatever a run's dataset is called, every task that shares a test input or a train pair
+with an ARC-AGI-1 or ARC-AGI-2 evaluation task (``arc_core.identity``). With
+``allow_evaluation`` the model file's metadata and card say what was let in.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from arc_core import evaluation_overlaps
+from arc_core.identity import refusal
 
 from .boosting import BoostingConfig, TrainError, fit_ensemble, out_of_fold, roc_auc
 from .evaluation import InputRows, grid_ids, random_topk_accuracy, topk_accuracy
@@ -89,7 +95,7 @@ def train_verifier(
     """Train on ``run_dirs``, write the model to ``out`` and its card beside it (``.md``)."""
     out = Path(out)
     tasks = load_runs([Path(r) for r in run_dirs])
-    check_splits(tasks, allow_evaluation)
+    let_in = check_splits(tasks, allow_evaluation)
     data = build_candidate_set(tasks)
     if len(data.y) == 0:
         raise TrainError("no labelled candidates in the given runs")
@@ -102,6 +108,7 @@ def train_verifier(
         "config": config.to_json(),
         "metrics": report.to_json(),
         "n_trees": len(ensemble.trees),
+        **evaluation_metadata(allow_evaluation, let_in),
     }
     write_model_file(
         out,
@@ -111,14 +118,55 @@ def train_verifier(
     return report
 
 
-def check_splits(tasks: Sequence[LabelledTask], allow_evaluation: bool) -> None:
-    """Refuse evaluation-split data unless explicitly allowed."""
-    evaluation = sorted({t.dataset for t in tasks if "evaluation" in t.dataset})
-    if evaluation and not allow_evaluation:
+def check_splits(tasks: Sequence[LabelledTask], allow_evaluation: bool) -> list[str]:
+    """Refuse evaluation data unless explicitly allowed; with ``allow_evaluation``, return
+    what was let in (one line per run over an evaluation split and per overlapping task).
+
+    A run whose dataset is named as an evaluation split (the name, or a path's last part,
+    says "evaluation", as Kaggle's evaluation challenges file does) is refused; any task of any
+    run that shares a test input or a train pair with an evaluation task is refused by
+    content, whatever the run's dataset is called (``TrainError``, one line naming the
+    task, its run and the evaluation task it matches).
+    """
+    named = sorted({t.dataset for t in tasks if "evaluation" in Path(t.dataset).name})
+    if named and not allow_evaluation:
         raise TrainError(
-            f"runs over evaluation splits ({', '.join(evaluation)}) are for measuring only; "
+            f"runs over evaluation splits ({', '.join(named)}) are for measuring only; "
             "pass allow_evaluation to train on them anyway"
         )
+    found = [(lt, evaluation_overlaps([lt.task])) for lt in tasks]
+    found = [(lt, overlaps) for lt, overlaps in found if overlaps]
+    if found and not allow_evaluation:
+        first = found[0][0]
+        every = [o for _, overlaps in found for o in overlaps]
+        raise TrainError(refusal(every, f"run {first.run} ({first.dataset})"))
+    return [f"runs over {d}" for d in named] + [
+        o.line(f"run {lt.run}") for lt, overlaps in found for o in overlaps
+    ]
+
+
+def evaluation_metadata(allow_evaluation: bool, let_in: Sequence[str]) -> dict:
+    """The model file's record of ``allow_evaluation`` (nothing when it was not used, so that
+    models trained on clean data keep their bytes)."""
+    if not allow_evaluation:
+        return {}
+    return {"allow_evaluation": True, "evaluation_data": list(let_in)}
+
+
+def evaluation_note(metadata: dict) -> str:
+    """The model card's section on evaluation data let in by ``allow_evaluation`` ("" if unused)."""
+    if not metadata.get("allow_evaluation"):
+        return ""
+    let_in = metadata["evaluation_data"]
+    shown = "\n".join(f"- {line}" for line in let_in[:20])
+    more = f"\n- ... and {len(let_in) - 20} more" if len(let_in) > 20 else ""
+    what = f"It let in {len(let_in)}:\n\n{shown}{more}" if let_in else "It let in nothing."
+    return f"""
+## Evaluation data
+
+Trained with `--allow-evaluation`: evaluation tasks (by split name or by content) were not
+refused, so the metrics below are not held-out figures on those splits. {what}
+"""
 
 
 def build_candidate_set(tasks: Sequence[LabelledTask]) -> CandidateSet:
@@ -216,7 +264,7 @@ JSON, predicted with numpy) giving P(candidate grid is correct).
 
 {report.n_rows} labelled candidates ({report.n_positive} correct) from {report.n_tasks} tasks;
 {report.n_answerable} of {report.n_test_inputs} test inputs have a correct candidate.
-
+{evaluation_note(metadata)}
 ## Features ({FEATURE_VERSION}, {len(FEATURE_NAMES)})
 
 {features}
@@ -259,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-iter", type=int, default=BoostingConfig.max_iter)
     p.add_argument("--learning-rate", type=float, default=BoostingConfig.learning_rate)
     p.add_argument("--allow-evaluation", action="store_true",
-                   help="train on evaluation-split runs too (not for shipped models)")
+                   help="train on evaluation-split runs and tasks overlapping evaluation by content "
+                        "too (not for shipped models; the card says so)")
     return p
 
 
