@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from .grid import Grid
 
+ATTEMPTS = 2
+"""Attempts the ARC Prize scores per test input (pass@2); the ensemble picks this many."""
+
 
 def test_input_correct(attempts: Sequence[Grid | None], truth: Grid) -> bool:
     """Pass@2 for one test input: any of the first two attempts matches exactly."""
-    return any(a is not None and a == truth for a in attempts[:2])
+    return any(a is not None and a == truth for a in attempts[:ATTEMPTS])
 
 
 def task_score(attempts: Sequence[Sequence[Grid | None]], truths: Sequence[Grid]) -> float:

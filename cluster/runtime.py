@@ -25,6 +25,10 @@ from typing import Any
 
 from arc_core import ConfigError
 
+ERROR_CHARS = 500
+"""Longest error message kept for a failed part (and a failed proposer, ``ensemble.pipeline``):
+its first line, enough to name the fault, short enough for one results.jsonl row."""
+
 
 @dataclass(frozen=True)
 class RayConfig:
@@ -224,6 +228,6 @@ def _first_line(e: BaseException) -> str:
     text = f"{type(e).__name__}: {e}".strip()
     for line in text.splitlines():
         if line.strip():
-            return line.strip()[:500]
+            return line.strip()[:ERROR_CHARS]
     return type(e).__name__
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from arc_core import Budget, Candidate, Grid, Task
-from arc_core.scoring import TaskOutcome
+from arc_core.scoring import ATTEMPTS, TaskOutcome
+from cluster.runtime import ERROR_CHARS
 
 from .proposers import ProposerSpec, build_proposer
 from .ranking import RankContext, pick_attempts, pool_by_test_input
@@ -55,7 +56,7 @@ def run_proposer(spec: ProposerSpec, task: Task, budget: Budget) -> ProposalOutp
         proposer = build_proposer(spec)
         out.candidates = list(proposer.propose(task.without_truth(), budget))
     except Exception as e:  # noqa: BLE001 - any proposer bug is recorded, the run goes on
-        out.error = f"{type(e).__name__}: {e}".splitlines()[0][:500]
+        out.error = f"{type(e).__name__}: {e}".splitlines()[0][:ERROR_CHARS]
     out.wall_s = time.perf_counter() - wall0
     out.cpu_s = time.process_time() - cpu0
     out.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -115,7 +116,7 @@ def assemble_task(
     }
     if truths is not None:
         outcome = TaskOutcome(attempts, truths, [[c.grid for c in p] for p in pools])
-        result["correct"] = [any(g == t for g in a[:2]) for a, t in zip(attempts, truths)]
+        result["correct"] = [any(g == t for g in a[:ATTEMPTS]) for a, t in zip(attempts, truths)]
         result["score"] = outcome.score()
         result["oracle"] = outcome.oracle()
     return TaskRecord(result, rows, attempts)

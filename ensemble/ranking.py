@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from arc_core import Candidate, Grid, Task
+from arc_core.scoring import ATTEMPTS
 from verifier.ranking import rank_by_score
 
 
@@ -29,6 +30,10 @@ class RankContext:
 
 
 RankRule = Callable[[Task, Sequence[Candidate], RankContext], list[Grid]]
+
+VOTE_DIGITS = 9
+"""Decimals summed vote shares are compared to: shares summed in another order differ in the
+last bits, and grids with equal votes must tie (then confidence and first proposed decide)."""
 
 
 def rank_by_votes(task: Task, pool: Sequence[Candidate], context: RankContext) -> list[Grid]:
@@ -54,7 +59,7 @@ def rank_by_votes(task: Task, pool: Sequence[Candidate], context: RankContext) -
             votes[c.grid] += _votes(c) / totals[(c.proposer, _fits(c))]
         confidence[c.grid] = max(confidence[c.grid], float(c.features.get("confidence", 0.0) or 0.0))
         first_seen.setdefault(c.grid, i)
-    return sorted(votes, key=lambda g: (not fits[g], -round(votes[g], 9), -confidence[g], first_seen[g]))
+    return sorted(votes, key=lambda g: (not fits[g], -round(votes[g], VOTE_DIGITS), -confidence[g], first_seen[g]))
 
 
 def rank_induction_first(task: Task, pool: Sequence[Candidate], context: RankContext) -> list[Grid]:
@@ -96,7 +101,7 @@ def pick_attempts(
     for g in fn(task, pool, context):
         if g not in ranked:
             ranked.append(g)
-        if len(ranked) == 2:
+        if len(ranked) == ATTEMPTS:
             break
     return ranked
 

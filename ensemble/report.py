@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from arc_core import DatasetError, Grid, GridError, Selection, Task, load_dataset
+from arc_core.scoring import ATTEMPTS
 
 from .rundir import REPORT, SUMMARY, RunDir
 from .summary import summarize
@@ -314,7 +315,7 @@ def _test_block(task: Task, result: Mapping[str, Any], i: int) -> str:
     sources = result.get("attempt_sources") or []
     figures = [_figure(f"test {i + 1} in", task.test_inputs[i])]
     picked = attempts[i] if i < len(attempts) else []
-    for k, grid in enumerate(picked[:2]):
+    for k, grid in enumerate(picked[:ATTEMPTS]):
         who = sources[i][k] if i < len(sources) and k < len(sources[i]) else []
         figures.append(_attempt_figure(k, grid, who, truth))
     if not picked and result.get("status") != "error":

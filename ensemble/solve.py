@@ -30,6 +30,14 @@ from .ranking import RANKERS
 from .rundir import REPORT, SUBMISSION, SUMMARY, RunDir
 from .summary import score_table, summarize
 
+PART_DEADLINE_FACTOR = 2
+"""A proposer run still going after this many times its budget (plus ``PART_DEADLINE_SLACK_S``)
+is cancelled and recorded as a timeout: proposers stop themselves at the budget, so only a hung
+one gets there, and the factor leaves room for a slow machine."""
+PART_DEADLINE_SLACK_S = 60
+"""Seconds added to that deadline: a fresh worker imports torch and the proposer's modules
+before its budget starts counting."""
+
 
 @dataclass(frozen=True)
 class SolveConfig:
@@ -190,7 +198,7 @@ def _run_tasks(
 
 
 def _jobs(tasks: list[Task], specs: list[ProposerSpec], budget: Budget) -> Iterator[Job]:
-    deadline = 2 * budget.seconds + 60  # generous: a fresh worker imports torch first
+    deadline = PART_DEADLINE_FACTOR * budget.seconds + PART_DEADLINE_SLACK_S
     for task in tasks:
         parts = []
         for spec in specs:

@@ -90,6 +90,11 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 NAN = float("nan")
 
+CHANGE_RATIO_SLACK = 0.05
+"""How far (a share of the cells) a candidate's change ratio may lie outside the train pairs'
+range and still count as in range: a few train pairs only sample the rule's ratios, and a test
+grid of another size moves the ratio by a few cells' worth."""
+
 
 def feature_matrix(task: Task, candidates: Sequence[Candidate]) -> np.ndarray:
     """Features of every candidate (rows in the given order), pooled per test input."""
@@ -343,7 +348,7 @@ def _consistency_features(
     row["task_outputs_constant"] = float(len(set(profile.train_outputs)) == 1)
     ratio = _change_ratio(test_input, grid) if test_input is not None else NAN
     row["change_ratio"] = ratio
-    row["change_ratio_in_range"] = _in_range(ratio, profile.change_ratios, slack=0.05)
+    row["change_ratio_in_range"] = _in_range(ratio, profile.change_ratios, slack=CHANGE_RATIO_SLACK)
     row["is_uniform"] = float(len(s.colours) == 1)
     row["n_train"] = float(len(outs))
     return row

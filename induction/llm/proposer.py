@@ -32,6 +32,10 @@ from .revision import ProgramRecord, RevisionSettings, revise
 
 BARC_LIBRARY = ("common", "induction.llm.barc_common")
 
+PROGRAMS_PER_WORKER = 4
+"""New programs sent to the sandbox per worker between two deadline checks: enough to keep
+every worker busy, few enough that a spent budget stops the run within one batch."""
+
 
 @dataclass(frozen=True)
 class LLMInductionConfig(LLMProposerConfig):
@@ -169,7 +173,7 @@ class LLMInductionProposer(LLMProposer):
                 records[source] = ProgramRecord(source=source, depth=depth)
                 new.append(source)
         inputs = [e.input for e in task.train] + list(task.test_inputs)
-        chunk = 4 * self.config.workers
+        chunk = PROGRAMS_PER_WORKER * self.config.workers
         for i in range(0, len(new), chunk):
             if time.monotonic() >= deadline:
                 for source in new[i:]:
