@@ -1,6 +1,6 @@
 """Benchmark the DSL proposer alone (no Ray) over a dataset.
 
-    python bench/dsl_search.py --dataset arc-agi-1/training --sample 100 --seed 0 --budget-s 10 --jobs 2
+    python bench/dsl_search.py --dataset training-clean --sample 100 --seed 0 --budget-s 10 --jobs 2
 
 Runs ``DslProposer`` on every selected task in worker processes (one task at a time
 per process), takes its first two candidates per test input as the attempts and
@@ -8,6 +8,11 @@ prints: pass@2 score (task-averaged), oracle (any candidate right), CPU seconds 
 task (median, max), peak RSS of a worker, where the Python search's time went (primitive
 time shares), which engine (compiled core or Python) and program size gave each solved
 task's right attempt, and how deep the compiled enumeration got. ``--out FILE`` also writes every task's row and the summary as JSON.
+
+Settings are tuned on training data: any selected task that shares a test input or a train
+pair with an evaluation task is refused (``arc_core.check_tuning_tasks``), whatever the
+dataset is called, unless ``--allow-evaluation`` (the summary then lists them). The
+evaluation splits by name are measured, not tuned on, and pass.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import json
 import multiprocessing as mp
 import resource
 import statistics
+import sys
 import time
 
 import numpy as np
 
-from arc_core import Budget, Task, load_dataset
+from arc_core import Budget, EvaluationOverlapError, Task, check_tuning_tasks, load_dataset
 from arc_core.scoring import task_score
 from induction.dsl_proposer import DslConfig, DslProposer
 
@@ -29,6 +35,10 @@ from induction.dsl_proposer import DslConfig, DslProposer
 def main() -> None:
     args = _parse_args()
     tasks = _select(load_dataset(args.dataset).tasks, args)
+    try:
+        let_in = check_tuning_tasks(tasks, args.dataset, args.allow_evaluation)
+    except EvaluationOverlapError as e:
+        sys.exit(f"bench/dsl_search.py: {e}")
     config = DslConfig(max_depth=args.max_depth, clock=args.clock, core_fraction=args.core_fraction,
                        core_max_depth=args.core_max_depth)
     work = [(t, args.budget_s, config) for t in tasks]
@@ -41,6 +51,8 @@ def main() -> None:
                 print(f"{row['task_id']} score={row['score']:.2f} oracle={row['oracle']:.2f} "
                       f"cpu={row['cpu_s']:.2f}s fits={row['fits']} {row['first_program']}", flush=True)
     summary = summarise(rows, args, time.time() - t0)
+    if args.allow_evaluation:
+        summary["evaluation_data"] = [str(o) for o in let_in]
     print(json.dumps(summary, indent=2))
     if args.out:
         with open(args.out, "w") as f:
@@ -49,7 +61,9 @@ def main() -> None:
 
 def _parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dataset", default="arc-agi-1/training")
+    p.add_argument("--dataset", default="training-clean")
+    p.add_argument("--allow-evaluation", action="store_true",
+                   help="run tasks that share content with an evaluation split too (the summary lists them)")
     p.add_argument("--limit", type=int, default=None, help="first N tasks (id order)")
     p.add_argument("--sample", type=int, default=None, help="N tasks drawn with --seed")
     p.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
 """Benchmark of the ``ttt-net`` proposer alone (no Ray): pass@2, oracle, CPU time, memory.
 
-    python bench/ttt_net.py --dataset arc-agi-1/training --sample 100 --budget-s 10 --jobs 2 \
+    python bench/ttt_net.py --dataset training-clean --sample 100 --budget-s 10 --jobs 2 \
         --out runs/ttt_train100.json
 
 Each task runs in a worker process (``--jobs`` of them, one thread each) with the test
@@ -8,6 +8,11 @@ outputs hidden; attempts are the proposer's first two candidates per test input.
 JSON file lists per-task results and the ids of solved tasks, for complementarity
 with other proposers. ``--set key=value`` overrides a ``TTTConfig`` field (repeatable;
 values are parsed as Python literals).
+
+Settings are tuned on training data: any selected task that shares a test input or a train
+pair with an evaluation task is refused (``arc_core.check_tuning_tasks``), whatever the
+dataset is called, unless ``--allow-evaluation`` (the summary then lists them). The
+evaluation splits by name are measured, not tuned on, and pass.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import json
 import multiprocessing as mp
 import resource
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from arc_core import Budget, Selection, Task, load_dataset
+from arc_core import Budget, EvaluationOverlapError, Selection, Task, check_tuning_tasks, load_dataset
 from arc_core.scoring import TaskOutcome
 from transduction.ttt import TTTConfig, TTTNetProposer
 
@@ -30,6 +36,10 @@ def main() -> None:
     args = _parser().parse_args()
     config = TTTConfig(**dict(_override(s) for s in args.set))
     dataset = load_dataset(args.dataset, Selection(sample=args.sample, seed=args.seed, limit=args.limit))
+    try:
+        let_in = check_tuning_tasks(dataset.tasks, args.dataset, args.allow_evaluation)
+    except EvaluationOverlapError as e:
+        sys.exit(f"bench/ttt_net.py: {e}")
     jobs = [(task, config, args.budget_s, args.seed) for task in dataset.tasks]
     wall0 = time.perf_counter()
     with mp.get_context("spawn").Pool(args.jobs) as pool:
@@ -38,6 +48,8 @@ def main() -> None:
             rows.append(row)
             print(_row_line(row), flush=True)
     summary = _summary(rows, time.perf_counter() - wall0)
+    if args.allow_evaluation:
+        summary["evaluation_data"] = [str(o) for o in let_in]
     print(json.dumps(summary, indent=1))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +113,9 @@ def _override(text: str) -> tuple[str, object]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dataset", default="arc-agi-1/training")
+    p.add_argument("--dataset", default="training-clean")
+    p.add_argument("--allow-evaluation", action="store_true",
+                   help="run tasks that share content with an evaluation split too (the summary lists them)")
     p.add_argument("--sample", type=int, default=None, help="seeded random subset of this many tasks")
     p.add_argument("--limit", type=int, default=None, help="first N tasks (after --sample)")
     p.add_argument("--seed", type=int, default=0, help="selection and proposer seed")
