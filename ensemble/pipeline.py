@@ -2,7 +2,8 @@
 
 ``run_proposer`` runs inside a worker (one Ray task per proposer per ARC task);
 ``assemble_task`` runs on the driver and turns the proposers' outputs into one
-results row and the candidate rows, scoring against the truth when it is known.
+``TaskResult`` (a results.jsonl row) and the candidate rows, scoring against the truth
+when it is known.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Protocol
 
 from arc_core import Budget, Candidate, Grid, Task
 from arc_core.scoring import ATTEMPTS, TaskOutcome
@@ -64,12 +65,55 @@ def run_proposer(spec: ProposerSpec, task: Task, budget: Budget) -> ProposalOutp
 
 
 @dataclass
-class TaskRecord:
-    """One finished task: the results row and the candidate rows."""
+class TaskResult:
+    """One row of ``results.jsonl``: what happened to one task. ``to_json`` writes it, its
+    keys in the order of these fields."""
 
-    result: dict[str, Any]
+    task_id: str
+    status: Literal["ok", "error"] = "ok"
+    """"error": the task could not be run, or every proposer failed."""
+    error: str | None = None
+    """Why, when ``status`` is "error"."""
+    n_test: int = 0
+    """Test inputs of the task (0 when it could not be loaded)."""
+    attempts: list[list[Grid]] = field(default_factory=list)
+    """Per test input: the picked attempts, best first (at most ``ATTEMPTS``)."""
+    attempt_sources: list[list[list[str]]] = field(default_factory=list)
+    """Per test input and attempt: the proposers that proposed that grid."""
+    correct: list[bool] | None = None
+    """Per test input: an attempt equals the truth (None when the truth is unknown)."""
+    score: float | None = None
+    """Share of the test inputs correct (None when the truth is unknown)."""
+    oracle: float | None = None
+    """Share of the test inputs with a correct candidate among all (None: truth unknown)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per proposer."""
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    """CPU seconds per proposer."""
+    peak_rss_mb: dict[str, int] = field(default_factory=dict)
+    """Peak resident memory of each proposer's worker, where known."""
+    proposer_errors: dict[str, str] = field(default_factory=dict)
+    """Per failed proposer: its error."""
+    n_candidates: int = 0
+    """Candidates pooled for the task."""
+    branch_trust: dict[str, float] = field(default_factory=dict)
+    """The router's trust per branch (empty without a router)."""
+    node: str | None = None
+    """The Ray nodes the task's proposers ran on."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The results.jsonl row (grids as lists of rows)."""
+        row = {f.name: getattr(self, f.name) for f in fields(self)}
+        row["attempts"] = [[g.to_list() for g in a] for a in self.attempts]
+        return row
+
+
+@dataclass
+class TaskRecord:
+    """One finished task: its result and the candidate rows."""
+
+    result: TaskResult
     candidates: list[dict[str, Any]]
-    attempts: list[list[Grid]]
 
 
 def assemble_task(
@@ -96,41 +140,24 @@ def assemble_task(
     ]
     errors = {o.proposer: o.error for o in outputs if o.error}
     errors.update(failures or {})
-    result: dict[str, Any] = {
-        "task_id": task.id,
-        "status": "ok",
-        "error": None,
-        "n_test": len(task.test_inputs),
-        "attempts": [[g.to_list() for g in a] for a in attempts],
-        "attempt_sources": sources,
-        "correct": None,
-        "score": None,
-        "oracle": None,
-        "seconds": {o.proposer: round(o.wall_s, 3) for o in outputs},
-        "cpu_seconds": {o.proposer: round(o.cpu_s, 3) for o in outputs},
-        "peak_rss_mb": {o.proposer: round(o.peak_rss_mb) for o in outputs if o.peak_rss_mb},
-        "proposer_errors": errors,
-        "n_candidates": len(candidates),
-        "branch_trust": trust,
-        "node": node,
-    }
+    result = TaskResult(
+        task_id=task.id, n_test=len(task.test_inputs), attempts=attempts, attempt_sources=sources,
+        seconds={o.proposer: round(o.wall_s, 3) for o in outputs},
+        cpu_seconds={o.proposer: round(o.cpu_s, 3) for o in outputs},
+        peak_rss_mb={o.proposer: round(o.peak_rss_mb) for o in outputs if o.peak_rss_mb},
+        proposer_errors=errors, n_candidates=len(candidates), branch_trust=trust, node=node,
+    )
     if truths is not None:
         outcome = TaskOutcome(attempts, truths, [[c.grid for c in p] for p in pools])
-        result["correct"] = [any(g == t for g in a[:ATTEMPTS]) for a, t in zip(attempts, truths)]
-        result["score"] = outcome.score()
-        result["oracle"] = outcome.oracle()
-    return TaskRecord(result, rows, attempts)
+        result.correct = [any(g == t for g in a[:ATTEMPTS]) for a, t in zip(attempts, truths)]
+        result.score = outcome.score()
+        result.oracle = outcome.oracle()
+    return TaskRecord(result, rows)
 
 
 def error_record(task_id: str, message: str, n_test: int = 0) -> TaskRecord:
     """A task that could not be run at all (bad input, every part failed)."""
-    result = {
-        "task_id": task_id, "status": "error", "error": message, "n_test": n_test,
-        "attempts": [], "attempt_sources": [], "correct": None, "score": None, "oracle": None,
-        "seconds": {}, "cpu_seconds": {}, "peak_rss_mb": {}, "proposer_errors": {}, "n_candidates": 0,
-        "branch_trust": {}, "node": None,
-    }
-    return TaskRecord(result, [], [])
+    return TaskRecord(TaskResult(task_id, status="error", error=message, n_test=n_test), [])
 
 
 def _sources(grid: Grid, pool: Sequence[Candidate]) -> list[str]:

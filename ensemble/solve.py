@@ -127,7 +127,7 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
         print(f"error: {err}", file=hooks.log)
         if err.task_id not in done:
             rec = error_record(err.task_id, str(err))
-            run.append_task(rec.result, rec.candidates)
+            run.append_task(rec.result.to_json(), rec.candidates)
     todo = [t for t in dataset.tasks if t.id not in done]
     progress = Progress(total=len(dataset.tasks), done=len(dataset.tasks) - len(todo), out=hooks.log)
     progress.solved = sum((r.get("score") or 0.0) for r in run.results() if r["task_id"] in done)
@@ -141,8 +141,9 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
                 for name in config.proposers
             ]
             for record in _run_tasks(runtime, todo, specs, budget, config, hooks):
-                run.append_task(record.result, record.candidates)
-                progress.task_done(record.result)
+                row = record.result.to_json()
+                run.append_task(row, record.candidates)
+                progress.task_done(row)
     progress.close()
     return finish_run(run, dataset.name, dataset.tasks, config.report, hooks.log, dataset.errors)
 
@@ -228,8 +229,8 @@ def _assemble(task: Task, parts: Mapping[str, PartDone], config: SolveConfig, ho
         node=",".join(sorted(nodes)) or None,
     )
     if failures and len(failures) == len(parts):
-        record.result["status"] = "error"
-        record.result["error"] = "; ".join(f"{k}: {v}" for k, v in sorted(failures.items()))
+        record.result.status = "error"
+        record.result.error = "; ".join(f"{k}: {v}" for k, v in sorted(failures.items()))
     return record
 
 

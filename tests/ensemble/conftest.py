@@ -71,7 +71,7 @@ def report_run(tmp_path: Path) -> Path:
     ]
     broken = error_record("broken", BROKEN_ERROR, 1)
     for record in (assemble_task(blue, outs), assemble_task(green, green_outs), broken):
-        run.append_task(record.result, record.candidates)
+        run.append_task(record.result.to_json(), record.candidates)
     return run.path
 
 

@@ -39,34 +39,42 @@ def test_assemble_scores_per_test_input_and_labels_every_candidate():
     ]
     record = assemble_task(TASK, outputs)
     r = record.result
-    assert r["correct"] == [True, True] and r["score"] == 1.0 and r["oracle"] == 1.0
-    assert r["attempts"][0] == [A.to_list(), B.to_list()]
-    assert r["attempt_sources"][0] == [["x"], ["x"]]
-    assert r["proposer_errors"] == {"broken": "RuntimeError: boom"}
+    assert r.correct == [True, True] and r.score == 1.0 and r.oracle == 1.0
+    assert r.attempts[0] == [A, B] and r.to_json()["attempts"][0] == [A.to_list(), B.to_list()]
+    assert r.attempt_sources[0] == [["x"], ["x"]]
+    assert r.proposer_errors == {"broken": "RuntimeError: boom"}
     assert [row["correct"] for row in record.candidates] == [False, True, True, False]
     unknown = assemble_task(TASK.without_truth(), outputs)
-    assert unknown.result["score"] is None and {row["correct"] for row in unknown.candidates} == {None}
+    assert unknown.result.score is None and {row["correct"] for row in unknown.candidates} == {None}
 
 
 def test_third_best_grid_does_not_count():
     outputs = [ProposalOutput("x", [cand(A, "x", 3), cand(C, "x", 2), cand(B, "x", 1)])]
     r = assemble_task(Task("t", TASK.train, (Grid([[5]]),), (B,)), outputs).result
-    assert r["score"] == 0.0 and r["oracle"] == 1.0
+    assert r.score == 0.0 and r.oracle == 1.0
+
+
+def test_a_results_row_has_the_file_format_keys_in_order():
+    row = error_record("bad", "unreadable", 2).result.to_json()
+    assert list(row) == ["task_id", "status", "error", "n_test", "attempts", "attempt_sources", "correct",
+                         "score", "oracle", "seconds", "cpu_seconds", "peak_rss_mb", "proposer_errors",
+                         "n_candidates", "branch_trust", "node"]
+    assert (row["status"], row["error"], row["n_test"], row["attempts"]) == ("error", "unreadable", 2, [])
 
 
 def test_error_record_and_progress_lines():
     rec = error_record("bad", "bad.json: ragged grid")
-    assert rec.result["status"] == "error" and rec.candidates == []
-    assert task_line(rec.result) == "bad: error: bad.json: ragged grid"
+    assert rec.result.status == "error" and rec.candidates == []
+    assert task_line(rec.result.to_json()) == "bad: error: bad.json: ragged grid"
     ok = assemble_task(TASK, [ProposalOutput("x", [cand(B, "x"), cand(C, "x", test_index=1)], wall_s=1.5)])
-    assert task_line(ok.result).startswith("t: solved  2 candidates  x 1.5s")
+    assert task_line(ok.result.to_json()).startswith("t: solved  2 candidates  x 1.5s")
 
     class Sink(list):
         def write(self, s): self.append(s)
         def flush(self): pass
 
     progress = Progress(total=4, out=Sink())
-    progress.task_done(ok.result)
+    progress.task_done(ok.result.to_json())
     assert progress.bar().startswith("[######..................] 1/4 tasks  solved 1  ETA ")
 
 
