@@ -17,7 +17,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from arc_core import POOLS, ConfigError, DatasetError, Selection, is_dataset_name, load_dataset, training_clean
 from arc_core.datasets import DATASETS
@@ -28,6 +29,9 @@ from .proposers import REGISTRY, UnknownProposerError, check_plugin, default_pro
 from .ranking import RANKERS
 from .rundir import RunDirError
 from verifier.modelfile import ModelFileError
+
+if TYPE_CHECKING:
+    from .solve import ModelChoice
 
 USAGE_ERRORS = (ConfigError, DatasetError, RunDirError, SubmissionError, UnknownProposerError, ModelFileError)
 
@@ -144,8 +148,8 @@ def _solve(args: argparse.Namespace) -> int:
         dataset=_absolute_if_path(args.dataset), solutions=_absolute_if_path(args.solutions), selection=selection,
         proposers=tuple(p.strip() for p in args.proposers.split(",") if p.strip()),
         budget_s=args.budget_s, seed=args.seed, out=args.out, resume=args.resume,
-        ranking=args.ranking, report=not args.no_report,
-        verifier=_absolute_if_path(args.verifier), router=_absolute_if_path(args.router),
+        ranking=None if args.ranking == "auto" else args.ranking, report=not args.no_report,
+        verifier=model_choice(args.verifier), router=model_choice(args.router),
         ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),
         proposer_options=proposer_options(args.option), **_llm_settings(args),
     )
@@ -156,6 +160,17 @@ def _solve(args: argparse.Namespace) -> int:
             check_plugin(name)
     solve(config)
     return 0
+
+
+def model_choice(spec: str) -> ModelChoice:
+    """``--verifier`` / ``--router``: "default" (the shipped model), "none" or a model file."""
+    from .solve import SHIPPED
+
+    if spec == "default":
+        return SHIPPED
+    if spec == "none":
+        return None
+    return Path(_absolute_if_path(spec) or spec)
 
 
 def proposer_options(items: list[str]) -> dict[str, dict[str, Any]]:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
-from arc_core import Budget, ConfigError, Grid, LLMClient, LoadError, Selection, Task, load_dataset
+from arc_core import (Budget, ConfigError, Grid, LLMClient, LoadError, Selection, Task, check_field,
+                      load_dataset)
 from arc_core.submission import submission_entry, write_submission
 from cluster import Job, Part, PartDone, RayConfig, RayRuntime
 from cluster.llm_actor import EngineResources, start_engine_actor
@@ -37,6 +39,18 @@ one gets there, and the factor leaves room for a slow machine."""
 PART_DEADLINE_SLACK_S = 60
 """Seconds added to that deadline: a fresh worker imports torch and the proposer's modules
 before its budget starts counting."""
+
+
+class Shipped(Enum):
+    """The model file the package ships (``verifier/models/``): used when it is there."""
+
+    MODEL = "default"
+
+
+SHIPPED = Shipped.MODEL
+
+ModelChoice = Path | Shipped | None
+"""The verifier or the router of a run: a model file, the shipped one, or None (no model)."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +75,13 @@ class SolveConfig:
     """Run directory."""
     resume: bool = False
     """Continue the run in ``out``: skip finished tasks, keep everything written."""
-    ranking: str = "auto"
-    """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts; ``auto``:
+    ranking: str | None = None
+    """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts; None:
     ``verifier`` when a verifier is used, else ``vote``."""
-    verifier: str | None = "default"
-    """Verifier model file; ``default``: the shipped one (if the package has it); None: no verifier."""
-    router: str | None = "default"
-    """Router model file; ``default``: the shipped one (if the package has it); None: no router."""
+    verifier: ModelChoice = SHIPPED
+    """Verifier model file; ``SHIPPED``: the shipped one (if the package has it); None: no verifier."""
+    router: ModelChoice = SHIPPED
+    """Router model file; ``SHIPPED``: the shipped one (if the package has it); None: no router."""
     ray: RayConfig = RayConfig()
     """Ray address, workers, in-flight bound, retries."""
     report: bool = True
@@ -84,8 +98,11 @@ class SolveConfig:
             raise ConfigError(f"SolveConfig.budget_s must be > 0, got {self.budget_s}")
         if not self.proposers:
             raise ConfigError("SolveConfig.proposers must name at least one proposer")
-        if self.ranking != "auto" and self.ranking not in RANKERS:
-            raise ConfigError(f"SolveConfig.ranking must be one of {', '.join(RANKERS)}, got {self.ranking!r}")
+        check_field(self, "ranking", self.ranking is None or self.ranking in RANKERS,
+                    f"None or one of {', '.join(RANKERS)}")
+        for name in ("verifier", "router"):
+            check_field(self, name, isinstance(getattr(self, name), (Path, Shipped, type(None))),
+                        "a Path, SHIPPED or None")
         if self.llm_engine is not None and self.llm_endpoint is not None:
             raise ConfigError("SolveConfig: give llm_engine or llm_endpoint, not both")
         unused = sorted(set(self.proposer_options) - set(self.proposers))
@@ -100,7 +117,15 @@ class SolveConfig:
         data = asdict(self)
         data["selection"] = asdict(self.selection)
         data["ray"] = asdict(self.ray)
+        data["verifier"], data["router"] = _model_json(self.verifier), _model_json(self.router)
         return data
+
+
+def _model_json(choice: ModelChoice) -> str | None:
+    """As config.json records it: the file's path, "default" (not yet resolved) or null."""
+    if isinstance(choice, Shipped):
+        return choice.value
+    return None if choice is None else str(choice)
 
 
 @dataclass
@@ -162,17 +187,14 @@ def _resolve(config: SolveConfig, hooks: SolveHooks) -> SolveConfig:
         hooks.router = TrainedRouter.load(router_path)
     for name in config.proposers:
         check_options(name, config.proposer_options.get(name, {}))
-    ranking = config.ranking if config.ranking != "auto" else ("verifier" if hooks.verifier else "vote")
-    return replace(config, ranking=ranking, verifier=str(verifier_path) if verifier_path else None,
-                   router=str(router_path) if router_path else None)
+    ranking = config.ranking if config.ranking is not None else ("verifier" if hooks.verifier else "vote")
+    return replace(config, ranking=ranking, verifier=verifier_path, router=router_path)
 
 
-def _model_path(spec: str | None, default: Path) -> Path | None:
-    if spec is None or spec == "none":
-        return None
-    if spec == "default":
+def _model_path(choice: ModelChoice, default: Path) -> Path | None:
+    if choice is SHIPPED:
         return default if default.exists() else None
-    return Path(spec)
+    return choice
 
 
 def _llm_client(config: SolveConfig) -> LLMClient | None:
