@@ -39,9 +39,9 @@ from arc_core import BRANCHES, Candidate, Grid, Task
 
 from .boosting import BoostingConfig, TrainError, fit_ensemble, out_of_fold, roc_auc
 from .features import GridStats, TaskProfile, candidate_votes, program_fits_train
-from .modelfile import ModelFile, TreeEnsemble, read_model_file, write_model_file
-from .runs import LabelledTask, load_runs
-from .train import check_splits, evaluation_metadata, evaluation_note
+from .modelfile import TreeEnsemble, read_model_file
+from .runs import LabelledTask
+from .train import Fitted, Trainer, evaluation_note, rounded, train_model
 from .verifier import MODELS_DIR
 
 DEFAULT_ROUTER = MODELS_DIR / "router.json"
@@ -206,8 +206,7 @@ class RouterReport:
     def to_json(self) -> dict:
         return {
             "test_inputs": self.n_test_inputs, "tasks": self.n_tasks,
-            "auc": {k: _rounded(v) for k, v in self.auc.items()},
-            "accuracy": {k: _rounded(v) for k, v in self.accuracy.items()},
+            "auc": rounded(self.auc), "accuracy": rounded(self.accuracy),
         }
 
     def summary(self) -> str:
@@ -226,24 +225,16 @@ def train_router(
     allow_evaluation: bool = False,
 ) -> RouterReport:
     """Train the router on ``run_dirs``; write the model to ``out`` and its card (``.md``)."""
-    out = Path(out)
-    tasks = load_runs([Path(r) for r in run_dirs])
-    let_in = check_splits(tasks, allow_evaluation)
+    return train_model(ROUTER_TRAINER, run_dirs, out, seed, config, allow_evaluation)
+
+
+def _fit_router(tasks: Sequence[LabelledTask], out: Path, seed: int, config: BoostingConfig) -> Fitted:
     data = build_router_set(tasks)
     if len(data.groups) == 0:
         raise TrainError("no labelled test inputs in the given runs")
     oof = {b: out_of_fold(data.X, data.labels[b], data.groups, config, seed) for b in BRANCHES}
     models = {b: _fit_or_constant(data.X, data.labels[b], config, seed) for b in BRANCHES}
-    report = _router_report(data, oof, out)
-    metadata = {
-        "trained_on": [{"run": r, "dataset": d} for r, d in data.sources],
-        "seed": seed, "config": config.to_json(), "metrics": report.to_json(),
-        **evaluation_metadata(allow_evaluation, let_in),
-    }
-    model = ModelFile(ROUTER_KIND, ROUTER_FEATURE_VERSION, ROUTER_FEATURE_NAMES, models, metadata)
-    write_model_file(out, model)
-    report.card_path.write_text(router_card(report, metadata))
-    return report
+    return Fitted(_router_report(data, oof, out), models, data.sources)
 
 
 def build_router_set(tasks: Sequence[LabelledTask]) -> RouterSet:
@@ -345,8 +336,7 @@ Seed {metadata['seed']}.
 """
 
 
-def _rounded(v: float) -> float | None:
-    return None if v != v else round(v, 6)
+ROUTER_TRAINER = Trainer(ROUTER_KIND, ROUTER_FEATURE_VERSION, ROUTER_FEATURE_NAMES, _fit_router, router_card)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

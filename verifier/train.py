@@ -20,9 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from arc_core.identity import refusal
 from .boosting import BoostingConfig, TrainError, fit_ensemble, out_of_fold, roc_auc
 from .evaluation import InputRows, grid_ids, random_topk_accuracy, topk_accuracy
 from .features import FEATURE_NAMES, FEATURE_VERSION, feature_matrix
-from .modelfile import ModelFile, write_model_file
+from .modelfile import ModelFile, TreeEnsemble, write_model_file
 from .runs import LabelledTask, load_runs
 from .verifier import VERIFIER_KIND, VERIFIER_MODEL
 
@@ -70,7 +71,7 @@ class TrainReport:
         return {
             "rows": self.n_rows, "positive": self.n_positive, "tasks": self.n_tasks,
             "test_inputs": self.n_test_inputs, "answerable": self.n_answerable,
-            "auc": _rounded(self.auc), "selection": _rounded(self.selection),
+            "auc": rounded(self.auc), "selection": rounded(self.selection),
         }
 
     def summary(self) -> str:
@@ -85,6 +86,58 @@ class TrainReport:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """What a trainer's ``fit`` hands back to ``train_model``."""
+
+    report: Any
+    """Its report: ``to_json()`` (the metrics in the model file), ``card_path``, ``summary()``."""
+    models: dict[str, TreeEnsemble]
+    """The model file's models by name."""
+    sources: tuple[tuple[str, str], ...]
+    """(run name, dataset) of every run that contributed."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """The trainer's own entries of the model file's metadata."""
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """One kind of model file as ``train_model`` trains it (the verifier, the router)."""
+
+    kind: str
+    feature_version: str
+    feature_names: tuple[str, ...]
+    fit: Callable[[Sequence[LabelledTask], Path, int, BoostingConfig], Fitted]
+    """(tasks, model path, seed, config) -> the fitted models and their report."""
+    card: Callable[[Any, dict], str]
+    """(report, metadata) -> the markdown card written beside the model."""
+
+
+def train_model(
+    trainer: Trainer, run_dirs: Sequence[Path], out: Path, seed: int, config: BoostingConfig,
+    allow_evaluation: bool,
+) -> Any:
+    """The skeleton both trainers share: load the runs, refuse evaluation data (``check_splits``),
+    fit, write the model file with its metadata to ``out`` and the card beside it (``.md``);
+    returns the trainer's report."""
+    out = Path(out)
+    tasks = load_runs([Path(r) for r in run_dirs])
+    let_in = check_splits(tasks, allow_evaluation)
+    fitted = trainer.fit(tasks, out, seed, config)
+    metadata = {
+        "trained_on": [{"run": r, "dataset": d} for r, d in fitted.sources],
+        "seed": seed,
+        "config": config.to_json(),
+        "metrics": fitted.report.to_json(),
+        **fitted.metadata,
+        **evaluation_metadata(allow_evaluation, let_in),
+    }
+    model = ModelFile(trainer.kind, trainer.feature_version, trainer.feature_names, fitted.models, metadata)
+    write_model_file(out, model)
+    fitted.report.card_path.write_text(trainer.card(fitted.report, metadata))
+    return fitted.report
+
+
 def train_verifier(
     run_dirs: Sequence[Path],
     out: Path,
@@ -93,29 +146,17 @@ def train_verifier(
     allow_evaluation: bool = False,
 ) -> TrainReport:
     """Train on ``run_dirs``, write the model to ``out`` and its card beside it (``.md``)."""
-    out = Path(out)
-    tasks = load_runs([Path(r) for r in run_dirs])
-    let_in = check_splits(tasks, allow_evaluation)
+    return train_model(VERIFIER_TRAINER, run_dirs, out, seed, config, allow_evaluation)
+
+
+def _fit_verifier(tasks: Sequence[LabelledTask], out: Path, seed: int, config: BoostingConfig) -> Fitted:
     data = build_candidate_set(tasks)
     if len(data.y) == 0:
         raise TrainError("no labelled candidates in the given runs")
     oof = out_of_fold(data.X, data.y, data.groups, config, seed)
     ensemble = fit_ensemble(data.X, data.y, config, seed)
-    report = _report(data, oof, out)
-    metadata = {
-        "trained_on": [{"run": r, "dataset": d} for r, d in data.sources],
-        "seed": seed,
-        "config": config.to_json(),
-        "metrics": report.to_json(),
-        "n_trees": len(ensemble.trees),
-        **evaluation_metadata(allow_evaluation, let_in),
-    }
-    write_model_file(
-        out,
-        ModelFile(VERIFIER_KIND, FEATURE_VERSION, FEATURE_NAMES, {VERIFIER_MODEL: ensemble}, metadata),
-    )
-    report.card_path.write_text(model_card(report, metadata))
-    return report
+    return Fitted(_report(data, oof, out), {VERIFIER_MODEL: ensemble}, data.sources,
+                  {"n_trees": len(ensemble.trees)})
 
 
 def check_splits(tasks: Sequence[LabelledTask], allow_evaluation: bool) -> list[str]:
@@ -291,9 +332,13 @@ expected accuracy of a uniform pick among the distinct grids.
 """
 
 
-def _rounded(value):
+VERIFIER_TRAINER = Trainer(VERIFIER_KIND, FEATURE_VERSION, FEATURE_NAMES, _fit_verifier, model_card)
+
+
+def rounded(value):
+    """Metrics as the model file stores them: floats to 6 places, NaN as None (also in dicts)."""
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        return {k: rounded(v) for k, v in value.items()}
     if isinstance(value, float):
         return None if value != value else round(value, 6)
     return value
