@@ -44,7 +44,7 @@ class EnumerationConfig:
     then start from what was stored)."""
     near_misses: int = 4
     """Shape-right states with the fewest wrong train cells returned when nothing fits."""
-    assemble_pool: int = 2000
+    assemble_pool: int = 100_000
     """Stored states tried as layers of an assembly."""
     assemble_layers: int = 4
     """Most layers in one assembly."""

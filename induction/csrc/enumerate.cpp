@@ -11,6 +11,10 @@
 namespace arc {
 namespace {
 
+// Share of the time limit for the enumeration; the rest is kept for the assembly, which
+// runs only when no chain fits (so a deepening that uses all its time still assembles).
+constexpr double kEnumShare = 0.85;
+
 struct State {
     int parent;             // index of the parent state (-1 for the inputs)
     Op op;                  // the call that made it from its parent
@@ -38,7 +42,8 @@ class Enumerator {
   public:
     Enumerator(const TaskData& task, const EnumConfig& config)
         : task_(task), cfg_(config), n_train_(static_cast<int>(task.train_in.size())),
-          cpu_(config.cpu_clock), deadline_(now(config.cpu_clock) + config.seconds) {
+          cpu_(config.cpu_clock), deadline_(now(config.cpu_clock) + config.seconds * kEnumShare),
+          assembly_deadline_(now(config.cpu_clock) + config.seconds) {
         inputs_ = task.train_in;
         inputs_.insert(inputs_.end(), task.test_in.begin(), task.test_in.end());
     }
@@ -63,7 +68,7 @@ class Enumerator {
             end = states_.size();
             if (begin == end) break;
         }
-        if (res_.fits.empty() && !out_of_time()) assemble();
+        if (res_.fits.empty()) assemble();
         near_misses();
         res_.stats.states = static_cast<int64_t>(states_.size());
         res_.stats.state_bytes = bytes_;
@@ -75,7 +80,8 @@ class Enumerator {
     EnumConfig cfg_;
     int n_train_;
     bool cpu_;
-    double deadline_;
+    double deadline_;           // for the enumeration
+    double assembly_deadline_;  // for the assembly that follows it when nothing fits
     std::vector<Img> inputs_;
     std::vector<State> states_;
     std::unordered_set<uint64_t> seen_;
@@ -224,10 +230,12 @@ class Enumerator {
     // cells), chosen greedily by how many target cells they add, until every non-zero
     // target cell of every train pair is painted.
     void assemble() {
+        auto late = [this] { return now(cpu_) > assembly_deadline_; };
         std::vector<int> pool;
-        for (int s = 0; s < static_cast<int>(states_.size()); ++s)
+        for (int s = 0; s < static_cast<int>(states_.size()) && static_cast<int>(pool.size()) < cfg_.assemble_pool; ++s) {
+            if ((s & 255) == 0 && late()) return;
             if (states_[s].missed > 0 && safe(states_[s])) pool.push_back(s);
-        if (static_cast<int>(pool.size()) > cfg_.assemble_pool) pool.resize(cfg_.assemble_pool);
+        }
         std::vector<std::vector<uint8_t>> covered(n_train_);
         int todo = 0;
         for (int i = 0; i < n_train_; ++i) {
@@ -237,6 +245,7 @@ class Enumerator {
         }
         std::vector<int> layers;
         while (todo > 0 && static_cast<int>(layers.size()) < cfg_.assemble_layers) {
+            if (late()) return;
             int best = -1, best_gain = 0;
             for (int s : pool) {
                 int gain = 0;

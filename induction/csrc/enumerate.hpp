@@ -29,7 +29,7 @@ struct EnumConfig {
     bool cpu_clock = false;       // seconds of this process's CPU time, else wall time
     int64_t max_state_bytes = 512LL << 20;  // memory for stored states (deeper levels stop storing)
     int near_misses = 4;          // shape-right states with fewest wrong train cells returned
-    int assemble_pool = 2000;     // stored states tried as layers of an assembly
+    int assemble_pool = 100000;   // stored states tried as layers of an assembly (in order)
     int assemble_layers = 4;      // most layers in one assembly
 };
 

@@ -117,14 +117,98 @@ std::vector<Object> objects(const Img& g, int mode) {
     return objs;
 }
 
-constexpr int kSelectors = 12;
+constexpr int kSelectors = 15;
+
+// An object's shape: its cells relative to its bounding box (colours ignored).
+uint64_t shape_hash(const Object& o, int w) {
+    Img mask(o.r1 - o.r0 + 1, o.c1 - o.c0 + 1);
+    for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
+    return hash_img(mask);
+}
+
+// Whether an object's shape is its own left-right or up-down mirror image.
+bool shape_symmetric(const Object& o, int w) {
+    int bh = o.r1 - o.r0 + 1, bw = o.c1 - o.c0 + 1;
+    Img mask(bh, bw);
+    for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
+    bool lr = true, ud = true;
+    for (int r = 0; r < bh; ++r)
+        for (int c = 0; c < bw; ++c) {
+            lr &= mask.at(r, c) == mask.at(r, bw - 1 - c);
+            ud &= mask.at(r, c) == mask.at(bh - 1 - r, c);
+        }
+    return lr || ud;
+}
+
+// Empty cells of an object's bounding box that the box's border cannot reach through
+// empty cells (the object's holes).
+int holes(const Object& o, int w) {
+    int bh = o.r1 - o.r0 + 1, bw = o.c1 - o.c0 + 1;
+    Img mask(bh, bw);
+    for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
+    std::vector<int> stack;
+    for (int r = 0; r < bh; ++r)
+        for (int c = 0; c < bw; ++c)
+            if ((r == 0 || c == 0 || r == bh - 1 || c == bw - 1) && !mask.at(r, c)) {
+                mask.at(r, c) = 2;
+                stack.push_back(r * bw + c);
+            }
+    while (!stack.empty()) {
+        int i = stack.back();
+        stack.pop_back();
+        int r = i / bw, c = i % bw;
+        const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
+        for (int d = 0; d < 4; ++d) {
+            int rr = r + dr[d], cc = c + dc[d];
+            if (rr < 0 || cc < 0 || rr >= bh || cc >= bw || mask.at(rr, cc)) continue;
+            mask.at(rr, cc) = 2;
+            stack.push_back(rr * bw + cc);
+        }
+    }
+    int n = 0;
+    for (uint8_t v : mask.px) n += v == 0;
+    return n;
+}
 
 // The object a selector names, or -1 when none or a tie makes it ambiguous:
 // 0 largest, 1 smallest, 2 topmost, 3 bottommost, 4 leftmost, 5 rightmost,
 // 6 most colours, 7 the only object of its colour, 8 largest bounding box, 9 smallest
-// bounding box, 10 the only one off the border, 11 the densest (cells per box cell).
+// bounding box, 10 the only one off the border, 11 the densest (cells per box cell),
+// 12 the only one whose shape no other object has (while some other shape repeats),
+// 13 most holes, 14 the only symmetric one, or the only asymmetric one.
 int select_object(const std::vector<Object>& objs, int sel, int h, int w) {
     if (objs.size() < 2) return objs.empty() ? -1 : 0;
+    if (sel == 12) {
+        std::vector<uint64_t> hs;
+        for (const auto& o : objs) hs.push_back(shape_hash(o, w));
+        int odd = -1, repeated = 0;
+        for (size_t i = 0; i < hs.size(); ++i) {
+            int n = static_cast<int>(std::count(hs.begin(), hs.end(), hs[i]));
+            if (n == 1) {
+                if (odd >= 0) return -1;
+                odd = static_cast<int>(i);
+            } else {
+                repeated++;
+            }
+        }
+        return repeated ? odd : -1;
+    }
+    if (sel == 13) {
+        std::vector<int> n;
+        for (const auto& o : objs) n.push_back(holes(o, w));
+        int best = unique_best(static_cast<int>(objs.size()), [&n](int i) { return n[i]; });
+        return best >= 0 && n[best] > 0 ? best : -1;
+    }
+    if (sel == 14) {
+        std::vector<bool> sym;
+        int n_sym = 0;
+        for (const auto& o : objs) { sym.push_back(shape_symmetric(o, w)); n_sym += sym.back(); }
+        int n = static_cast<int>(objs.size());
+        if (n_sym != 1 && n_sym != n - 1) return -1;
+        for (int i = 0; i < n; ++i)
+            if (sym[i] == (n_sym == 1)) return i;
+        return -1;
+    }
     auto unique = [&objs](auto pred) {
         int found = -1;
         for (size_t i = 0; i < objs.size(); ++i)
@@ -704,13 +788,68 @@ bool op_colour_cell(const Img& x, int mode, const Img&, Img& out) {
     return true;
 }
 
+// The 8-connected object (any colours) with the most cells of `colour`, cropped.
+bool op_crop_object_having(const Img& x, int colour, const Img&, Img& out) {
+    auto objs = objects(x, 1);
+    std::vector<int> n(objs.size(), 0);
+    for (size_t i = 0; i < objs.size(); ++i)
+        for (int k : objs[i].index) n[i] += x.px[k] == colour;
+    int i = unique_best(static_cast<int>(objs.size()), [&n](int j) { return n[j]; });
+    if (i < 0 || n[i] == 0) return false;
+    return crop(x, objs[i].r0, objs[i].c0, objs[i].r1, objs[i].c1, out);
+}
+
+// The grid without its outermost ring of cells.
+bool op_trim(const Img& x, int, const Img&, Img& out) {
+    if (x.h < 3 || x.w < 3) return false;
+    return crop(x, 1, 1, x.h - 2, x.w - 2, out);
+}
+
+// Non-zero cells painted with the task input's most (0) or least (1) frequent non-zero
+// colour (a colour that changes from pair to pair, which no fixed parameter can name).
+bool op_paint_input(const Img& x, int mode, const Img& input, Img& out) {
+    auto n = histogram(input);
+    int best = unique_best(kColours - 1, [&](int i) { return mode == 0 ? n[i + 1] : (n[i + 1] ? -n[i + 1] : -10000); });
+    if (best < 0 || n[best + 1] == 0) return false;
+    out = x;
+    for (auto& v : out.px)
+        if (v) v = static_cast<uint8_t>(best + 1);
+    return true;
+}
+
+// The largest solid rectangle of one non-zero colour (at least 2x2), cropped with its
+// border (mode 0) or without it (mode 1: its inside).
+bool op_largest_rect(const Img& x, int mode, const Img&, Img& out) {
+    int best = 0, ties = 0, br0 = 0, bc0 = 0, br1 = 0, bc1 = 0;
+    std::vector<int> run(x.w);
+    for (int colour = 1; colour < kColours; ++colour) {
+        std::fill(run.begin(), run.end(), 0);
+        for (int r = 0; r < x.h; ++r) {
+            for (int c = 0; c < x.w; ++c) run[c] = x.at(r, c) == colour ? run[c] + 1 : 0;
+            for (int c0 = 0; c0 < x.w; ++c0) {  // rectangles ending on row r, columns c0..c1
+                int height = kMaxSide + 1;
+                for (int c1 = c0; c1 < x.w && run[c1]; ++c1) {
+                    height = std::min(height, run[c1]);
+                    int width = c1 - c0 + 1, area = height * width;
+                    if (height < 2 || width < 2) continue;
+                    if (area > best) { best = area; ties = 0; br0 = r - height + 1; bc0 = c0; br1 = r; bc1 = c1; }
+                    else if (area == best) ties++;
+                }
+            }
+        }
+    }
+    if (!best || ties) return false;
+    if (mode == 1) return br1 - br0 >= 2 && bc1 - bc0 >= 2 && crop(x, br0 + 1, bc0 + 1, br1 - 1, bc1 - 1, out);
+    return crop(x, br0, bc0, br1, bc1, out);
+}
+
 std::vector<int> range(int lo, int hi) {
     std::vector<int> v;
     for (int i = lo; i < hi; ++i) v.push_back(i);
     return v;
 }
 
-std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn any), 12 selectors
+std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn any), 15 selectors
     return range(0, 2 * kSelectors);
 }
 
@@ -751,6 +890,10 @@ const std::vector<Family>& families() {
         {"keep_frequent", "mode", range(0, 2), op_keep_frequent},
         {"shift", "direction", range(0, 4), op_shift},
         {"scale_down_any", "k", range(2, 4), op_scale_down_any},
+        {"crop_object_having", "colour", range(1, 10), op_crop_object_having},
+        {"trim", "", {0}, op_trim},
+        {"largest_rect", "mode", range(0, 2), op_largest_rect},
+        {"paint_input", "mode", range(0, 2), op_paint_input, true},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
         {"mask_input", "mode", range(0, 3), op_mask_input, true},
     };

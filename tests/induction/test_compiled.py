@@ -64,6 +64,9 @@ def test_colour_filters_and_paint():
         call("core_remove_colour", [[0]], colour=1)
 
 
+M8 = 15  # the first selector of mode 1 (8-connected, any colours): mode * selectors + selector
+
+
 def test_objects_select_crop_and_remove():
     g = [[1, 1, 0, 0],
          [1, 1, 0, 2],
@@ -78,8 +81,8 @@ def test_objects_select_crop_and_remove():
         call("core_crop_object", g, select=1)  # smallest: two single cells tie
     # 8-connected multicolour (mode 1): the diagonal pair is one object; its box keeps the gap
     d = [[4, 0, 0], [0, 5, 0], [0, 0, 0]]
-    assert call("core_crop_object_box", d, select=12).tolist() == [[4, 0], [0, 5]]
-    assert call("core_crop_object", d, select=12 + 6).tolist() == [[4, 0], [0, 5]]  # most colours
+    assert call("core_crop_object_box", d, select=M8).tolist() == [[4, 0], [0, 5]]
+    assert call("core_crop_object", d, select=M8 + 6).tolist() == [[4, 0], [0, 5]]  # most colours
     # the only object of its colour; bounding boxes; off the border; density
     u = [[1, 0, 1, 0, 6]]
     assert call("core_crop_object", u, select=7).tolist() == [[6]]
@@ -87,11 +90,52 @@ def test_objects_select_crop_and_remove():
          [0, 0, 0, 0, 3],
          [0, 4, 0, 0, 3],
          [0, 0, 4, 0, 3]]
-    assert call("core_crop_object", b, select=12 + 8).tolist() == [[4, 0], [0, 4]]  # largest box (8-conn)
-    assert call("core_crop_object", b, select=12 + 9).tolist() == [[2]]              # smallest box
+    assert call("core_crop_object", b, select=M8 + 8).tolist() == [[4, 0], [0, 4]]  # largest box (8-conn)
+    assert call("core_crop_object", b, select=M8 + 9).tolist() == [[2]]              # smallest box
     assert call("core_crop_object", [[0, 0, 0, 0], [0, 5, 0, 0], [0, 0, 0, 6]], select=10).tolist() == [[5]]
     dense = [[1, 0, 1], [0, 1, 0], [0, 0, 0], [2, 2, 0]]
-    assert call("core_crop_object", dense, select=12 + 11).tolist() == [[2, 2]]  # densest
+    assert call("core_crop_object", dense, select=M8 + 11).tolist() == [[2, 2]]  # densest
+    # the odd shape out (two others share a shape), most holes, the only asymmetric shape
+    odd = [[1, 1, 0, 2, 2, 0, 3, 0],
+           [0, 0, 0, 0, 0, 0, 3, 3]]
+    assert call("core_crop_object", odd, select=12).tolist() == [[3, 0], [3, 3]]
+    with pytest.raises(DslError):
+        call("core_crop_object", [[1, 0, 2, 2]], select=12)  # two shapes, none repeats
+    ring = [[4, 4, 4, 0, 5, 5],
+            [4, 0, 4, 0, 5, 5],
+            [4, 4, 4, 0, 0, 0]]
+    assert call("core_crop_object", ring, select=13).tolist() == [[4, 4, 4], [4, 0, 4], [4, 4, 4]]
+    with pytest.raises(DslError):
+        call("core_crop_object", [[1, 0, 2]], select=13)  # no object has a hole
+    assert call("core_crop_object", odd, select=14).tolist() == [[3, 0], [3, 3]]  # the L is asymmetric
+    having = [[1, 2, 0, 0, 0],
+              [0, 0, 0, 2, 2],
+              [3, 0, 0, 2, 4]]
+    assert call("core_crop_object_having", having, colour=2).tolist() == [[2, 2], [2, 4]]
+    with pytest.raises(DslError):
+        call("core_crop_object_having", having, colour=7)  # no object holds colour 7
+
+
+def test_trim_largest_rect_and_paint_input():
+    ring = [[1, 1, 1], [1, 2, 1], [1, 1, 1]]
+    assert call("core_trim", ring).tolist() == [[2]]
+    with pytest.raises(DslError):
+        call("core_trim", [[1, 1], [1, 1]])  # nothing would be left
+    g = [[3, 3, 3, 0],
+         [3, 3, 3, 1],
+         [3, 3, 3, 1],
+         [0, 1, 1, 1]]
+    assert call("core_largest_rect", g, mode=0).tolist() == [[3] * 3] * 3
+    assert call("core_largest_rect", g, mode=1).tolist() == [[3]]
+    with pytest.raises(DslError):
+        call("core_largest_rect", [[1, 1, 0, 2, 2], [1, 1, 0, 2, 2]], mode=0)  # two of one size
+    with pytest.raises(DslError):
+        call("core_largest_rect", [[1, 2], [2, 1]], mode=0)  # no 2x2 of one colour
+    inp = [[4, 4, 0], [4, 6, 0]]
+    assert call("core_paint_input", [[1, 0], [0, 2]], inp, mode=0).tolist() == [[4, 0], [0, 4]]
+    assert call("core_paint_input", [[1, 0], [0, 2]], inp, mode=1).tolist() == [[6, 0], [0, 6]]
+    with pytest.raises(DslError):
+        call("core_paint_input", [[1]], [[4, 6]], mode=0)  # a tie names no colour
 
 
 def test_parts_overlay_pick_and_halves():
