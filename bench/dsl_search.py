@@ -40,7 +40,7 @@ def main() -> None:
     except EvaluationOverlapError as e:
         sys.exit(f"bench/dsl_search.py: {e}")
     config = DslConfig(max_depth=args.max_depth, clock=args.clock, core_fraction=args.core_fraction,
-                       core_max_depth=args.core_max_depth)
+                       core_max_depth=args.core_max_depth, core_roots=args.core_roots)
     work = [(t, args.budget_s, config) for t in tasks]
     t0 = time.time()
     with mp.get_context("fork").Pool(args.jobs, maxtasksperchild=50) as pool:
@@ -72,6 +72,8 @@ def _parse_args() -> argparse.Namespace:
     p.add_argument("--core-fraction", type=float, default=DslConfig().core_fraction,
                    help="share of the search time for the compiled enumeration (0: Python search only)")
     p.add_argument("--core-max-depth", type=int, default=DslConfig().core_max_depth)
+    p.add_argument("--core-roots", type=int, default=DslConfig().core_roots,
+                   help="the core's near-misses that start the Python search beside the input")
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                    help="budget in CPU seconds of the worker (default; fair on a shared machine) or wall")
@@ -134,6 +136,7 @@ def summarise(rows: list[dict], args: argparse.Namespace, wall: float) -> dict:
     return {
         "dataset": args.dataset, "tasks": len(rows), "budget_s": args.budget_s, "clock": args.clock,
         "sample": args.sample, "seed": args.seed, "limit": args.limit, "jobs": args.jobs,
+        "core_fraction": args.core_fraction, "core_max_depth": args.core_max_depth, "core_roots": args.core_roots,
         "pass@2": sum(r["score"] for r in rows) / n,
         "tasks_solved": sum(r["score"] for r in rows),
         "oracle": sum(r["oracle"] for r in rows) / n,

@@ -26,9 +26,14 @@ Provenance: ``source`` (standalone Python of the simplest program), ``n_programs
 The search has two engines. First the compiled enumeration (``enumeration.py``, the C++
 core) gets ``core_fraction`` of the time: every composition of its primitives to
 ``core_max_depth``, deduplicated, with colour-map tails and an assembly step; it ends early
-when a shallow level fits. Then the Python search (``search.py``) gets what is left: its
+when a shallow level fits; on tasks where colour roles matter (``search.roles_matter``: a
+background that is not 0) its last
+``role_fraction`` goes to the same enumeration by colour role when the plain one found
+nothing. Then the Python search (``search.py``) gets what is left: its
 primitives infer parameters from the pairs (cell rules, stamps, learned tables) and are
-searched as a beam. Fits of both are pooled and ranked together (program size, votes).
+searched as a beam, from the input and from the core's best near-misses (``core_roots``:
+a crop or a turn the core found, continued by a learned rule). Fits of both are pooled and
+ranked together (program size, votes).
 Tasks whose colours change between examples while keeping their roles (``search.roles_differ``)
 get a second Python search, by colour role, in the last ``role_fraction`` of its time when
 nothing fit.
@@ -41,7 +46,8 @@ from dataclasses import dataclass
 from arc_core import CLOCKS, Budget, Candidate, ConfigError, Grid, Task
 
 from .enumeration import EnumerationConfig, enumerate_search
-from .search import SearchConfig, SearchResult, Solution, merge_results, roles_differ, search, search_by_role
+from .search import (SearchConfig, SearchResult, Solution, by_role, merge_results, roles_differ, roles_matter, search,
+                     search_by_role)
 
 
 
@@ -64,10 +70,11 @@ class DslConfig:
     combine_pool: int = 24
     """Shape-correct partial solutions tried pairwise in the final combination step."""
     role_fraction: float = 0.35
-    """Share of the search time kept for a second search by colour role (most frequent
-    colour 0, next 1, ...) on tasks whose inputs' colours differ between examples and whose
-    outputs use only their input's colours; it runs only when the plain search found no
-    exact fit. 0 turns it off."""
+    """Share of each engine's time kept for a second search by colour role (most frequent
+    colour 0, next 1, ...), run only when the plain one found no exact fit: for the Python
+    search on tasks whose inputs' colours differ between examples and whose outputs use
+    only their input's colours (``roles_differ``), for the compiled enumeration where an
+    input's background is not 0 (``roles_matter``). 0 turns both off."""
     clock: str = "wall"
     """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
     process's CPU seconds, for benchmarks on a shared machine)."""
@@ -79,6 +86,10 @@ class DslConfig:
     level 3 only when time and memory allow: anytime deepening)."""
     core_max_state_mb: int = 512
     """Memory for the compiled enumeration's stored states."""
+    core_roots: int = 8
+    """The compiled enumeration's near-misses (shape-right chains with the fewest wrong
+    train cells) that start the Python search beside the input, so that its inferred
+    primitives continue them. 0: the input only."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= 5:
@@ -96,13 +107,13 @@ class DslConfig:
                 raise ConfigError(f"DslConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.clock not in CLOCKS:
             raise ConfigError(f"DslConfig.clock must be one of {sorted(CLOCKS)}, got {self.clock!r}")
-        for name in ("near_misses", "combine_pool"):
+        for name in ("near_misses", "combine_pool", "core_roots"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"DslConfig.{name} must be >= 0, got {getattr(self, name)}")
 
     def enumeration_config(self) -> EnumerationConfig:
         return EnumerationConfig(max_depth=self.core_max_depth, max_state_mb=self.core_max_state_mb,
-                                 near_misses=self.near_misses)
+                                 near_misses=max(self.near_misses, self.core_roots))
 
     def search_config(self) -> SearchConfig:
         return SearchConfig(max_depth=self.max_depth, max_level_states=self.max_level_states,
@@ -130,16 +141,24 @@ class DslProposer:
         start = clock()
         core = None
         if cfg.core_fraction > 0:
-            core = enumerate_search(plain, cfg.enumeration_config(), seconds * cfg.core_fraction,
-                                    cpu_clock=cfg.clock == "cpu")
+            core_s = seconds * cfg.core_fraction
+            core_by_role = cfg.role_fraction > 0 and roles_matter(plain)
+            core = self._enumerate(plain, core_s * (1 - cfg.role_fraction if core_by_role else 1))
+            left = core_s - (clock() - start)
+            if core_by_role and not core.fits and left > 0:
+                core = merge_results(core, by_role(plain, lambda t: self._enumerate(t, left)), cfg.near_misses)
         python_s = seconds - (clock() - start)
-        result = search(plain, cfg.search_config(), python_s * (1 - cfg.role_fraction if by_role else 1), clock)
+        roots = [s.program for s in core.near_misses if isinstance(s.program, tuple)][: cfg.core_roots] if core else []
+        result = search(plain, cfg.search_config(), python_s * (1 - cfg.role_fraction if by_role else 1), clock, roots)
         left = seconds - (clock() - start)
         if by_role and not result.fits and left > 0:
             result = merge_results(result, search_by_role(plain, cfg.search_config(), left, clock), cfg.near_misses)
         if core is not None:
             result = merge_results(result, core, cfg.near_misses)
         return self.candidates(task, result), result
+
+    def _enumerate(self, task: Task, seconds: float) -> SearchResult:
+        return enumerate_search(task, self.config.enumeration_config(), seconds, cpu_clock=self.config.clock == "cpu")
 
     def candidates(self, task: Task, result: SearchResult) -> list[Candidate]:
         """Turn a search result into candidates, per test input, exact fits first."""

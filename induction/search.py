@@ -13,7 +13,9 @@ solutions cell by cell with a lookup table read off the pairs.
     result.fits[0].source        # def transform(grid): ...
 
 ``search_by_role`` runs the same search on the task recoloured by colour role (most
-frequent colour 0, ...), for tasks whose colours change between examples.
+frequent colour 0, ...), for tasks whose colours change between examples; ``by_role`` does
+that for any search (the compiled enumeration's fixed background 0 becomes each grid's
+most frequent colour).
 
 A primitive that does not apply (``DslError``) drops the state, counted in ``errors``;
 any other exception is a defect, counted both there and apart in ``bugs`` (the tests
@@ -25,7 +27,7 @@ every time.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -140,10 +142,14 @@ class _Searcher:
             return True
         return False
 
-    def run(self) -> SearchResult:
+    def run(self, roots: Sequence[Program] = ()) -> SearchResult:
         root = self._make_state((), self.inputs)
         self.seen[_key(self.inputs)] = root
         level = [root]
+        for program in roots:
+            state = self._root(tuple(program))
+            if state is not None:
+                level.append(state)
         for depth in range(1, self.config.max_depth + 1):
             if self.out_of_time() or len(self.fits) >= self.config.max_fits:
                 break
@@ -152,6 +158,19 @@ class _Searcher:
             self.stats["depth_reached"] = depth
             level = self._expand(level, last=depth == self.config.max_depth)
         return self._result()
+
+    def _root(self, program: Program) -> _State | None:
+        """A state for a given program (None when it fails on an input or repeats a state)."""
+        try:
+            grids = tuple(np.ascontiguousarray(run_program(program, g), dtype=np.uint8) for g in self.inputs)
+        except DslError:
+            return None
+        key = _key(grids)
+        if key in self.seen:
+            return None
+        state = self._make_state(program, grids)
+        self.seen[key] = state
+        return state
 
     def _simplest_fit(self) -> int:
         return min(program_size(s.program) for s in self.fits)
@@ -343,10 +362,14 @@ def shapes_predicted(test_outputs, shapes: list[set]) -> bool:
 
 
 def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0,
-           clock: Callable[[], float] = time.perf_counter) -> SearchResult:
+           clock: Callable[[], float] = time.perf_counter, roots: Sequence[Program] = ()) -> SearchResult:
     """Search programs for ``task`` for at most about ``seconds`` of ``clock`` (wall by
-    default; ``time.process_time`` measures this process's CPU seconds instead)."""
-    return _Searcher(task, config, seconds, clock).run()
+    default; ``time.process_time`` measures this process's CPU seconds instead).
+
+    ``roots`` are programs (e.g. the compiled enumeration's near-misses) whose grids start
+    the search beside the inputs: their children are the root's program and one more step,
+    so a chain the other engine found continues with this one's inferred primitives."""
+    return _Searcher(task, config, seconds, clock).run(roots)
 
 
 def roles_differ(task: Task) -> bool:
@@ -361,16 +384,30 @@ def roles_differ(task: Task) -> bool:
 
 def search_by_role(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0,
                    clock: Callable[[], float] = time.perf_counter) -> SearchResult:
-    """``search`` on the task with every grid recoloured by colour role (most frequent
-    colour 0, next 1, ...; each output by its own input's roles); solutions are wrapped in
-    ``ByRole`` and their test outputs given back in each test input's own colours."""
+    """``search`` on the task recoloured by colour role (see ``by_role``)."""
+    return by_role(task, lambda t: search(t, config, seconds, clock))
+
+
+def roles_matter(task: Task) -> bool:
+    """Whether a search that takes 0 as the background may find more by colour role: every
+    output's colours are its input's (so each has a role), and some input's most frequent
+    colour is not 0."""
+    if not all(set(np.unique(e.output.array)) <= set(np.unique(e.input.array)) for e in task.train):
+        return False
+    return any(np.bincount(e.input.array.ravel(), minlength=10).argmax() != 0 for e in task.train)
+
+
+def by_role(task: Task, run: Callable[[Task], SearchResult]) -> SearchResult:
+    """``run`` (a search) on the task with every grid recoloured by colour role (most
+    frequent colour 0, next 1, ...; each output by its own input's roles); solutions are
+    wrapped in ``ByRole`` and their test outputs given back in each test input's own colours."""
     train = []
     for e in task.train:
         x, order = normalise_colours(e.input.array)
         role = np.argsort(np.asarray(order)).astype(np.uint8)
         train.append(Example(Grid(x), Grid(role[e.output.array])))
     tests = [normalise_colours(g.array) for g in task.test_inputs]
-    result = search(Task(task.id, tuple(train), tuple(Grid(x) for x, _ in tests), None), config, seconds, clock)
+    result = run(Task(task.id, tuple(train), tuple(Grid(x) for x, _ in tests), None))
 
     def wrap(sol: Solution) -> Solution:
         program = ByRole(sol.program)

@@ -140,9 +140,9 @@ bool shape_symmetric(const Object& o, int w) {
     return lr || ud;
 }
 
-// Empty cells of an object's bounding box that the box's border cannot reach through
-// empty cells (the object's holes).
-int holes(const Object& o, int w) {
+// An object's bounding box with its holes marked: 0 where an empty cell of the box cannot
+// reach the box's border through empty cells, non-zero elsewhere.
+Img hole_mask(const Object& o, int w) {
     int bh = o.r1 - o.r0 + 1, bw = o.c1 - o.c0 + 1;
     Img mask(bh, bw);
     for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
@@ -153,21 +153,23 @@ int holes(const Object& o, int w) {
                 mask.at(r, c) = 2;
                 stack.push_back(r * bw + c);
             }
+    const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
     while (!stack.empty()) {
         int i = stack.back();
         stack.pop_back();
-        int r = i / bw, c = i % bw;
-        const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
         for (int d = 0; d < 4; ++d) {
-            int rr = r + dr[d], cc = c + dc[d];
+            int rr = i / bw + dr[d], cc = i % bw + dc[d];
             if (rr < 0 || cc < 0 || rr >= bh || cc >= bw || mask.at(rr, cc)) continue;
             mask.at(rr, cc) = 2;
             stack.push_back(rr * bw + cc);
         }
     }
-    int n = 0;
-    for (uint8_t v : mask.px) n += v == 0;
-    return n;
+    return mask;
+}
+
+int holes(const Object& o, int w) {
+    Img mask = hole_mask(o, w);
+    return static_cast<int>(std::count(mask.px.begin(), mask.px.end(), 0));
 }
 
 // The object a selector names, or -1 when none or a tie makes it ambiguous:
@@ -843,6 +845,70 @@ bool op_largest_rect(const Img& x, int mode, const Img&, Img& out) {
     return crop(x, br0, bc0, br1, bc1, out);
 }
 
+// Counts as a row: mode 0 (1), a 1 x n row of the most frequent non-zero colour, n the
+// number of 4-connected one-colour (8-connected any-colour) objects; mode 2, the non-zero
+// colours once each, most frequent first (ties by colour value).
+bool op_count_row(const Img& x, int mode, const Img&, Img& out) {
+    auto n = histogram(x);
+    if (mode == 2) {
+        std::vector<int> cols;
+        for (int v = 1; v < kColours; ++v)
+            if (n[v]) cols.push_back(v);
+        if (cols.empty()) return false;
+        std::stable_sort(cols.begin(), cols.end(), [&n](int a, int b) { return n[a] > n[b]; });
+        out = Img(1, static_cast<int>(cols.size()));
+        for (size_t i = 0; i < cols.size(); ++i) out.px[i] = static_cast<uint8_t>(cols[i]);
+        return true;
+    }
+    int colour = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
+    if (colour <= 0 || !n[colour]) return false;
+    int count = static_cast<int>(objects(x, mode).size());
+    if (count < 1 || count > kMaxSide) return false;
+    out = Img(1, count, static_cast<uint8_t>(colour));
+    return true;
+}
+
+// Each object (param / 6: 0 4-connected one colour, 1 8-connected any colours) changed in
+// its own bounding box, where nothing else lies (param % 6): 0 mirrored left-right, 1 up-down,
+// 2 turned half way, 3 its box filled with its colour, 4 hollowed to its outline, 5 its
+// holes filled with its colour. Objects whose boxes hold other cells are left alone.
+bool op_map_objects(const Img& x, int param, const Img&, Img& out) {
+    int mode = param / 6, how = param % 6;
+    auto objs = objects(x, mode);
+    if (objs.empty()) return false;
+    out = x;
+    std::vector<int> owner(x.px.size(), -1);
+    for (size_t i = 0; i < objs.size(); ++i)
+        for (int k : objs[i].index) owner[k] = static_cast<int>(i);
+    for (size_t i = 0; i < objs.size(); ++i) {
+        const Object& o = objs[i];
+        bool alone = true;
+        for (int r = o.r0; r <= o.r1 && alone; ++r)
+            for (int c = o.c0; c <= o.c1; ++c)
+                if (owner[r * x.w + c] >= 0 && owner[r * x.w + c] != static_cast<int>(i)) { alone = false; break; }
+        if (!alone) continue;
+        Img box;
+        crop(x, o.r0, o.c0, o.r1, o.c1, box);
+        Img done = box;
+        if (how <= 2) {
+            dihedral_into(box, how == 0 ? 4 : how == 1 ? 5 : 2, done);
+        } else if (how == 3) {
+            for (auto& v : done.px) if (!v) v = static_cast<uint8_t>(o.colour);
+        } else if (how == 4) {
+            for (int r = 1; r + 1 < box.h; ++r)
+                for (int c = 1; c + 1 < box.w; ++c)
+                    if (box.at(r - 1, c) && box.at(r + 1, c) && box.at(r, c - 1) && box.at(r, c + 1)) done.at(r, c) = 0;
+        } else {
+            Img mask = hole_mask(o, x.w);
+            for (int k = 0; k < box.size(); ++k)
+                if (!mask.px[k]) done.px[k] = static_cast<uint8_t>(o.colour);
+        }
+        for (int r = 0; r < box.h; ++r)
+            for (int c = 0; c < box.w; ++c) out.at(o.r0 + r, o.c0 + c) = done.at(r, c);
+    }
+    return true;
+}
+
 std::vector<int> range(int lo, int hi) {
     std::vector<int> v;
     for (int i = lo; i < hi; ++i) v.push_back(i);
@@ -892,6 +958,8 @@ const std::vector<Family>& families() {
         {"scale_down_any", "k", range(2, 4), op_scale_down_any},
         {"crop_object_having", "colour", range(1, 10), op_crop_object_having},
         {"trim", "", {0}, op_trim},
+        {"count_row", "mode", range(0, 3), op_count_row},
+        {"map_objects", "mode", range(0, 12), op_map_objects},
         {"largest_rect", "mode", range(0, 2), op_largest_rect},
         {"paint_input", "mode", range(0, 2), op_paint_input, true},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},

@@ -138,6 +138,33 @@ def test_trim_largest_rect_and_paint_input():
         call("core_paint_input", [[1]], [[4, 6]], mode=0)  # a tie names no colour
 
 
+def test_count_rows_and_objects_changed_in_place():
+    g = [[1, 0, 2, 0],
+         [0, 0, 0, 0],
+         [2, 0, 2, 2]]
+    assert call("core_count_row", g, mode=0).tolist() == [[2, 2, 2, 2]]  # four objects, 2 most frequent
+    with pytest.raises(DslError):
+        call("core_count_row", [[1, 2], [0, 0]], mode=1)  # 1 and 2 tie for the colour
+    assert call("core_count_row", [[3, 3, 1], [1, 1, 1]], mode=1).tolist() == [[1]]  # one 8-connected object
+    assert call("core_count_row", [[3, 5, 5], [4, 5, 3]], mode=2).tolist() == [[5, 3, 4]]
+    with pytest.raises(DslError):
+        call("core_count_row", [[0]], mode=2)
+    shapes = [[1, 1, 0, 0, 0],
+              [1, 0, 0, 3, 3],
+              [0, 0, 0, 3, 3]]
+    assert call("core_map_objects", shapes, mode=0).tolist() == [[1, 1, 0, 0, 0], [0, 1, 0, 3, 3], [0, 0, 0, 3, 3]]
+    assert call("core_map_objects", shapes, mode=3).tolist() == [[1, 1, 0, 0, 0], [1, 1, 0, 3, 3], [0, 0, 0, 3, 3]]
+    ring = [[2, 2, 2], [2, 0, 2], [2, 2, 2]]
+    assert call("core_map_objects", ring, mode=5).tolist() == [[2] * 3] * 3           # holes filled
+    assert call("core_map_objects", [[4] * 3] * 3, mode=4).tolist() == [[4, 4, 4], [4, 0, 4], [4, 4, 4]]
+    # an object whose box holds another object's cell is left alone
+    nested = [[5, 5, 5], [5, 6, 0], [5, 0, 0]]
+    assert call("core_map_objects", nested, mode=1).tolist() == nested
+    assert call("core_map_objects", nested, mode=6 + 1).tolist() == [[5, 0, 0], [5, 6, 0], [5, 5, 5]]  # 8-conn: one object
+    with pytest.raises(DslError):
+        call("core_map_objects", [[0, 0]], mode=0)
+
+
 def test_parts_overlay_pick_and_halves():
     g = [[1, 0, 5, 0, 2],
          [0, 1, 5, 0, 2]]
@@ -448,3 +475,21 @@ def test_the_dsl_proposer_runs_the_core_and_its_candidates_reproduce_from_source
     assert cands[0].grid == Grid(rule(xs[2])) and cands[0].provenance["engine"] in ("core", "python")
     for c in cands:
         assert run_source(c.provenance["source"], xs[2].tolist()) == c.grid.to_list()
+
+
+def test_the_enumeration_by_colour_role_sees_a_background_that_is_not_zero():
+    from induction.search import by_role, roles_matter
+
+    # the object on a background of 7 (then 5), cropped: the core's crops take 0 as the
+    # background, so only the grid recoloured by role (most frequent colour 0) gives it
+    pairs = [([[7, 7, 7, 7], [7, 2, 3, 7], [7, 7, 7, 7]], [[2, 3]]),
+             ([[5, 5, 5], [5, 5, 1], [5, 5, 1]], [[1], [1]])]
+    test, want = [[4, 4, 4], [6, 6, 4], [4, 4, 4]], [[6, 6]]
+    task = _task(pairs, [test])
+    assert roles_matter(task)
+    plain = enumerate_search(task, EnumerationConfig(max_depth=1), seconds=30)
+    assert not any(s.test_outputs[0].tolist() == want for s in plain.fits)
+    result = by_role(task, lambda t: enumerate_search(t, EnumerationConfig(max_depth=1), seconds=30))
+    assert result.fits and result.fits[0].test_outputs[0].tolist() == want
+    assert run_source(result.fits[0].source, test) == want and "normalise_colours" in result.fits[0].source
+    assert not roles_matter(_task([([[0, 1]], [[2]])], [[[0, 1]]]))  # an output colour not in its input

@@ -288,3 +288,19 @@ def test_equivalent_programs_keep_the_simplest():
     result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=20)
     assert result.fits[0].size == 1 and result.fits[0].program[0].name == "recolour"
     assert result.fits[0].duplicates >= 1
+
+
+def test_roots_let_the_search_continue_a_given_chain():
+    from induction.render import Step
+
+    # turned a quarter, then 1 -> 2: two steps; at depth 1 only a root holding the turn gets there
+    xs = [np.array(g, dtype=np.uint8) for g in ([[1, 0, 0], [1, 1, 0]], [[0, 1], [1, 0], [1, 1]], [[1, 1, 0]])]
+    rule = lambda x: np.where(np.rot90(x, -1) == 1, 2, 0).astype(np.uint8)  # noqa: E731
+    task = Task("t", tuple(Example(Grid(x), Grid(rule(x))) for x in xs[:2]), (Grid(xs[2]),), None)
+    config = SearchConfig(max_depth=1, combine_pool=0)  # no pairwise combination step either
+    assert not search(task, config, seconds=30).fits
+    turn = (Step.of("core_dihedral", {"k": 1}),)
+    result = search(task, config, seconds=30, roots=[turn])
+    assert result.fits and all(s.program[:1] == turn for s in result.fits)
+    assert (result.fits[0].test_outputs[0] == rule(xs[2])).all()
+    assert run_source(result.fits[0].source, xs[2].tolist()) == rule(xs[2]).tolist()
