@@ -137,7 +137,7 @@ class DslProposer:
         cfg, clock = self.config, CLOCKS[self.config.clock]
         seconds = min(budget.seconds * cfg.time_fraction, cfg.max_seconds)
         plain = task.without_truth()
-        by_role = cfg.role_fraction > 0 and roles_differ(plain)
+        python_by_role = cfg.role_fraction > 0 and roles_differ(plain)
         start = clock()
         core = None
         if cfg.core_fraction > 0:
@@ -149,9 +149,9 @@ class DslProposer:
                 core = merge_results(core, by_role(plain, lambda t: self._enumerate(t, left)), cfg.near_misses)
         python_s = seconds - (clock() - start)
         roots = [s.program for s in core.near_misses if isinstance(s.program, tuple)][: cfg.core_roots] if core else []
-        result = search(plain, cfg.search_config(), python_s * (1 - cfg.role_fraction if by_role else 1), clock, roots)
+        result = search(plain, cfg.search_config(), python_s * (1 - cfg.role_fraction if python_by_role else 1), clock, roots)
         left = seconds - (clock() - start)
-        if by_role and not result.fits and left > 0:
+        if python_by_role and not result.fits and left > 0:
             result = merge_results(result, search_by_role(plain, cfg.search_config(), left, clock), cfg.near_misses)
         if core is not None:
             result = merge_results(result, core, cfg.near_misses)
