@@ -117,7 +117,7 @@ std::vector<Object> objects(const Img& g, int mode) {
     return objs;
 }
 
-constexpr int kSelectors = 15;
+constexpr int kSelectors = 16;
 
 // An object's shape: its cells relative to its bounding box (colours ignored).
 uint64_t shape_hash(const Object& o, int w) {
@@ -177,7 +177,8 @@ int holes(const Object& o, int w) {
 // 6 most colours, 7 the only object of its colour, 8 largest bounding box, 9 smallest
 // bounding box, 10 the only one off the border, 11 the densest (cells per box cell),
 // 12 the only one whose shape no other object has (while some other shape repeats),
-// 13 most holes, 14 the only symmetric one, or the only asymmetric one.
+// 13 most holes, 14 the only symmetric one, or the only asymmetric one, 15 the first of
+// the objects that repeat most often (same shape and main colour).
 int select_object(const std::vector<Object>& objs, int sel, int h, int w) {
     if (objs.size() < 2) return objs.empty() ? -1 : 0;
     if (sel == 12) {
@@ -194,6 +195,18 @@ int select_object(const std::vector<Object>& objs, int sel, int h, int w) {
             }
         }
         return repeated ? odd : -1;
+    }
+    if (sel == 15) {
+        std::vector<uint64_t> hs;
+        for (const auto& o : objs) hs.push_back(shape_hash(o, w) ^ mix(static_cast<uint64_t>(o.colour) + 1));
+        std::vector<int> n;
+        for (auto hv : hs) n.push_back(static_cast<int>(std::count(hs.begin(), hs.end(), hv)));
+        int best = -1;
+        for (size_t i = 0; i < n.size(); ++i)
+            if (best < 0 || n[i] > n[best]) best = static_cast<int>(i);
+        for (size_t i = 0; i < n.size(); ++i)  // another group as large: ambiguous
+            if (n[i] == n[best] && hs[i] != hs[best]) return -1;
+        return n[best] >= 2 ? best : -1;
     }
     if (sel == 13) {
         std::vector<int> n;
@@ -478,8 +491,21 @@ bool op_tile(const Img& x, int mode, const Img&, Img& out) {
     return true;
 }
 
-// The grid beside its mirror image: 0 [x | mirror], 1 [x ; mirror], 2 both (2x2).
+// The grid beside its mirror image: 0 [x | mirror], 1 [x ; mirror], 2 both (2x2); 3 and 4
+// as 0 and 1 with the edge line shared (not repeated).
 bool op_mirror_tile(const Img& x, int mode, const Img&, Img& out) {
+    if (mode >= 3) {  // the mirror image sharing the edge line: 3 right of x, 4 below x
+        bool right = mode == 3;
+        int h = right ? x.h : 2 * x.h - 1, w = right ? 2 * x.w - 1 : x.w;
+        if (x.h < 2 && !right) return false;
+        if (x.w < 2 && right) return false;
+        if (!legal_size(h, w)) return false;
+        out = Img(h, w);
+        for (int r = 0; r < h; ++r)
+            for (int c = 0; c < w; ++c)
+                out.at(r, c) = x.at(right || r < x.h ? r : 2 * x.h - 2 - r, !right || c < x.w ? c : 2 * x.w - 2 - c);
+        return true;
+    }
     int ry = mode == 0 ? 1 : 2, rx = mode == 1 ? 1 : 2;
     if (!legal_size(x.h * ry, x.w * rx)) return false;
     out = Img(x.h * ry, x.w * rx);
@@ -660,7 +686,8 @@ bool op_mask_input(const Img& x, int mode, const Img& input, Img& out) {
 }
 
 // Lines from every non-zero cell, over empty cells only: 0 its whole row, 1 its whole
-// column, 2 both, 3..6 a ray up, down, left, right to the border.
+// column, 2 both, 3..6 a ray up, down, left, right to the border, 7..10 a diagonal ray
+// down-right, down-left, up-right, up-left, 11 all four diagonals.
 bool op_draw_lines(const Img& x, int mode, const Img&, Img& out) {
     out = x;
     bool any = false;
@@ -677,6 +704,15 @@ bool op_draw_lines(const Img& x, int mode, const Img&, Img& out) {
             if (mode == 4) for (int k = r + 1; k < x.h; ++k) paint(k, c, v);
             if (mode == 5) for (int k = c - 1; k >= 0; --k) paint(r, k, v);
             if (mode == 6) for (int k = c + 1; k < x.w; ++k) paint(r, k, v);
+            if (mode >= 7) {  // diagonal rays: 7 down-right, 8 down-left, 9 up-right, 10 up-left, 11 all four
+                const int dr[4] = {1, 1, -1, -1}, dc[4] = {1, -1, 1, -1};
+                for (int d = 0; d < 4; ++d) {
+                    if (mode != 11 && d != mode - 7) continue;
+                    for (int rr = r + dr[d], cc = c + dc[d]; rr >= 0 && cc >= 0 && rr < x.h && cc < x.w;
+                         rr += dr[d], cc += dc[d])
+                        paint(rr, cc, v);
+                }
+            }
         }
     return any;
 }
@@ -909,6 +945,65 @@ bool op_map_objects(const Img& x, int param, const Img&, Img& out) {
     return true;
 }
 
+// Empty cells next to a non-zero cell take colour param / 3: its 4 side neighbours
+// (param % 3 == 0), its 4 corner neighbours (1), all 8 (2).
+bool op_halo(const Img& x, int param, const Img&, Img& out) {
+    int colour = param / 3, mode = param % 3;
+    out = x;
+    bool any = false;
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) {
+            if (x.at(r, c)) continue;
+            bool near = false;
+            for (int dr = -1; dr <= 1 && !near; ++dr)
+                for (int dc = -1; dc <= 1 && !near; ++dc) {
+                    if (!dr && !dc) continue;
+                    bool side = !dr || !dc;
+                    if ((mode == 0 && !side) || (mode == 1 && side)) continue;
+                    int rr = r + dr, cc = c + dc;
+                    near = rr >= 0 && cc >= 0 && rr < x.h && cc < x.w && x.at(rr, cc);
+                }
+            if (near) { out.at(r, c) = static_cast<uint8_t>(colour); any = true; }
+        }
+    return any;
+}
+
+// The grid in the top-left corner of an empty canvas k times its size (k = 2, 3).
+bool op_pad(const Img& x, int k, const Img&, Img& out) {
+    if (!legal_size(x.h * k, x.w * k)) return false;
+    out = Img(x.h * k, x.w * k);
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) out.at(r, c) = x.at(r, c);
+    return true;
+}
+
+// A single row (or column) of n cells laid on the diagonal of an n x n grid.
+bool op_diagonal(const Img& x, int, const Img&, Img& out) {
+    if (x.h != 1 && x.w != 1) return false;
+    int n = x.size();
+    if (n < 2) return false;
+    out = Img(n, n);
+    for (int i = 0; i < n; ++i) out.at(i, i) = x.px[i];
+    return true;
+}
+
+// The colours' cell counts as columns, most frequent first (ties by colour value): column
+// i holds colour i's count of cells from the top (mode 0) or from the bottom (mode 1).
+bool op_histogram(const Img& x, int mode, const Img&, Img& out) {
+    auto n = histogram(x);
+    std::vector<int> cols;
+    for (int v = 1; v < kColours; ++v)
+        if (n[v]) cols.push_back(v);
+    if (cols.empty()) return false;
+    std::stable_sort(cols.begin(), cols.end(), [&n](int a, int b) { return n[a] > n[b]; });
+    int h = n[cols[0]], w = static_cast<int>(cols.size());
+    if (!legal_size(h, w)) return false;
+    out = Img(h, w);
+    for (int i = 0; i < w; ++i)
+        for (int k = 0; k < n[cols[i]]; ++k) out.at(mode == 0 ? k : h - 1 - k, i) = static_cast<uint8_t>(cols[i]);
+    return true;
+}
+
 std::vector<int> range(int lo, int hi) {
     std::vector<int> v;
     for (int i = lo; i < hi; ++i) v.push_back(i);
@@ -939,7 +1034,7 @@ const std::vector<Family>& families() {
         {"scale_up", "k", range(2, 5), op_scale_up},
         {"scale_down", "k", range(2, 4), op_scale_down},
         {"tile", "mode", range(0, 6), op_tile},
-        {"mirror_tile", "mode", range(0, 3), op_mirror_tile},
+        {"mirror_tile", "mode", range(0, 5), op_mirror_tile},
         {"self_tile", "mode", range(0, 3), op_self_tile},
         {"symmetrize", "mode", range(0, 6), op_symmetrize},
         {"gravity", "direction", range(0, 4), op_gravity},
@@ -950,7 +1045,7 @@ const std::vector<Family>& families() {
         {"hull", "", {0}, op_hull},
         {"frame", "colour", range(1, 10), op_frame},
         {"colour_cell", "mode", range(0, 2), op_colour_cell},
-        {"draw_lines", "mode", range(0, 7), op_draw_lines},
+        {"draw_lines", "mode", range(0, 12), op_draw_lines},
         {"connect", "mode", range(0, 3), op_connect},
         {"remove_small", "k", range(1, 3), op_remove_small},
         {"keep_frequent", "mode", range(0, 2), op_keep_frequent},
@@ -959,6 +1054,10 @@ const std::vector<Family>& families() {
         {"crop_object_having", "colour", range(1, 10), op_crop_object_having},
         {"trim", "", {0}, op_trim},
         {"count_row", "mode", range(0, 3), op_count_row},
+        {"histogram", "mode", range(0, 2), op_histogram},
+        {"diagonal", "", {0}, op_diagonal},
+        {"pad", "k", range(2, 4), op_pad},
+        {"halo", "mode", range(3, 30), op_halo},
         {"map_objects", "mode", range(0, 12), op_map_objects},
         {"largest_rect", "mode", range(0, 2), op_largest_rect},
         {"paint_input", "mode", range(0, 2), op_paint_input, true},

@@ -64,7 +64,7 @@ def test_colour_filters_and_paint():
         call("core_remove_colour", [[0]], colour=1)
 
 
-M8 = 15  # the first selector of mode 1 (8-connected, any colours): mode * selectors + selector
+M8 = 16  # the first selector of mode 1 (8-connected, any colours): mode * selectors + selector
 
 
 def test_objects_select_crop_and_remove():
@@ -163,6 +163,44 @@ def test_count_rows_and_objects_changed_in_place():
     assert call("core_map_objects", nested, mode=6 + 1).tolist() == [[5, 0, 0], [5, 6, 0], [5, 5, 5]]  # 8-conn: one object
     with pytest.raises(DslError):
         call("core_map_objects", [[0, 0]], mode=0)
+
+
+def test_halo_pad_diagonal_and_histogram():
+    g = [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
+    assert call("core_halo", g, mode=3 * 4 + 0).tolist() == [[0, 4, 0], [4, 1, 4], [0, 4, 0]]  # sides
+    assert call("core_halo", g, mode=3 * 4 + 1).tolist() == [[4, 0, 4], [0, 1, 0], [4, 0, 4]]  # corners
+    assert call("core_halo", g, mode=3 * 4 + 2).tolist() == [[4, 4, 4], [4, 1, 4], [4, 4, 4]]
+    with pytest.raises(DslError):
+        call("core_halo", [[1, 1]], mode=3 * 4)  # no empty cell to paint
+    assert call("core_pad", [[1, 2]], k=2).tolist() == [[1, 2, 0, 0], [0, 0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_pad", [[1] * 16], k=2)  # 32 columns
+    assert call("core_diagonal", [[3, 0, 5]]).tolist() == [[3, 0, 0], [0, 0, 0], [0, 0, 5]]
+    assert call("core_diagonal", [[3], [5]]).tolist() == [[3, 0], [0, 5]]
+    with pytest.raises(DslError):
+        call("core_diagonal", [[1, 2], [3, 4]])
+    h = [[2, 2, 0], [7, 2, 0]]
+    assert call("core_histogram", h, mode=0).tolist() == [[2, 7], [2, 0], [2, 0]]
+    assert call("core_histogram", h, mode=1).tolist() == [[2, 0], [2, 0], [2, 7]]
+    with pytest.raises(DslError):
+        call("core_histogram", [[0, 0]], mode=0)
+
+
+def test_diagonal_rays_shared_edge_mirrors_and_the_most_repeated_object():
+    g = [[0, 0, 0], [0, 6, 0], [0, 0, 0]]
+    assert call("core_draw_lines", g, mode=7).tolist() == [[0, 0, 0], [0, 6, 0], [0, 0, 6]]
+    assert call("core_draw_lines", g, mode=10).tolist() == [[6, 0, 0], [0, 6, 0], [0, 0, 0]]
+    assert call("core_draw_lines", g, mode=11).tolist() == [[6, 0, 6], [0, 6, 0], [6, 0, 6]]
+    assert call("core_mirror_tile", [[1, 2]], mode=3).tolist() == [[1, 2, 1]]
+    assert call("core_mirror_tile", [[1], [2]], mode=4).tolist() == [[1], [2], [1]]
+    with pytest.raises(DslError):
+        call("core_mirror_tile", [[1, 2]], mode=4)  # one row has no edge to share
+    rep = [[1, 0, 1, 0, 2, 2, 0, 3],
+           [0, 0, 0, 0, 0, 0, 0, 0],
+           [1, 0, 2, 2, 0, 0, 0, 0]]
+    assert call("core_crop_object", rep, select=15).tolist() == [[1]]  # three single 1s
+    with pytest.raises(DslError):
+        call("core_crop_object", [[1, 0, 2, 2, 0, 1, 0, 2, 2]], select=15)  # two groups of two
 
 
 def test_parts_overlay_pick_and_halves():
