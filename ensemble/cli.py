@@ -102,6 +102,9 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
                    help="router model file, 'default' (the shipped one) or 'none'")
     p.add_argument("--out", default="runs/latest", help="run directory")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("--retry-errors", action="store_true",
+                   help="with --resume: run again the tasks recorded as errors (e.g. after fixing "
+                        "their files); the other finished tasks are kept")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--option", action="append", default=[], metavar="PROPOSER.FIELD=VALUE",
                    help="set a field of a proposer's config, e.g. dsl.max_depth=3 (VALUE read as JSON "
@@ -136,6 +139,8 @@ def _solve(args: argparse.Namespace) -> int:
             raise ConfigError(f"--{flag} must be >= 1, got {value}")
     if not args.budget_s > 0:
         raise ConfigError(f"--budget-s must be > 0, got {args.budget_s:g}")
+    if args.retry_errors and not args.resume:
+        raise ConfigError("--retry-errors needs --resume (it retries the errors of the run in --out)")
     task_ids = tuple(t.strip() for t in args.tasks.split(",") if t.strip()) if args.tasks else ()
     repeated = sorted({t for t in task_ids if task_ids.count(t) > 1})
     if repeated:
@@ -147,7 +152,8 @@ def _solve(args: argparse.Namespace) -> int:
     config = SolveConfig(
         dataset=_absolute_if_path(args.dataset), solutions=_absolute_if_path(args.solutions), selection=selection,
         proposers=tuple(p.strip() for p in args.proposers.split(",") if p.strip()),
-        budget_s=args.budget_s, seed=args.seed, out=args.out, resume=args.resume,
+        budget_s=args.budget_s, seed=args.seed, out=args.out,
+        resume=args.resume, retry_errors=args.retry_errors,
         ranking=None if args.ranking == "auto" else args.ranking, report=not args.no_report,
         verifier=model_choice(args.verifier), router=model_choice(args.router),
         ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),

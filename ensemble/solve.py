@@ -4,7 +4,8 @@
 
 One Ray task per proposer per ARC task (the branches of a task run in
 parallel); each finished ARC task is pooled, ranked and appended to the run
-directory at once, so a crash loses nothing and ``resume=True`` continues.
+directory at once, so a crash loses nothing and ``resume=True`` continues
+(``retry_errors=True`` also runs again the tasks recorded as errors).
 Tasks that cannot be loaded, and proposers that fail, are recorded as errors
 and the run goes on.
 """
@@ -75,6 +76,9 @@ class SolveConfig:
     """Run directory."""
     resume: bool = False
     """Continue the run in ``out``: skip finished tasks, keep everything written."""
+    retry_errors: bool = False
+    """With ``resume``: run again the tasks recorded as errors (their rows are replaced);
+    every other finished task is kept as it is."""
     ranking: str | None = None
     """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts; None:
     ``verifier`` when a verifier is used, else ``vote``."""
@@ -98,6 +102,7 @@ class SolveConfig:
             raise ConfigError(f"SolveConfig.budget_s must be > 0, got {self.budget_s}")
         if not self.proposers:
             raise ConfigError("SolveConfig.proposers must name at least one proposer")
+        check_field(self, "retry_errors", self.resume or not self.retry_errors, "False unless resume is set")
         check_field(self, "ranking", self.ranking is None or self.ranking in RANKERS,
                     f"None or one of {', '.join(RANKERS)}")
         for name in ("verifier", "router"):
@@ -147,7 +152,7 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     config = _resolve(config, hooks)
     dataset = load_dataset(config.dataset, config.selection, config.solutions)
     run = RunDir(config.out)
-    done = run.start(config.to_json(), config.resume)
+    done = run.start(config.to_json(), config.resume, config.retry_errors)
     for err in dataset.errors:
         print(f"error: {err}", file=hooks.log)
         if err.task_id not in done:

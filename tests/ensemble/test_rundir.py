@@ -51,3 +51,14 @@ def test_a_corrupt_config_or_a_directory_that_is_no_run_is_one_error(tmp_path):
     empty.mkdir()
     with pytest.raises(RunDirError, match="not a run directory"):
         RunDir(empty).config()
+
+
+def test_retry_errors_unfinishes_only_the_error_rows(tmp_path):
+    run = RunDir(tmp_path)
+    run.start(SETTINGS, resume=False)
+    run.append_task({"task_id": "ok", "status": "ok"}, [{"task_id": "ok", "grid": [[1]]}])
+    run.append_task({"task_id": "bad", "status": "error", "error": "boom"}, [])
+    assert RunDir(tmp_path).start(SETTINGS, resume=True) == {"ok", "bad"}
+    assert RunDir(tmp_path).start(SETTINGS, resume=True, retry_errors=True) == {"ok"}
+    assert [r["task_id"] for r in run.results()] == ["ok"]  # the error row is gone, to be replaced
+    assert [c["task_id"] for c in run.candidates()] == ["ok"]

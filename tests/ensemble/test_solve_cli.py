@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from importlib import metadata
 
-from ensemble_runs import cli, read_jsonl, write_bad_tasks, write_tasks
+from ensemble_runs import IDENTITY_TASK, cli, read_jsonl, write_bad_tasks, write_tasks
 
+from arc_core import Grid
 from arc_core.submission import read_submission, validate_submission
 from ensemble.rundir import VERSIONED
 
@@ -85,6 +86,32 @@ def test_refuses_to_overwrite_a_run_without_resume(tmp_path):
     assert again.returncode == 2 and "--resume" in again.stderr
 
 
+def test_resume_with_retry_errors_runs_again_only_the_error_tasks(tmp_path):
+    data, out = tmp_path / "tasks", tmp_path / "run"
+    good = write_tasks(data, n_identity=2, n_transpose=0)
+    (data / "late.json").write_text("{not json")
+    args = ["solve", "--dataset", str(data), "--proposers", "fixture_proposers:Identity",
+            "--workers", "1", "--out", str(out), "--no-report"]
+    assert cli(args).returncode == 0
+    results, candidates = out / "results.jsonl", out / "candidates.jsonl"
+    rows_before, candidates_before = results.read_text().splitlines(), candidates.read_text()
+    (data / "late.json").write_text(json.dumps(IDENTITY_TASK))  # the file is fixed
+
+    plain = cli([*args, "--resume"])  # without the flag the error stays
+    assert plain.returncode == 0 and results.read_text().splitlines() == rows_before
+    again = cli([*args, "--resume", "--retry-errors"])
+    assert again.returncode == 0, again.stderr
+    rows = read_jsonl(results)
+    assert sorted(r["task_id"] for r in rows) == sorted([*good, "late"])  # its old row replaced
+    late = next(r for r in rows if r["task_id"] == "late")
+    assert late["status"] == "ok" and late["score"] == 1.0
+    kept = [line for line in rows_before if '"task_id": "late"' not in line]
+    assert results.read_text().splitlines()[: len(kept)] == kept  # nothing else recomputed
+    assert candidates.read_text().startswith(candidates_before)
+    assert not any(f"{t}: solved" in again.stderr for t in good)
+    assert read_submission(out / "submission.json")["late"][0][0] == Grid(IDENTITY_TASK["test"][0]["output"])
+
+
 def test_score_command_matches_the_run(tmp_path):
     data = tmp_path / "tasks"
     write_tasks(data, 2, 2)
@@ -142,6 +169,7 @@ def test_bad_flags_are_usage_errors_that_name_the_flag(tmp_path):
         (["--tasks", "007bbfb7,00d62c1b,007bbfb7"], "007bbfb7"),
         (["--proposers", "json:NoSuchProposer"], "json:NoSuchProposer"),
         (["--proposers", "no_such_module_xyz:P"], "no_such_module_xyz"),
+        (["--retry-errors"], "--resume"),
     ]
     for flags, words in cases:
         proc = cli(["solve", "--dataset", "arc-agi-1/training", "--out", str(out), *flags])
