@@ -12,7 +12,9 @@ with an evaluation task - the data to build, tune and train on.
 A path may be a directory of task JSON files (``<id>.json``), one task JSON file,
 or a Kaggle challenges file (``{id: task}``) with an optional solutions file
 (``{id: [grid, ...]}``). Bad tasks do not stop loading: each becomes a
-``LoadError`` naming the file, the task and the problem.
+``LoadError`` naming the file, the task and the problem. A task whose entry in the
+solutions file is unusable (a count that does not match its test inputs, a bad grid)
+is still loaded, without truth, and listed in ``Dataset.unscored`` with why.
 """
 
 from __future__ import annotations
@@ -74,6 +76,9 @@ class Dataset:
     name: str
     tasks: list[Task] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
+    unscored: dict[str, str] = field(default_factory=dict)
+    """Task id -> why its entry in the solutions file is not used (the task is loaded
+    without truth: it is solved, not scored). The message names the file and the task."""
 
     @property
     def task_ids(self) -> list[str]:
@@ -127,11 +132,19 @@ def load_dataset(
         data = None
         try:
             data = raw[task_id].load() if isinstance(raw[task_id], _FileRef) else raw[task_id]
-            dataset.tasks.append(Task.from_json(task_id, data, sols.get(task_id)))
+            task = Task.from_json(task_id, data)
         except (TaskError, DatasetError) as e:
             tests = data.get("test") if isinstance(data, dict) else None
             count = len(tests) if isinstance(tests, list) and tests else 1
             dataset.errors.append(LoadError(task_id, item_source, str(e), count))
+            continue
+        if task_id in sols:
+            try:  # the one rule of what truth fits a task is Task's
+                task = Task.from_json(task_id, data, sols[task_id])
+            except TaskError as e:
+                task = task.without_truth()
+                dataset.unscored[task_id] = f"{solutions}: {e}; solved, not scored"
+        dataset.tasks.append(task)
     return dataset
 
 

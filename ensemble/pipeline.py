@@ -100,6 +100,9 @@ class TaskResult:
     """The router's trust per branch (empty without a router)."""
     node: str | None = None
     """The Ray nodes the task's proposers ran on."""
+    unscored: str | None = None
+    """Why the task is not scored though the run has a solutions file (its entry there does
+    not fit the task, e.g. a count that does not match its test inputs); None otherwise."""
 
     def to_json(self) -> dict[str, Any]:
         """The results.jsonl row (grids as lists of rows)."""

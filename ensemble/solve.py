@@ -153,6 +153,8 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     dataset = load_dataset(config.dataset, config.selection, config.solutions)
     run = RunDir(config.out)
     done = run.start(config.to_json(), config.resume, config.retry_errors)
+    for why in dataset.unscored.values():
+        print(f"warning: {why}", file=hooks.log)
     for err in dataset.errors:
         print(f"error: {err}", file=hooks.log)
         if err.task_id not in done:
@@ -171,6 +173,7 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
                 for name in config.proposers
             ]
             for record in _run_tasks(runtime, todo, specs, budget, config, hooks):
+                record.result.unscored = dataset.unscored.get(record.result.task_id)
                 row = record.result.to_json()
                 run.append_task(row, record.candidates)
                 progress.task_done(row)

@@ -41,6 +41,7 @@ def summarize(
         "per_proposer": _group_scores(by_proposer, scored),
         "tasks_run": len(results),
         "errors": sum(r["status"] == "error" for r in results),
+        "unscored": sum(bool(r.get("unscored")) for r in results),
         "cpu_s_per_task_median": statistics.median(cpu) if cpu else 0.0,
         "cpu_s_per_proposer_median": _median_by_proposer(results),
     }
@@ -125,6 +126,7 @@ def score_table(summary: Mapping[str, Any]) -> str:
                  "the attempts are in submission.json"]
         if summary.get("errors"):
             lines.append(f"errors: {summary['errors']} task(s)")
+        lines += _unscored_line(summary)
         return "\n".join(lines)
     lines = [
         f"dataset {summary['dataset']}: {o['tasks']} tasks, {o['test_outputs']} test outputs",
@@ -139,6 +141,15 @@ def score_table(summary: Mapping[str, Any]) -> str:
             lines.append(f"{title + ' ' + name:<22}{s['score']:>9.1%}{s['oracle']:>9.1%}")
     if summary.get("errors"):
         lines.append(f"errors: {summary['errors']} task(s), counted as unsolved")
+    lines += _unscored_line(summary)
     if "cpu_s_per_task_median" in summary:
         lines.append(f"CPU-s per task (median, all proposers): {summary['cpu_s_per_task_median']:.2f}")
     return "\n".join(lines)
+
+
+def _unscored_line(summary: Mapping[str, Any]) -> list[str]:
+    n = summary.get("unscored")
+    if not n:
+        return []
+    return [f"unscored: {n} task(s) whose solutions do not fit them, solved but not counted "
+            "(why: results.jsonl)"]

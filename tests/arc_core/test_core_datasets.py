@@ -233,19 +233,26 @@ def test_undecodable_and_deeply_nested_files_become_load_errors(make_task, write
     assert all("\n" not in str(e) for e in ds.errors)
 
 
-def test_solutions_with_wrong_test_count_become_load_errors(make_task, write_json):
+def test_solutions_with_wrong_test_count_are_solved_unscored(make_task, write_json):
     challenges = {
         "ok": make_task(n_test=2, with_outputs=False),
         "short": make_task(n_test=2, with_outputs=False),
         "long": make_task(n_test=1, with_outputs=False),
+        "ragged": make_task(n_test=1, with_outputs=False),
     }
-    solutions = {"ok": [[[1]], [[2]]], "short": [[[1]]], "long": [[[1]], [[2]]]}
-    ds = load_dataset(str(write_json("c.json", challenges)),
-                      solutions=write_json("s.json", solutions))
-    assert [t.id for t in ds.tasks] == ["ok"]
-    by_id = {e.task_id: e.message for e in ds.errors}
-    assert "1 test outputs for 2 test inputs" in by_id["short"] and "short" in by_id["short"]
-    assert "2 test outputs for 1 test inputs" in by_id["long"] and "long" in by_id["long"]
+    solutions = {"ok": [[[1]], [[2]]], "short": [[[1]]], "long": [[[1]], [[2]]], "ragged": [[[1, 2], [3]]]}
+    sols_path = write_json("s.json", solutions)
+    ds = load_dataset(str(write_json("c.json", challenges)), solutions=sols_path)
+    assert ds.errors == []  # the challenges are fine: every task is solved
+    by_id = {t.id: t for t in ds.tasks}
+    assert sorted(by_id) == ["long", "ok", "ragged", "short"]
+    assert by_id["ok"].has_truth and not any(by_id[t].has_truth for t in ("short", "long", "ragged"))
+    assert sorted(ds.unscored) == ["long", "ragged", "short"]
+    for task_id, counts in (("short", "1 test outputs for 2 test inputs"),
+                            ("long", "2 test outputs for 1 test inputs"), ("ragged", "ragged")):
+        message = ds.unscored[task_id]
+        assert message.startswith(f"{sols_path}: task {task_id}: ") and counts in message, message
+        assert "not scored" in message and "c.json" not in message
 
 
 def test_bad_tasks_in_challenges_file_become_load_errors(make_task, write_json):

@@ -58,7 +58,7 @@ def test_a_results_row_has_the_file_format_keys_in_order():
     row = error_record("bad", "unreadable", 2).result.to_json()
     assert list(row) == ["task_id", "status", "error", "n_test", "attempts", "attempt_sources", "correct",
                          "score", "oracle", "seconds", "cpu_seconds", "peak_rss_mb", "proposer_errors",
-                         "n_candidates", "branch_trust", "node"]
+                         "n_candidates", "branch_trust", "node", "unscored"]
     assert (row["status"], row["error"], row["n_test"], row["attempts"]) == ("error", "unreadable", 2, [])
 
 

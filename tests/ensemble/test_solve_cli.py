@@ -112,6 +112,27 @@ def test_resume_with_retry_errors_runs_again_only_the_error_tasks(tmp_path):
     assert read_submission(out / "submission.json")["late"][0][0] == Grid(IDENTITY_TASK["test"][0]["output"])
 
 
+def test_a_task_whose_solutions_do_not_fit_is_solved_and_marked_unscored(tmp_path):
+    challenges, solutions = tmp_path / "challenges.json", tmp_path / "solutions.json"
+    task = {"train": IDENTITY_TASK["train"], "test": [{"input": [[5, 6], [7, 8]]}]}
+    challenges.write_text(json.dumps({"fits": task, "misfit": task}))
+    solutions.write_text(json.dumps({"fits": [[[5, 6], [7, 8]]], "misfit": [[[5, 6], [7, 8]], [[1]]]}))
+    out = tmp_path / "run"
+    proc = cli(["solve", "--dataset", str(challenges), "--solutions", str(solutions), "--proposers",
+                "fixture_proposers:Identity", "--workers", "1", "--out", str(out), "--no-report"])
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["task_id"]: r for r in read_jsonl(out / "results.jsonl")}
+    assert rows["fits"]["score"] == 1.0 and rows["fits"]["unscored"] is None
+    misfit = rows["misfit"]
+    assert misfit["status"] == "ok" and misfit["score"] is None and misfit["attempts"]  # solved, not scored
+    assert misfit["unscored"].startswith(f"{solutions}: task misfit: 2 test outputs for 1 test inputs")
+    warning = [line for line in proc.stderr.splitlines() if "misfit" in line and "warning" in line]
+    assert len(warning) == 1 and str(solutions) in warning[0] and str(challenges) not in warning[0]
+    assert "unscored: 1 task(s)" in proc.stderr
+    assert read_submission(out / "submission.json")["misfit"][0][0] == Grid([[5, 6], [7, 8]])
+    assert json.loads((out / "summary.json").read_text())["overall"]["tasks"] == 1
+
+
 def test_score_command_matches_the_run(tmp_path):
     data = tmp_path / "tasks"
     write_tasks(data, 2, 2)

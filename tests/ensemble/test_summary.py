@@ -41,3 +41,12 @@ def test_a_run_without_known_solutions_says_unscored_not_zero():
     assert "unscored" in table and "1 tasks run" in table and "0.0%" not in table
     scored = score_table(summarize("d", [result("a", 1.0)], [row("a", [[3]], "dsl", True, votes=1)]))
     assert "unscored" not in scored and "100.0%" in scored
+
+
+def test_a_task_whose_solutions_do_not_fit_is_counted_apart_not_as_zero():
+    misfit = {"task_id": "b", "status": "ok", "n_test": 2, "score": None, "oracle": None, "correct": None,
+              "cpu_seconds": {"dsl": 1.0}, "unscored": "s.json: task b: 1 test outputs for 2 test inputs"}
+    summary = summarize("d", [result("a", 1.0), misfit], [row("a", [[3]], "dsl", True, votes=1)])
+    assert summary["overall"]["tasks"] == 1 and summary["overall"]["score"] == 1.0
+    assert summary["unscored"] == 1 and summary["tasks_run"] == 2
+    assert "unscored: 1 task(s) whose solutions do not fit them" in score_table(summary)
