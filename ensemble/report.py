@@ -6,10 +6,11 @@
 The report holds the run's settings, the overall / per-branch / per-proposer
 scores (``summary.json``, recomputed from the rows when missing), a filter by
 outcome (solved, partly solved, unsolved, error, no truth) and, per task, its
-train pairs, test inputs, both attempts with the proposers that produced them,
-and the truth when it is known. Grids are inline SVG: one path per colour of
-horizontal runs, so 400 tasks stay a few megabytes. No external resources;
-the only script toggles the outcome filter. ``render_report`` is pure (data in,
+train pairs, test inputs, both attempts with the proposers that produced them, their
+verifier score and (folded) the program that made an induction attempt, the truth when
+it is known, and (folded) every candidate of each test input with its verifier score.
+Grids are inline SVG: one path per colour of horizontal runs, so 400 tasks stay a few
+megabytes. No external resources; the only script toggles the outcome filter. ``render_report`` is pure (data in,
 HTML out); ``collect`` reads a run directory into its input.
 """
 
@@ -62,8 +63,8 @@ class ReportData:
     """The run's tasks by id, with their truth where known."""
     load_errors: Mapping[str, str] = field(default_factory=dict)
     """Task id -> why the task could not be loaded for the report."""
-    candidate_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    """Task id -> proposer -> number of candidates it proposed."""
+    candidates: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    """Task id -> its candidates.jsonl rows."""
 
 
 def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
@@ -87,7 +88,7 @@ def collect(run: RunDir) -> ReportData:
     else:
         summary = summarize(str(config.get("dataset")), results, run.candidates())
     tasks, load_errors = load_tasks(config, [str(r["task_id"]) for r in results])
-    return ReportData(config, results, summary, tasks, load_errors, count_candidates(run.candidates()))
+    return ReportData(config, results, summary, tasks, load_errors, candidates_by_task(run.candidates()))
 
 
 def load_tasks(config: Mapping[str, Any], ids: Sequence[str]) -> tuple[dict[str, Task], dict[str, str]]:
@@ -112,11 +113,25 @@ def load_tasks(config: Mapping[str, Any], ids: Sequence[str]) -> tuple[dict[str,
     return tasks, errors
 
 
-def count_candidates(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+def candidates_by_task(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    by_task: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:
-        counts[str(r["task_id"])][str(r["proposer"])] += 1
-    return {k: dict(sorted(v.items())) for k, v in counts.items()}
+        by_task[str(r["task_id"])].append(r)
+    return dict(by_task)
+
+
+PROGRAM_KEYS = ("source", "program")
+"""Where a candidate's provenance holds the program that made it: the dsl proposer records
+its rendered source under "source", the LLM induction proposer under "program"."""
+
+
+def program_source(candidate: Mapping[str, Any]) -> str | None:
+    """The program of an induction candidate row (None for a transduction one)."""
+    provenance = candidate.get("provenance") or {}
+    for key in PROGRAM_KEYS:
+        if isinstance(provenance.get(key), str) and provenance[key].strip():
+            return provenance[key]
+    return None
 
 
 def render_report(data: ReportData) -> str:
@@ -180,8 +195,9 @@ def grid_svg(grid: Grid, max_px: int = 200) -> str:
     )
 
 
-def _figure(caption: str, grid: Any, css_class: str = "") -> str:
-    """A captioned grid; ``caption`` is HTML (callers escape); a bad grid shows its error."""
+def _figure(caption: str, grid: Any, css_class: str = "", below: str = "") -> str:
+    """A captioned grid; ``caption`` and ``below`` are HTML (callers escape); a bad grid
+    shows its error."""
     try:
         grid = grid if isinstance(grid, Grid) else Grid(grid)
     except GridError as e:
@@ -189,7 +205,7 @@ def _figure(caption: str, grid: Any, css_class: str = "") -> str:
     else:
         picture, shape = grid_svg(grid), f" {grid.height}x{grid.width}"
     cls = f' class="{css_class}"' if css_class else ""
-    return f"<figure{cls}>{picture}<figcaption>{caption}{escape(shape)}</figcaption></figure>"
+    return f"<figure{cls}>{picture}<figcaption>{caption}{escape(shape)}</figcaption>{below}</figure>"
 
 
 # ---- page sections ---------------------------------------------------------------------------
@@ -264,32 +280,34 @@ def _index_section(results: Sequence[Mapping[str, Any]], outcomes: Mapping[str, 
 def _task_section(index: int, result: Mapping[str, Any], data: ReportData, outcome: str) -> str:
     task_id = str(result["task_id"])
     task = data.tasks.get(task_id)
-    parts = [_task_header(result, outcome, data.candidate_counts.get(task_id, {}))]
+    candidates = data.candidates.get(task_id, [])
+    parts = [_task_header(result, outcome, candidates)]
     if result.get("status") == "error":
         parts.append(f'<p class="err">error: {escape(str(result.get("error")))}</p>')
+    if result.get("unscored"):
+        parts.append(f'<p class="err">unscored: {escape(str(result["unscored"]))}</p>')
     if task is None:
         why = data.load_errors.get(task_id, "task not found in the dataset")
         parts.append(f'<p class="err">task not loaded: {escape(why)}</p>')
     else:
         parts.append(_train_block(task))
-        parts.extend(_test_block(task, result, i) for i in range(len(task.test_inputs)))
+        for i in range(len(task.test_inputs)):
+            pool = [c for c in candidates if c.get("test_index") == i]
+            parts.append(_test_block(task, result, i, pool))
+            parts.append(_candidate_table(i, pool, result))
     return f'<section class="task {outcome}" id="t{index}">{"".join(parts)}</section>'
 
 
-def _task_header(result: Mapping[str, Any], outcome: str, counts: Mapping[str, int]) -> str:
+def _task_header(result: Mapping[str, Any], outcome: str, candidates: Sequence[Mapping[str, Any]]) -> str:
     facts = [f'<span class="badge o-{outcome}">{outcome}</span>']
     if result.get("score") is not None:
         facts.append(f"score {_num(result['score'])} · oracle {_num(result.get('oracle'))}")
+    counts = Counter(str(c.get("proposer")) for c in candidates)
     if counts:
-        facts.append("candidates " + ", ".join(f"{escape(p)} {n}" for p, n in counts.items()))
+        facts.append("candidates " + ", ".join(f"{escape(p)} {n}" for p, n in sorted(counts.items())))
     seconds = result.get("seconds") or {}
     if seconds:
         facts.append("seconds " + ", ".join(f"{escape(p)} {_num(s)}" for p, s in seconds.items()))
-    trust = result.get("branch_trust") or {}
-    if trust:
-        facts.append("branch trust " + ", ".join(f"{escape(b)} {_num(t)}" for b, t in trust.items()))
-    if result.get("node"):
-        facts.append(f"node {escape(str(result['node']))}")
     errors = "".join(
         f'<li class="err">{escape(str(p))}: {escape(str(m))}</li>'
         for p, m in (result.get("proposer_errors") or {}).items()
@@ -309,7 +327,7 @@ def _train_block(task: Task) -> str:
     return f'<div class="train">{pairs}</div>'
 
 
-def _test_block(task: Task, result: Mapping[str, Any], i: int) -> str:
+def _test_block(task: Task, result: Mapping[str, Any], i: int, pool: Sequence[Mapping[str, Any]]) -> str:
     truth = task.test_outputs[i] if task.test_outputs is not None else None
     attempts = result.get("attempts") or []
     sources = result.get("attempt_sources") or []
@@ -317,7 +335,8 @@ def _test_block(task: Task, result: Mapping[str, Any], i: int) -> str:
     picked = attempts[i] if i < len(attempts) else []
     for k, grid in enumerate(picked[:ATTEMPTS]):
         who = sources[i][k] if i < len(sources) and k < len(sources[i]) else []
-        figures.append(_attempt_figure(k, grid, who, truth))
+        same = _ranked([c for c in pool if c.get("grid") == grid])
+        figures.append(_attempt_figure(k, grid, who, truth, same))
     if not picked and result.get("status") != "error":
         figures.append('<p class="none">no attempt</p>')
     if truth is not None:
@@ -325,7 +344,10 @@ def _test_block(task: Task, result: Mapping[str, Any], i: int) -> str:
     return f'<div class="test">{"".join(figures)}</div>'
 
 
-def _attempt_figure(k: int, grid: Any, proposers: Sequence[str], truth: Grid | None) -> str:
+def _attempt_figure(k: int, grid: Any, proposers: Sequence[str], truth: Grid | None,
+                    same: Sequence[Mapping[str, Any]]) -> str:
+    """An attempt with its proposers, its best verifier score and, folded, the programs
+    (of the candidates that proposed this grid) that made it."""
     mark, cls = "", "attempt"
     if truth is not None:
         try:
@@ -334,7 +356,57 @@ def _attempt_figure(k: int, grid: Any, proposers: Sequence[str], truth: Grid | N
             right = False
         mark, cls = (" ✓", "attempt right") if right else (" ✗", "attempt wrong")
     who = escape(", ".join(str(p) for p in proposers)) or "?"
-    return _figure(f"attempt {k + 1}{mark} <small>({who})</small>", grid, cls)
+    scores = [c["score"] for c in same if _is_number(c.get("score"))]
+    verifier = f'<small class="v">verifier {_num(max(scores))}</small>' if scores else ""
+    programs, seen = [], set()
+    for c in same:
+        source = program_source(c)
+        if source is not None and source not in seen:
+            seen.add(source)
+            programs.append(_program(source, f"program ({escape(str(c.get('proposer')))})"))
+    return _figure(f"attempt {k + 1}{mark} <small>({who})</small>", grid, cls, verifier + "".join(programs))
+
+
+def _candidate_table(i: int, pool: Sequence[Mapping[str, Any]], result: Mapping[str, Any]) -> str:
+    """Every candidate of test input ``i``, best verifier score first, folded."""
+    if not pool:
+        return ""
+    attempts = result.get("attempts") or []
+    picked = attempts[i][:ATTEMPTS] if i < len(attempts) else []
+    rows = []
+    for c in _ranked(pool):
+        features = c.get("features") or {}
+        grid = c.get("grid") or []
+        shape = f"{len(grid)}x{len(grid[0])}" if grid and isinstance(grid[0], list) else "?"
+        attempt = next((f"attempt {k + 1}" for k, g in enumerate(picked) if g == grid), "")
+        right = {True: "✓", False: "✗"}.get(c.get("correct"), "")
+        source = program_source(c)
+        rows.append(
+            f"<tr><td>{escape(str(c.get('proposer')))}</td><td>{escape(str(c.get('branch')))}</td>"
+            f"<td>{_num(features.get('votes'))}</td><td>{_num(features.get('train_fit'))}</td>"
+            f"<td>{_num(c.get('score'))}</td><td>{shape}</td><td>{attempt}</td><td>{right}</td>"
+            f"<td>{_program(source, 'program') if source is not None else '–'}</td></tr>"
+        )
+    head = "".join(f"<th>{h}</th>" for h in
+                   ("proposer", "branch", "votes", "train fit", "verifier", "shape", "picked", "right", "program"))
+    return (
+        f'<details class="cands"><summary>test {i + 1}: {len(pool)} candidate(s), verifier score '
+        f"first</summary><table><tr>{head}</tr>{''.join(rows)}</table></details>"
+    )
+
+
+def _ranked(pool: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Best verifier score first (unscored ones last), then most votes."""
+    def key(c: Mapping[str, Any]) -> tuple[float, float]:
+        score, votes = c.get("score"), (c.get("features") or {}).get("votes")
+        return (-score if _is_number(score) else 1.0, -votes if _is_number(votes) else 0.0)
+
+    return sorted(pool, key=key)
+
+
+def _program(source: str, label: str) -> str:
+    """A folded program: ``label`` (HTML) opens the source."""
+    return f'<details class="prog"><summary>{label}</summary><pre>{escape(source)}</pre></details>'
 
 
 # ---- formatting ------------------------------------------------------------------------------
@@ -342,6 +414,10 @@ def _attempt_figure(k: int, grid: Any, proposers: Sequence[str], truth: Grid | N
 
 def _pct(x: Any) -> str:
     return f"{x:.1%}" if isinstance(x, (int, float)) else "–"
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def _num(x: Any) -> str:
@@ -390,6 +466,10 @@ figcaption{font-size:11px;color:#555}
 .right .g{outline-color:#3cb371}.wrong .g{outline-color:#e0533d}
 .truth figcaption{font-weight:bold}
 .err{color:#b00020;font-family:monospace;white-space:pre-wrap}.none{color:#888}
+.v{font-size:11px;color:#333}.prog{font-size:11px;align-self:stretch}.prog summary{cursor:pointer;color:#555}
+.prog pre{margin:.2em 0;max-height:none;white-space:pre;text-align:left}
+.cands{font-size:12px;margin:.2em 0 .4em}.cands summary{cursor:pointer;color:#555}
+.cands td{font-family:monospace}.cands .prog pre{max-width:60em;overflow:auto}
 """
 
 # The outcome filter: an unchecked box hides that outcome's tasks (and index links).

@@ -167,3 +167,45 @@ def test_four_hundred_tasks_stay_a_few_megabytes():
     html = render_report(ReportData({"dataset": "arc-agi-1/training"}, rows, {}, {t.id: t for t in tasks}))
     assert len(_task_sections(html)) == 400
     assert len(html.encode()) < 6_000_000
+
+
+def _cand(grid, proposer, score, correct, **provenance) -> dict:
+    branch = "transduction" if proposer == "ttt-net" else "induction"
+    return {"task_id": "p", "test_index": 0, "grid": grid, "branch": branch, "proposer": proposer,
+            "provenance": provenance, "features": {"votes": 2, "train_fit": 1.0}, "score": score,
+            "correct": correct}
+
+
+def test_attempts_show_their_program_folded_and_every_candidate_its_verifier_score():
+    task = _task("p", [[2, 1]])
+    source = "def transform(grid):\n    return flip(grid)  # a < b\n"
+    candidates = [
+        _cand([[9]], "ttt-net", 0.125, False, seed=0),
+        _cand([[2, 1]], "dsl", 0.875, True, source=source),
+        _cand([[2, 1]], "llm-induction", 0.5, True, program="def transform(g):\n    return g[::-1]\n"),
+        _cand([[7]], "dsl", None, False, source="def transform(grid):\n    return other(grid)\n"),
+    ]
+    row = _row("p", attempts=[[[[2, 1]], [[9]]]], attempt_sources=[[["dsl", "llm-induction"], ["ttt-net"]]],
+               score=1.0, oracle=1.0, correct=[True], node="0f3a9c", branch_trust={"induction": 0.8123})
+    section = _task_sections(render_report(ReportData({}, [row], {}, {"p": task}, candidates={"p": candidates})))["p"]
+    figures = re.findall(r"<figure.*?</figure>", section, flags=re.S)
+    first = next(f for f in figures if "attempt 1" in f)
+    assert '<small class="v">verifier 0.875</small>' in first  # the best score of its candidates
+    assert ('<details class="prog"><summary>program (dsl)</summary><pre>def transform(grid):\n'
+            "    return flip(grid)  # a &lt; b\n</pre></details>") in first
+    assert "program (llm-induction)" in first and "g[::-1]" in first  # both programs that made it
+    second = next(f for f in figures if "attempt 2" in f)
+    assert "verifier 0.125" in second and "<details" not in second  # transduction: no program
+    table = re.search(r'<details class="cands">.*?</table></details>', section, flags=re.S).group(0)
+    assert "<summary>test 1: 4 candidate(s), verifier score first</summary>" in table
+    order = re.findall(r"<tr><td>([\w-]+)</td><td>\w+</td><td>2</td><td>1</td><td>([\d.–]+)</td>", table)
+    assert order == [("dsl", "0.875"), ("llm-induction", "0.5"), ("ttt-net", "0.125"), ("dsl", "–")]
+    assert "other(grid)" in table and table.count("<td>attempt 1</td>") == 2
+    assert "node" not in section and "0f3a9c" not in section and "0.812" not in section
+    assert "branch trust" not in section
+
+
+def test_an_unscored_task_says_why():
+    row = _row("u", unscored="s.json: task u: 2 test outputs for 1 test inputs; solved, not scored")
+    section = _task_sections(render_report(ReportData({}, [row], {}, {"u": _task("u")})))["u"]
+    assert "unscored: s.json: task u: 2 test outputs for 1 test inputs" in section
