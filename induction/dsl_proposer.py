@@ -7,7 +7,8 @@ are returned after the exact fits so the pool is never needlessly empty.
 
 Features of each candidate:
     votes          distinct fitting programs (with observational duplicates) giving the grid
-    confidence     votes / all fitting votes for exact fits; 0.1 * train_fit for near-misses
+    confidence     votes / all fitting votes for exact fits; NEAR_MISS_CONFIDENCE * train_fit
+                   for near-misses
     program_size   primitive calls in the simplest program giving the grid
     train_fit      1.0 for exact fits, else the fraction of train cells right
     cells_missed   wrong train cells (0 for exact fits)
@@ -49,6 +50,11 @@ from .enumeration import EnumerationConfig, enumerate_search
 from .search import (SearchConfig, SearchResult, Solution, by_role, merge_results, roles_differ, roles_matter, search,
                      search_by_role)
 
+
+NEAR_MISS_CONFIDENCE = 0.1
+"""A near-miss's confidence per unit of train fit: a program wrong on some train cells
+counts at most a tenth of an exact fit that holds all the votes (the candidates' order
+puts exact fits first whatever their confidence)."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ class DslProposer:
             g = Grid(sol.test_outputs[i])
             if g not in groups:
                 groups[g] = [sol]
-                cands.append(self._candidate(task_id, i, g, [sol], 0.1 * sol.train_fit))
+                cands.append(self._candidate(task_id, i, g, [sol], NEAR_MISS_CONFIDENCE * sol.train_fit))
         stats = {k: result.stats.get(k) for k in
                  ("states", "applications", "errors", "duplicates", "timed_out", "depth_reached",
                   "core_candidates", "core_depth_complete")}

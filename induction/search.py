@@ -420,7 +420,8 @@ def by_role(task: Task, run: Callable[[Task], SearchResult]) -> SearchResult:
 
 def merge_results(first: SearchResult, second: SearchResult, near_misses: int) -> SearchResult:
     """One result of two searches: ``first``'s fits before ``second``'s, the fewest-miss
-    near-misses of both, statistics added up (flags or-ed, depth the deeper)."""
+    near-misses of both, statistics added up (flags or-ed, depths the deeper, per-level
+    lists the first's)."""
     stats = dict(first.stats)
     for k, v in second.stats.items():
         old = stats.get(k)
@@ -428,8 +429,10 @@ def merge_results(first: SearchResult, second: SearchResult, near_misses: int) -
             stats[k] = bool(old) or v
         elif old is None:
             stats[k] = v
-        elif k == "depth_reached":
+        elif "depth" in k:  # depth_reached, core_depth_reached, core_depth_complete
             stats[k] = max(old, v)
+        elif isinstance(v, list):  # per-level counts of one run: the first run's stay
+            continue
         else:
             stats[k] = old + v
     near = sorted(first.near_misses + second.near_misses, key=lambda s: s.cells_missed)[:near_misses]

@@ -232,6 +232,11 @@ def test_merge_results_keeps_first_fits_first_and_adds_statistics():
     assert merged.stats["timed_out"] is (a.stats["timed_out"] or b.stats["timed_out"])
     empty = merge_results(SearchResult(), a, near_misses=0)
     assert empty.fits == a.fits and empty.near_misses == []
+    # two compiled enumerations (plain, then by colour role): depths are the deeper one's
+    c1 = SearchResult(stats={"core_depth_complete": 3, "core_level_states": [1, 80], "core_candidates": 5})
+    c2 = SearchResult(stats={"core_depth_complete": 2, "core_level_states": [1, 60], "core_candidates": 7})
+    both = merge_results(c1, c2, near_misses=0).stats
+    assert both == {"core_depth_complete": 3, "core_level_states": [1, 80], "core_candidates": 12}
 
 
 def test_drawing_primitive_fits_when_one_pair_has_nothing_to_draw():
