@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,15 @@ def load_dataset(
     spec: str, selection: Selection = Selection(), solutions: str | Path | None = None
 ) -> Dataset:
     """Load the named dataset or path, keeping only the selected tasks."""
+    if spec in POOLS and solutions is not None:
+        raise DatasetError(f"{spec}: a pool holds its own truth; --solutions is for a challenges file")
+    if spec in POOLS or (spec in DATASETS and selection == Selection() and solutions is None):
+        return _bundled(spec, selection)
+    return _parse(spec, selection, solutions)
+
+
+def _parse(spec: str, selection: Selection, solutions: str | Path | None) -> Dataset:
+    """Read and validate the selected tasks of ``spec`` (not a pool)."""
     raw, source = _raw_tasks(spec)
     sols: dict[str, Any] = {}
     if solutions is not None:
@@ -148,6 +158,27 @@ def load_dataset(
     return dataset
 
 
+def _bundled(name: str, selection: Selection) -> Dataset:
+    """A whole bundled split, or a selection of a pool, from tasks parsed once per process."""
+    tasks, errors = _bundled_tasks(name)
+    by_id, failed = {t.id: t for t in tasks}, {e.task_id: e for e in errors}
+    ids = selection.apply([*by_id, *failed], name)
+    return Dataset(name, [by_id[i] for i in ids if i in by_id], [failed[i] for i in ids if i in failed])
+
+
+@lru_cache(maxsize=None)
+def _bundled_tasks(name: str) -> tuple[tuple[Task, ...], tuple[LoadError, ...]]:
+    """The tasks of a bundled split or pool, memoised: tasks are immutable, and the commands
+    that read every split (``datasets``, the training-clean pool, the evaluation index) would
+    otherwise parse and validate each split again."""
+    if name in POOLS:
+        from .identity import training_clean
+
+        return training_clean().tasks, ()
+    whole = _parse(name, Selection(), None)
+    return tuple(whole.tasks), tuple(whole.errors)
+
+
 @dataclass(frozen=True)
 class _FileRef:
     path: Path
@@ -162,10 +193,6 @@ def _raw_tasks(spec: str) -> tuple[dict[str, Any], str]:
 
         version, split = DATASETS[spec]
         return dict(get_data_json(version)[split]), spec
-    if spec in POOLS:
-        from .identity import training_clean
-
-        return {t.id: t.to_json() for t in training_clean().tasks}, spec
     path = Path(spec)
     if not path.exists():
         known = ", ".join([*DATASETS, *POOLS])

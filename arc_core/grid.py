@@ -88,6 +88,9 @@ def is_valid_grid(data: Any) -> bool:
     return True
 
 
+_PLAIN_INT = frozenset({int})
+
+
 def _validated_array(data: Any) -> np.ndarray:
     if isinstance(data, Grid):
         return data.array.copy()
@@ -106,6 +109,8 @@ def _validated_array(data: Any) -> np.ndarray:
         if len(widths) != 1:
             raise GridError(f"ragged grid: row lengths {sorted(widths)}")
         for row in data:
+            if _PLAIN_INT.issuperset(map(type, row)):
+                continue  # the JSON case, checked at C speed (a bool's type is not int)
             for v in row:
                 if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                     raise GridError(f"grid value {v!r} is not an integer")

@@ -262,3 +262,15 @@ def test_bad_tasks_in_challenges_file_become_load_errors(make_task, write_json):
     assert [t.id for t in ds.tasks] == ["fine"]
     assert sorted(e.task_id for e in ds.errors) == sorted(bad)
     assert all(e.source == str(path) and e.task_id in e.message for e in ds.errors)
+
+
+def test_bundled_splits_are_parsed_once_and_selections_keep_their_order():
+    first, again = load_dataset("arc-agi-1/evaluation"), load_dataset("arc-agi-1/evaluation")
+    assert first is not again and first.tasks == again.tasks and len(first.tasks) == 400
+    assert all(a is b for a, b in zip(first.tasks, again.tasks))  # the same immutable tasks
+    picked = load_dataset("training-clean", Selection(tasks=("fcc82909", "007bbfb7")))
+    assert [t.id for t in picked.tasks] == ["fcc82909", "007bbfb7"]
+    with pytest.raises(DatasetError, match="unknown task id"):
+        load_dataset("training-clean", Selection(tasks=("not-a-task",)))
+    with pytest.raises(DatasetError, match="challenges file"):
+        load_dataset("training-clean", solutions="s.json")
