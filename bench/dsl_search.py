@@ -39,8 +39,9 @@ def main() -> None:
         let_in = check_tuning_tasks(tasks, args.dataset, args.allow_evaluation)
     except EvaluationOverlapError as e:
         sys.exit(f"bench/dsl_search.py: {e}")
-    config = DslConfig(max_depth=args.max_depth, clock=args.clock, core_fraction=args.core_fraction,
-                       core_max_depth=args.core_max_depth, core_roots=args.core_roots)
+    config = DslConfig.from_options({"max_depth": args.max_depth, "clock": args.clock,
+                                     "core_fraction": args.core_fraction, "core_max_depth": args.core_max_depth,
+                                     "core_roots": args.core_roots})
     work = [(t, args.budget_s, config) for t in tasks]
     t0 = time.time()
     with mp.get_context("fork").Pool(args.jobs, maxtasksperchild=50) as pool:
@@ -68,10 +69,10 @@ def _parse_args() -> argparse.Namespace:
     p.add_argument("--sample", type=int, default=None, help="N tasks drawn with --seed")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--budget-s", type=float, default=10.0, help="proposer budget per task")
-    p.add_argument("--max-depth", type=int, default=DslConfig().max_depth)
+    p.add_argument("--max-depth", type=int, default=DslConfig().search.max_depth)
     p.add_argument("--core-fraction", type=float, default=DslConfig().core_fraction,
                    help="share of the search time for the compiled enumeration (0: Python search only)")
-    p.add_argument("--core-max-depth", type=int, default=DslConfig().core_max_depth)
+    p.add_argument("--core-max-depth", type=int, default=DslConfig().enumeration.max_depth)
     p.add_argument("--core-roots", type=int, default=DslConfig().core_roots,
                    help="the core's near-misses that start the Python search beside the input")
     p.add_argument("--jobs", type=int, default=1)

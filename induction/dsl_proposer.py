@@ -42,9 +42,11 @@ nothing fit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
-from arc_core import CLOCKS, Budget, Candidate, ConfigError, Grid, Task
+from arc_core import CLOCKS, Budget, Candidate, ConfigError, Grid, Task, check_field
 
 from .enumeration import EnumerationConfig, enumerate_search
 from .search import (SearchConfig, SearchResult, Solution, by_role, merge_results, roles_differ, roles_matter, search,
@@ -57,24 +59,33 @@ counts at most a tenth of an exact fit that holds all the votes (the candidates'
 puts exact fits first whatever their confidence)."""
 
 
+FLAT_OPTIONS: dict[str, tuple[str, ...]] = {
+    "max_depth": ("search",),
+    "max_level_states": ("search",),
+    "combine_pool": ("search",),
+    "near_misses": ("search", "enumeration"),
+    "core_max_depth": ("enumeration",),
+    "core_max_state_mb": ("enumeration",),
+}
+"""Flat option names (``--option dsl.max_depth=3``) and the engine settings they set; the
+``core_`` prefix is dropped for the enumeration's own field."""
+
+
 @dataclass(frozen=True)
 class DslConfig:
-    """Settings of the DSL proposer."""
+    """Settings of the DSL proposer: each engine's own settings, and how time is shared."""
 
-    max_depth: int = 3
-    """Longest chain of primitive calls searched."""
+    search: SearchConfig = SearchConfig()
+    """The Python search (its depth, beam, near-misses, combination pool)."""
+    enumeration: EnumerationConfig = EnumerationConfig(max_depth=4)
+    """The compiled enumeration (level 4 is checked from the stored level 3 only when time
+    and memory allow: anytime deepening)."""
     time_fraction: float = 0.85
     """Share of the budget's seconds given to the search (the rest is margin)."""
     max_seconds: float = 60.0
     """Upper bound on search seconds whatever the budget."""
-    max_level_states: int = 600
-    """States per level expanded further (best first)."""
     max_candidates: int = 6
     """Distinct grids returned per test input."""
-    near_misses: int = 4
-    """Near-miss programs kept when nothing fits exactly."""
-    combine_pool: int = 24
-    """Shape-correct partial solutions tried pairwise in the final combination step."""
     role_fraction: float = 0.35
     """Share of each engine's time kept for a second search by colour role (most frequent
     colour 0, next 1, ...), run only when the plain one found no exact fit: for the Python
@@ -87,43 +98,44 @@ class DslConfig:
     core_fraction: float = 0.5
     """Share of the search time given first to the compiled enumeration (it returns early
     when a shallow level fits; the Python search gets the rest). 0 turns it off."""
-    core_max_depth: int = 4
-    """Longest chain the compiled enumeration builds (level 4 is checked from the stored
-    level 3 only when time and memory allow: anytime deepening)."""
-    core_max_state_mb: int = 512
-    """Memory for the compiled enumeration's stored states."""
     core_roots: int = 8
     """The compiled enumeration's near-misses (shape-right chains with the fewest wrong
     train cells) that start the Python search beside the input, so that its inferred
     primitives continue them. 0: the input only."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_depth <= 5:
-            raise ConfigError(f"DslConfig.max_depth must be in 1..5, got {self.max_depth}")
-        if not 0 < self.time_fraction <= 1:
-            raise ConfigError(f"DslConfig.time_fraction must be in (0, 1], got {self.time_fraction}")
-        if not 0 <= self.core_fraction < 1:
-            raise ConfigError(f"DslConfig.core_fraction must be in [0, 1), got {self.core_fraction}")
-        if not 0 <= self.role_fraction < 1:
-            raise ConfigError(f"DslConfig.role_fraction must be in [0, 1), got {self.role_fraction}")
-        if not self.max_seconds > 0:
-            raise ConfigError(f"DslConfig.max_seconds must be > 0, got {self.max_seconds}")
-        for name in ("max_level_states", "max_candidates"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"DslConfig.{name} must be >= 1, got {getattr(self, name)}")
-        if self.clock not in CLOCKS:
-            raise ConfigError(f"DslConfig.clock must be one of {sorted(CLOCKS)}, got {self.clock!r}")
-        for name in ("near_misses", "combine_pool", "core_roots"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"DslConfig.{name} must be >= 0, got {getattr(self, name)}")
+        check_field(self, "time_fraction", 0 < self.time_fraction <= 1, "in (0, 1]")
+        check_field(self, "core_fraction", 0 <= self.core_fraction < 1, "in [0, 1)")
+        check_field(self, "role_fraction", 0 <= self.role_fraction < 1, "in [0, 1)")
+        check_field(self, "max_seconds", self.max_seconds > 0, "> 0")
+        check_field(self, "max_candidates", self.max_candidates >= 1, ">= 1")
+        check_field(self, "core_roots", self.core_roots >= 0, ">= 0")
+        check_field(self, "clock", self.clock in CLOCKS, f"one of {sorted(CLOCKS)}")
+        if not 1 <= self.search.max_depth <= 5:
+            raise ConfigError(f"DslConfig.search.max_depth must be in 1..5, got {self.search.max_depth}")
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> DslConfig:
+        """A config from ``--option`` values: this class's fields, ``search`` / ``enumeration``
+        as mappings of their fields, or the flat names of ``FLAT_OPTIONS``."""
+        own, engines = {}, {"search": {}, "enumeration": {}}
+        for key, value in options.items():
+            if key in engines:
+                if not isinstance(value, Mapping):
+                    raise TypeError(f"option {key!r} must be a mapping of {key} settings, got {value!r}")
+                engines[key].update(value)
+            elif key in FLAT_OPTIONS:
+                for engine in FLAT_OPTIONS[key]:
+                    engines[engine][key.removeprefix("core_") if engine == "enumeration" else key] = value
+            else:
+                own[key] = value
+        defaults = cls()
+        return cls(search=replace(defaults.search, **engines["search"]),
+                   enumeration=replace(defaults.enumeration, **engines["enumeration"]), **own)
 
     def enumeration_config(self) -> EnumerationConfig:
-        return EnumerationConfig(max_depth=self.core_max_depth, max_state_mb=self.core_max_state_mb,
-                                 near_misses=max(self.near_misses, self.core_roots))
-
-    def search_config(self) -> SearchConfig:
-        return SearchConfig(max_depth=self.max_depth, max_level_states=self.max_level_states,
-                            near_misses=self.near_misses, combine_pool=self.combine_pool)
+        """The enumeration's settings, keeping enough near-misses to serve as roots."""
+        return replace(self.enumeration, near_misses=max(self.enumeration.near_misses, self.core_roots))
 
 
 class DslProposer:
@@ -152,15 +164,15 @@ class DslProposer:
             core = self._enumerate(plain, core_s * (1 - cfg.role_fraction if core_by_role else 1))
             left = core_s - (clock() - start)
             if core_by_role and not core.fits and left > 0:
-                core = merge_results(core, by_role(plain, lambda t: self._enumerate(t, left)), cfg.near_misses)
+                core = merge_results(core, by_role(plain, lambda t: self._enumerate(t, left)), cfg.search.near_misses)
         python_s = seconds - (clock() - start)
         roots = [s.program for s in core.near_misses if isinstance(s.program, tuple)][: cfg.core_roots] if core else []
-        result = search(plain, cfg.search_config(), python_s * (1 - cfg.role_fraction if python_by_role else 1), clock, roots)
+        result = search(plain, cfg.search, python_s * (1 - cfg.role_fraction if python_by_role else 1), clock, roots)
         left = seconds - (clock() - start)
         if python_by_role and not result.fits and left > 0:
-            result = merge_results(result, search_by_role(plain, cfg.search_config(), left, clock), cfg.near_misses)
+            result = merge_results(result, search_by_role(plain, cfg.search, left, clock), cfg.search.near_misses)
         if core is not None:
-            result = merge_results(result, core, cfg.near_misses)
+            result = merge_results(result, core, cfg.search.near_misses)
         return self.candidates(task, result), result
 
     def _enumerate(self, task: Task, seconds: float) -> SearchResult:

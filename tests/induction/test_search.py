@@ -75,7 +75,7 @@ def test_near_misses_when_nothing_fits():
         outs.append(y)
     train = tuple(Example(Grid(x), Grid(y)) for x, y in zip(inputs, outs))
     task = Task("nm", train, (Grid(rand_grids(1, (5, 5), seed=1)[0]),))
-    cands = DslProposer(DslConfig(max_depth=1)).propose(task, Budget(10))
+    cands = DslProposer(DslConfig(search=SearchConfig(max_depth=1))).propose(task, Budget(10))
     assert cands, "near-misses keep the pool non-empty"
     assert all(c.features["train_fit"] < 1 and c.features["cells_missed"] > 0 for c in cands)
     assert not any(c.features["exact"] for c in cands)
@@ -97,7 +97,7 @@ def test_combination_step_joins_two_partial_programs():
 
 def test_proposer_contract_and_features():
     task = make_task(lambda g: g[::-1], rand_grids(3), rand_grids(2, seed=1))
-    p = DslProposer(DslConfig(max_depth=2))
+    p = DslProposer(DslConfig(search=SearchConfig(max_depth=2)))
     assert isinstance(p, Proposer) and p.name == "dsl" and p.branch == "induction"
     cands = p.propose(task.without_truth(), Budget(10))
     for i in range(2):
@@ -115,7 +115,7 @@ def test_repeatable_and_independent_of_the_seed():
     # the search has no randomness: a search that ends before its budget gives the same
     # candidates, in the same order, whatever the budget's seed
     task = make_task(lambda g: np.rot90(g, 2), rand_grids(3), rand_grids(1, seed=1))
-    p = DslProposer(DslConfig(max_depth=2, core_max_depth=2))
+    p = DslProposer(DslConfig.from_options({"max_depth": 2, "core_max_depth": 2}))
     runs = [p.propose_with_result(task.without_truth(), Budget(30, seed=s)) for s in (3, 3, 4)]
     assert not any(r.stats["timed_out"] or r.stats["core_timed_out"] for _, r in runs)
     keys = [[(c.grid, c.provenance["source"], c.features["votes"]) for c in cands] for cands, _ in runs]
@@ -134,7 +134,7 @@ def test_the_budget_stops_both_searches():
 def test_inconsistent_output_shapes_do_not_crash():
     train = (Example(Grid([[1, 2], [3, 4]]), Grid([[1]])), Example(Grid([[1, 2, 3]]), Grid([[1, 2], [3, 4], [5, 6]])))
     task = Task("odd", train, (Grid([[5, 6]]),))
-    cands, result = DslProposer(DslConfig(max_depth=2, clock="cpu")).propose_with_result(task, Budget(2.0))
+    cands, result = DslProposer(DslConfig(search=SearchConfig(max_depth=2), clock="cpu")).propose_with_result(task, Budget(2.0))
     assert result.stats["bugs"] == 0 and result.stats["core_bugs"] == 0
     for c in cands:  # near-misses at most (no program fits both pairs), each reproducible
         assert c.test_index == 0 and not c.features["exact"]
@@ -163,7 +163,20 @@ def test_dsl_error_is_a_value_error():
                                          ("max_candidates", 0), ("near_misses", -1), ("clock", "sun")])
 def test_config_validation_names_the_field(field, value):
     with pytest.raises(ConfigError, match=field):
-        DslConfig(**{field: value})
+        DslConfig.from_options({field: value})
+
+
+def test_options_flat_or_by_engine_set_each_engines_settings():
+    flat = DslConfig.from_options({"max_depth": 2, "near_misses": 3, "core_max_depth": 3, "core_roots": 1})
+    nested = DslConfig.from_options({"search": {"max_depth": 2, "near_misses": 3},
+                                     "enumeration": {"max_depth": 3, "near_misses": 3}, "core_roots": 1})
+    assert flat == nested
+    assert flat.search == SearchConfig(max_depth=2, near_misses=3) and flat.enumeration.max_depth == 3
+    assert DslConfig.from_options({}) == DslConfig()
+    with pytest.raises(TypeError):
+        DslConfig.from_options({"depth": 2})  # no such setting
+    with pytest.raises(ConfigError, match="max_depth"):
+        DslConfig(search=SearchConfig(max_depth=6))
 
 
 def test_search_config_validation():
@@ -175,7 +188,7 @@ def test_built_by_the_ensemble_registry():
     from ensemble.proposers import ProposerSpec, build_proposer
 
     p = build_proposer(ProposerSpec("dsl", options={"max_depth": 2}))
-    assert isinstance(p, DslProposer) and p.config.max_depth == 2
+    assert isinstance(p, DslProposer) and p.config.search.max_depth == 2
 
 
 def _swap_roles(g):
@@ -205,10 +218,10 @@ def test_colour_roles_solve_what_plain_search_cannot():
     assert sol.test_outputs[0].tolist() == task.test_outputs[0].to_list()
     assert run_source(sol.source, task.test_inputs[0].to_list()) == sol.test_outputs[0].tolist()
     assert run_program(sol.program, task.test_inputs[0].array).tolist() == sol.test_outputs[0].tolist()
-    cands = DslProposer(DslConfig(max_depth=2)).propose(task.without_truth(), Budget(6))
+    cands = DslProposer(DslConfig(search=SearchConfig(max_depth=2))).propose(task.without_truth(), Budget(6))
     assert cands[0].grid == task.test_outputs[0]
     # the Python search alone, without roles (the compiled core reaches this task by other chains)
-    plain = DslProposer(DslConfig(max_depth=2, role_fraction=0, core_fraction=0)).propose(task.without_truth(), Budget(2))
+    plain = DslProposer(DslConfig(search=SearchConfig(max_depth=2), role_fraction=0, core_fraction=0)).propose(task.without_truth(), Budget(2))
     assert all(c.grid != task.test_outputs[0] for c in plain[:1])
 
 
@@ -267,7 +280,7 @@ def test_unseen_test_key_keeps_the_cell_and_ranks_after_clean_fits():
     assert ("unseen", "keep") in best.program[-1].params
     assert np.array_equal(best.test_outputs[0], task.test_outputs[0].array)
     assert run_source(best.source, task.test_inputs[0].to_list()) == best.test_outputs[0].tolist()
-    cands = DslProposer(DslConfig(max_depth=1, max_candidates=20)).candidates(task, result)
+    cands = DslProposer(DslConfig(search=SearchConfig(max_depth=1), max_candidates=20)).candidates(task, result)
     flags = [c.features["unseen_keys"] for c in cands if c.features["exact"]]
     assert any(flags) and flags == sorted(flags), "grids needing unseen keys rank after the others"
 
