@@ -36,7 +36,7 @@ import numpy as np
 from arc_core import ConfigError, Example, Grid, Task, predict_output_shapes
 from arc_core.grid import MAX_SIDE
 
-from .dsl import PRIMITIVES, DslError, Primitive, UnseenKey
+from .dsl import DslError, Primitive, UnseenKey, search_order
 from .dsl.colour import normalise_colours, restore_colours
 from .render import AnyProgram, ByRole, Combined, Program, Step, program_size, render, run_program
 
@@ -179,7 +179,7 @@ class _Searcher:
         children: list[_State] = []
         for parent in sorted(level, key=_priority)[: self.config.max_level_states]:
             xs = list(parent.grids[: self.n_train])
-            for prim in PRIMITIVES.values():
+            for prim in search_order():
                 if last and prim.same_shape and parent.missed is None:
                     self.stats["shape_cuts"] += 1
                     continue

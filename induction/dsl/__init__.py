@@ -17,7 +17,35 @@ from .objects import *  # noqa: F401,F403
 from .parts import *  # noqa: F401,F403
 from .registry import PRIMITIVES, DslError, Primitive, UnseenKey, as_array, background  # noqa: F401
 
+SEARCH_ORDER: tuple[str, ...] = (
+    "local_rule", "cell_rule", "take_colour", "stamp_pixels", "recolour", "remove_colour",
+    "keep_colour", "colour_cell", "paint_foreground", "fill_background", "line_majority", "dihedral",
+    "crop_to_content", "scale_up", "scale_by_count", "scale_down", "tile_pattern", "self_tile",
+    "half", "dedupe_lines", "drop_background_lines", "add_border", "paint_empty_lines", "paint_clear_lines",
+    "draw_frame", "crop_at", "crop_to_colour", "crop_inside_frame", "shift", "constant_grid",
+    "crop_object", "keep_object", "remove_object", "recolour_object", "remove_small_objects", "colour_by_size_rank",
+    "colour_by_size", "colour_by_holes", "colour_by_shape", "fill_object_boxes", "outline_objects", "box_objects",
+    "recolour_objects_by", "flip_objects", "hollow_objects", "paste_template", "paste_onto_shapes", "grow_markers",
+    "recolour_like_shapes", "mirror_about", "unify_object_colours", "count_objects_row", "colours_by_frequency", "colour_stripes",
+    "count_cells_grid", "fill_enclosed", "draw_rays", "corner_rays", "connect_pixels", "extend_to_contact",
+    "complete_symmetry", "complete_tiling", "flood_from", "symmetrize", "extend_periodic", "fill_rect_between_pairs",
+    "fill_empty_squares", "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest",
+    "attract_to", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts",
+    "copy_part_everywhere", "fold",
+)
+"""The order in which the search tries the primitives at every state: the cheap learned
+rules first (they fit many same-shape tasks in one step), then whole-grid geometry, crops,
+objects, counts, fills, motion and parts. Ties between equally simple fits go to the
+earlier primitive, so this order is part of what the search returns; a test checks that
+it names every registered primitive once."""
+
+
+def search_order() -> list[Primitive]:
+    """The registered primitives in ``SEARCH_ORDER``."""
+    return [PRIMITIVES[name] for name in SEARCH_ORDER]
+
+
 __all__ = sorted(PRIMITIVES) + [
     "PRIMITIVES", "DslError", "UnseenKey", "Primitive", "as_array", "background", "combine_lookup", "split_grid", "objects",
-    "normalise_colours", "restore_colours",
+    "normalise_colours", "restore_colours", "SEARCH_ORDER", "search_order",
 ]

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import ndimage
 
 from .geometry import apply_dihedral, bbox
+from .objects import objects
 from .registry import (MAX_SIDE, DslError, background, colour_params, grid_param_product, new_colours, output_colours,
                        primitive)
 
@@ -98,10 +99,6 @@ def corner_rays(grid: np.ndarray, direction: str, source: int | None) -> np.ndar
     """From the corner of every object (single-colour, 8-connected; of colour ``source``,
     any if None) that lies furthest along a diagonal ``direction``, draw its colour over
     background to the edge of the grid or the first obstacle."""
-    # Imported here: a top-level import would register the object primitives ahead of
-    # these, and the search tries primitives in registration order.
-    from .objects import objects
-
     (dy, dx), = _RAYS[direction]
     bg = background(grid)
     out = grid.copy()

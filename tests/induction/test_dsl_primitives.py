@@ -794,3 +794,10 @@ def test_corner_rays():
     assert corner_rays(g, "down_right", 1)[4].tolist() == [0, 0, 0, 0, 1]
     with pytest.raises(DslError):
         corner_rays(g, "up_left", 5)
+
+
+def test_the_search_order_names_every_primitive_once():
+    from induction.dsl import PRIMITIVES, SEARCH_ORDER, search_order
+
+    assert sorted(SEARCH_ORDER) == sorted(PRIMITIVES) and len(set(SEARCH_ORDER)) == len(SEARCH_ORDER)
+    assert [p.name for p in search_order()] == list(SEARCH_ORDER)

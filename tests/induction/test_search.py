@@ -7,6 +7,7 @@ import pytest
 
 from arc_core import Budget, ConfigError, Grid, Proposer, Task
 from arc_core.task import Example
+from induction import dsl
 from induction.dsl import PRIMITIVES, DslError, Primitive
 from induction.dsl_proposer import DslConfig, DslProposer
 from induction.render import ByRole, run_program
@@ -150,6 +151,7 @@ def test_raising_primitive_is_dropped_and_counted(monkeypatch):
 
     monkeypatch.setitem(PRIMITIVES, "boom", Primitive("boom", boom, ({},), None, False, 1))
     monkeypatch.setitem(PRIMITIVES, "boom2", Primitive("boom2", boom, (), bad_infer, False, 1))
+    monkeypatch.setattr(dsl, "SEARCH_ORDER", (*dsl.SEARCH_ORDER, "boom", "boom2"))
     task = make_task(lambda g: g[:, ::-1], rand_grids(3), rand_grids(1, seed=1))
     result = search(task.without_truth(), SearchConfig(max_depth=1), seconds=10)
     assert result.fits and result.stats["errors"] > 0 and result.stats["bugs"] >= 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from arc_core import Budget, Example, Grid, Task, load_dataset
+from induction import dsl
 from induction.dsl import PRIMITIVES, DslError, Primitive
 from induction.dsl_proposer import DslConfig, DslProposer
 from induction.search import SearchConfig, search
@@ -24,6 +25,7 @@ def test_a_defect_is_counted_apart_from_a_state_that_does_not_apply(monkeypatch)
 
     monkeypatch.setitem(PRIMITIVES, "broken", Primitive("broken", broken, ({},), None, False, 1))
     monkeypatch.setitem(PRIMITIVES, "not_here", Primitive("not_here", not_here, ({},), None, False, 1))
+    monkeypatch.setattr(dsl, "SEARCH_ORDER", (*dsl.SEARCH_ORDER, "broken", "not_here"))
     stats = search(_flip_task(), SearchConfig(max_depth=1), seconds=30).stats
     assert stats["bugs"] == 1  # once: the failed call is cached for the same grid
     assert stats["bug_examples"] == ["broken: TypeError: a defect"]
