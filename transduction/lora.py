@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import numpy as np
 from arc_core import LORA_TARGET_MODULES, Augmentation, ConfigError, Task
 
 from .llm.prompts import PromptSpec, answer_text, query_prompt
+from .threads import torch_threads
 
 DTYPES = ("float32", "bfloat16", "float16")
 
@@ -128,12 +130,16 @@ class LoRATrainer:
     def train(self, examples: Sequence[TrainingExample], out_dir: str | Path, seed: int,
               deadline: float | None = None) -> LoRATrainingResult | None:
         """Train a fresh adapter on ``examples`` and save it in ``out_dir``; stops early at
-        ``deadline`` (``time.monotonic()``). None when no example fits or no step ran."""
+        ``deadline`` (``time.monotonic()``). None when no example fits or no step ran. On
+        CPU it trains on one thread (proposers run one per core), the caller's count kept."""
+        with torch_threads(1) if self.config.device == "cpu" else nullcontext():
+            return self._train(examples, out_dir, seed, deadline)
+
+    def _train(self, examples: Sequence[TrainingExample], out_dir: str | Path, seed: int,
+               deadline: float | None) -> LoRATrainingResult | None:
         import torch
 
         start = time.monotonic()
-        if self.config.device == "cpu":
-            torch.set_num_threads(1)  # proposers run single-threaded
         self._load()
         batches = [b for b in (self._tokenize(e) for e in examples) if b is not None]
         if not batches:

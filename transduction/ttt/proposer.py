@@ -18,14 +18,12 @@ pairs reproduced exactly), ``train_loss``, ``train_steps``, ``stopped_by_time``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import torch
 
 from arc_core import Budget, Candidate, Grid, Task
 
+from ..threads import torch_threads
 from .config import CLOCKS, TTTConfig
 from .features import n_channels
 from .model import CellNet, build_model
@@ -52,7 +50,7 @@ class TTTNetProposer:
         self.last_model: CellNet | None = None
 
     def propose(self, task: Task, budget: Budget) -> list[Candidate]:
-        with _torch_threads(TORCH_THREADS):
+        with torch_threads(TORCH_THREADS):
             return self._propose(task, budget)
 
     def _propose(self, task: Task, budget: Budget) -> list[Candidate]:
@@ -134,14 +132,3 @@ def predict_views(model: CellNet, test_input: Grid, out_shape, plan: TaskPlan, v
 TORCH_THREADS = 1
 """Intra-op threads while the net trains: one, since Ray runs one proposer per CPU it
 reserved (more threads would oversubscribe the node and make CPU budgets unfair)."""
-
-
-@contextmanager
-def _torch_threads(n: int) -> Iterator[None]:
-    """torch's thread count set to ``n`` for the block, the caller's restored after."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
