@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arc_core import ConfigError, Grid, Task
+from arc_core import Grid, Task, check_field
 from arc_core.llm import CHAT_TEMPLATES, render_chat
 
 from ..formats import FORMATS, GridFormat
@@ -64,17 +64,11 @@ class PromptSpec:
     """"llama3" (Llama 3.1 Instruct), "chatml" or "none" (plain text)."""
 
     def __post_init__(self) -> None:
-        if self.style not in PROMPT_STYLES:
-            raise ConfigError(f"PromptSpec.style must be one of {PROMPT_STYLES}, got {self.style!r}")
-        if self.grid_format not in FORMATS:
-            raise ConfigError(f"PromptSpec.grid_format must be one of {tuple(FORMATS)}, "
-                              f"got {self.grid_format!r}")
-        if self.style == "barc" and self.grid_format != "colour-names":
-            raise ConfigError("PromptSpec.grid_format must be 'colour-names' for the barc style, "
-                              f"got {self.grid_format!r}")
-        if self.chat_template not in CHAT_TEMPLATES:
-            raise ConfigError(f"PromptSpec.chat_template must be one of {CHAT_TEMPLATES}, "
-                              f"got {self.chat_template!r}")
+        check_field(self, "style", self.style in PROMPT_STYLES, f"one of {PROMPT_STYLES}")
+        check_field(self, "grid_format", self.grid_format in FORMATS, f"one of {tuple(FORMATS)}")
+        check_field(self, "grid_format", self.style != "barc" or self.grid_format == "colour-names",
+                    "'colour-names' for the barc style")
+        check_field(self, "chat_template", self.chat_template in CHAT_TEMPLATES, f"one of {CHAT_TEMPLATES}")
 
     @property
     def format(self) -> GridFormat:
