@@ -44,8 +44,16 @@ class SandboxConfig:
     """(name a program imports, real module): e.g. ("common", "induction.llm.barc_common")."""
     drop_privileges: bool = True
     """When started as root, run programs as user ``nobody`` (then RLIMIT_NPROC holds too)."""
-    network_namespace: bool = True
-    """Put workers in a fresh network namespace with no interfaces, where the OS allows it."""
+    namespaces: bool = True
+    """Put each worker in its own mount, network, PID and IPC namespaces (and, for a user who
+    is not root, a user namespace), with a read-only view of only the interpreter's files and
+    its private directory (``isolation.py``)."""
+    allow_weak_isolation: bool = False
+    """Run programs even where these OS layers do not all hold (a kernel that refuses
+    unprivileged user namespaces, ``namespaces`` or ``drop_privileges`` off): then only the
+    in-process checks, the rlimits and the process boundary stand between a program and the
+    user's files and network, and every pool says which guarantees are missing
+    (``SandboxWarning``). Without it such a pool refuses to start (``SandboxError``)."""
     max_reply_bytes: int = 2_000_000
     """Largest reply read back from a worker; a longer one counts as a crash."""
     startup_seconds: float = 60.0

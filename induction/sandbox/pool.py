@@ -7,7 +7,10 @@ Each worker is a separate Python process (``worker.py``) that forks a fresh,
 limited child per program. The host talks to workers only through JSON frames
 on pipes, re-validates every reply, kills a worker that overstays its deadline
 and replaces any worker that dies. ``guarantees`` records which protections
-held on this machine (e.g. ``network_namespace`` needs root or user namespaces).
+held on this machine. Where one of the OS layers (``OS_GUARANTEES``) does not
+hold, e.g. on a kernel that refuses unprivileged user namespaces, the pool
+refuses to run anything unless ``SandboxConfig.allow_weak_isolation`` is set;
+then it warns (``SandboxWarning``, and ``missing``) on every start.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +32,7 @@ from pathlib import Path
 from arc_core import Grid
 
 from .config import SandboxConfig
+from .isolation import GUARANTEES
 from .protocol import ProtocolError, read_frame, write_frame
 from .result import ErrorKind, ExecutionResult, failure, result_from_reply
 
@@ -36,8 +41,17 @@ _BOOT = ("import sys; sys.path.insert(0, {root!r}); "
          "from induction.sandbox.worker import main; main()")
 
 
+OS_GUARANTEES = (*GUARANTEES, "dropped_privileges")
+"""The layers that hold even against a program that gets around the in-process checks."""
+
+
 class SandboxError(RuntimeError):
-    """A worker could not be started."""
+    """A worker could not be started, or the OS layers do not hold and weak isolation was
+    not allowed."""
+
+
+class SandboxWarning(UserWarning):
+    """Programs run without some of the OS layers (``SandboxConfig.allow_weak_isolation``)."""
 
 
 class SandboxPool:
@@ -47,6 +61,9 @@ class SandboxPool:
         self.config = config
         self.guarantees: dict[str, bool] = {}
         """Which protections held in the workers (filled when the first worker starts)."""
+        self.missing: tuple[str, ...] = ()
+        """The ``OS_GUARANTEES`` that did not hold (only ever non-empty with
+        ``allow_weak_isolation``)."""
         self.replaced = 0
         """Workers replaced after they died or missed their deadline."""
         self._workers: list[_Worker] = []
@@ -94,9 +111,21 @@ class SandboxPool:
         self._dir = tempfile.mkdtemp(prefix="arc-sandbox-")
         os.chmod(self._dir, 0o711)  # workers running as nobody must reach their job dirs
         self._finalizer = weakref.finalize(self, _shutdown, self._workers, self._dir)
-        for _ in range(self.config.workers):
-            self._workers.append(_Worker.start(self.config, self._dir))
+        self._workers.append(_Worker.start(self.config, self._dir))
         self.guarantees = dict(self._workers[0].guarantees)
+        self.missing = tuple(k for k in OS_GUARANTEES if not self.guarantees.get(k))
+        if self.missing:
+            why = (f"the sandbox's OS layers do not hold here ({', '.join(self.missing)} "
+                   f"missing: {self._workers[0].isolation_error or 'drop_privileges is off'})")
+            if not self.config.allow_weak_isolation:
+                self.close()
+                raise SandboxError(f"{why}; programs would reach the user's files and network "
+                                   "past the in-process checks alone. Set "
+                                   "SandboxConfig.allow_weak_isolation to run them anyway")
+            warnings.warn(f"{why}: programs run with the in-process checks and rlimits only",
+                          SandboxWarning, stacklevel=3)
+        for _ in range(1, self.config.workers):
+            self._workers.append(_Worker.start(self.config, self._dir))
 
     def _send(self, slot: int, job: int, source: str, grids: list, grace: float,
               selector: selectors.BaseSelector) -> tuple[int, float, float]:
@@ -150,6 +179,7 @@ class _Worker:
         self.process = process
         self.directory = directory
         self.guarantees = guarantees
+        self.isolation_error = ""
 
     @classmethod
     def start(cls, config: SandboxConfig, parent: str) -> _Worker:
@@ -167,6 +197,7 @@ class _Worker:
             worker.kill()
             raise SandboxError(f"sandbox worker failed to start: {e}") from None
         worker.guarantees = {k: bool(v) for k, v in dict(ready.get("guarantees", {})).items()}
+        worker.isolation_error = str(ready.get("isolation_error") or "")[:300]
         return worker
 
     def kill(self) -> None:

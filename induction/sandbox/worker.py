@@ -1,21 +1,25 @@
 """The sandbox worker process (started by ``SandboxPool``; not a public entry point).
 
-A worker imports numpy and the allowed modules once, moves itself into an empty
-network namespace where the OS allows it, then serves requests read as JSON
-frames from stdin. For each program it forks a child that:
+A worker imports numpy and the allowed modules once, enters its namespaces and
+file-system view (``isolation.py``: no network, no other process, nothing of the
+file system but the interpreter's files and its private directory), then serves
+requests read as JSON frames from stdin. For each program it forks a child that:
 
 * gets its own process group, /dev/null for stdin/stdout/stderr and no other
   inherited descriptor except the pipe its result goes back on;
 * works in a fresh private directory (its cwd), removed afterwards;
 * runs under RLIMIT_CPU, RLIMIT_AS (the worker's own size + ``memory_mb``),
   RLIMIT_FSIZE, RLIMIT_NPROC = 0 and RLIMIT_CORE = 0;
-* drops to user ``nobody`` when the worker runs as root;
+* drops to user ``nobody`` when the worker runs as root, then drops every
+  capability and sets no_new_privs;
 * dies with the worker (PR_SET_PDEATHSIG) and by SIGALRM shortly after the wall limit;
 * installs the audit hook and the guarded builtins of ``policy.py``;
 * runs the program on every input and writes back JSON (never pickles).
 
-The worker kills the child's process group at the wall-clock limit and
-reports how the child ended; it never runs untrusted code itself.
+The child's pipe carries frames (``policy.frame``): the audit hook's denials as
+they happen, then the reply. The worker kills the child's process group at the
+wall-clock limit and reports how the child ended; it never runs untrusted code
+itself.
 """
 
 from __future__ import annotations
@@ -36,12 +40,11 @@ from typing import Any
 
 import numpy as np
 
+from induction.sandbox import isolation, policy
 from induction.sandbox.config import STDLIB_MODULES, SandboxConfig
-from induction.sandbox.policy import SandboxViolation, make_audit_hook, make_builtins
+from induction.sandbox.policy import SandboxViolation
 from induction.sandbox.protocol import ProtocolError, read_frame, write_frame
 
-_CLONE_NEWNET = 0x40000000
-_PR_SET_PDEATHSIG = 1
 _MAX_MESSAGE = 500
 _MAX_SIDE = 30
 
@@ -57,13 +60,18 @@ def main() -> None:
     replies = os.fdopen(os.dup(1), "wb")
     _silence_stdio()
     config = _config_from_json(read_frame(requests, 1 << 20)["config"])
-    errors = _preload(config)
-    guarantees = _isolate_network(config)
-    guarantees.update(_privilege_guarantees(config))
-    baseline = _address_space_bytes()
-    nobody = _nobody() if _dropping(config) else None
+    modules, errors = _preload(config)
+    nobody = _nobody() if _dropping(config) else None  # before /etc leaves the view
+    baseline = _address_space_bytes()  # before /proc does
+    roots = isolation.read_roots_of(modules)
+    if config.namespaces:
+        held, why = isolation.isolate(os.getcwd(), roots, os.geteuid() == 0)
+    else:
+        held, why = dict.fromkeys(isolation.GUARANTEES, False), "SandboxConfig.namespaces is off"
+    guarantees = {**held, **_privilege_guarantees(nobody)}
     gc.freeze()  # forked children then never touch (and copy) the preloaded objects' pages
-    write_frame(replies, {"ready": True, "guarantees": guarantees, "preload_errors": errors})
+    write_frame(replies, {"ready": True, "guarantees": guarantees, "isolation_error": why,
+                          "preload_errors": errors})
     exiting: list[int] = []  # children that answered and were killed, not yet reaped
     while True:
         try:
@@ -71,11 +79,12 @@ def main() -> None:
         except ProtocolError:
             _reap(exiting, block=True)
             return
-        write_frame(replies, run_job(request, config, baseline, nobody, exiting))
+        write_frame(replies, run_job(request, config, baseline, nobody, roots, exiting))
 
 
 def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
-            nobody: tuple[int, int] | None, exiting: list[int]) -> dict[str, Any]:
+            nobody: tuple[int, int] | None, roots: list[str],
+            exiting: list[int]) -> dict[str, Any]:
     """Run one program on its inputs in a forked child; the reply the host will validate."""
     source, inputs = str(request.get("source", "")), list(request.get("inputs", []))
     job_dir = tempfile.mkdtemp(prefix="job-", dir=os.getcwd())
@@ -86,7 +95,7 @@ def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_fd)
-        _child(write_fd, job_dir, source, inputs, config, baseline, nobody)
+        _child(write_fd, job_dir, source, inputs, config, baseline, nobody, roots)
     os.close(write_fd)
     try:
         os.setpgid(pid, pid)
@@ -95,7 +104,7 @@ def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
     data, timed_out, too_long = _collect(read_fd, start + config.wall_seconds,
                                          config.max_reply_bytes)
     os.close(read_fd)
-    reply = None if timed_out or too_long else _parsed(data)
+    denials, reply = ([], None) if timed_out or too_long else _parsed(data)
     _kill(pid)  # it has answered (or must stop now); its exit need not hold up the reply
     if reply is None:
         _, status, usage = os.wait4(pid, 0)
@@ -103,18 +112,20 @@ def run_job(request: dict[str, Any], config: SandboxConfig, baseline: int,
                                len(inputs), config)
     else:
         exiting.append(pid)
+    if denials and reply.get("error_kind") != "forbidden":
+        # the hook's record stands, whatever the program did or replied afterwards
+        reply["error_kind"], reply["message"] = "forbidden", f"sandbox: {denials[0]} is not allowed"
     reply["seconds"] = time.monotonic() - start
     shutil.rmtree(job_dir, ignore_errors=True)
     _reap(exiting, block=False)
     return reply
 
 
-def execute_program(source: str, inputs: list[Any], config: SandboxConfig,
-                    violations: list[str]) -> dict[str, Any]:
+def execute_program(source: str, inputs: list[Any], config: SandboxConfig) -> dict[str, Any]:
     """Compile, run and call the program on each input (inside the child, hooks installed)."""
     n = len(inputs)
     aliases = dict(config.module_aliases)
-    namespace = {"__builtins__": make_builtins(config.allowed_modules, aliases, violations),
+    namespace = {"__builtins__": policy.make_builtins(config.allowed_modules, aliases),
                  "__name__": "__program__"}
     try:
         code = compile(source, "<program>", "exec")
@@ -123,7 +134,7 @@ def execute_program(source: str, inputs: list[Any], config: SandboxConfig,
     try:
         exec(code, namespace)
     except (Exception, SystemExit) as e:  # untrusted code: any exception is its failure
-        return _whole_failure(_classify(e, violations), _describe(e), n)
+        return _whole_failure(_classify(e), _describe(e), n)
     entry = namespace.get(config.entry_point)
     if not callable(entry):
         return _whole_failure("missing_entry", f"no function {config.entry_point!r}", n)
@@ -136,13 +147,11 @@ def execute_program(source: str, inputs: list[Any], config: SandboxConfig,
         except InvalidOutput as e:
             this_kind, text = "invalid_output", str(e)
         except (Exception, SystemExit) as e:  # untrusted code: any exception is its failure
-            this_kind, text = _classify(e, violations), _describe(e)
+            this_kind, text = _classify(e), _describe(e)
         outputs.append(None)
         errors.append(text)
         if kind is None:
             kind, message = this_kind, text
-    if violations and kind != "forbidden":
-        kind, message = "forbidden", f"sandbox: {violations[0]} is not allowed"
     return {"outputs": outputs, "errors": errors, "error_kind": kind, "message": message}
 
 
@@ -187,7 +196,8 @@ def _array_rows(array: np.ndarray) -> list[list[int]]:
 
 
 def _child(write_fd: int, job_dir: str, source: str, inputs: list[Any],
-           config: SandboxConfig, baseline: int, nobody: tuple[int, int] | None) -> None:
+           config: SandboxConfig, baseline: int, nobody: tuple[int, int] | None,
+           roots: list[str]) -> None:
     status = 70
     try:
         os.setpgid(0, 0)
@@ -198,34 +208,32 @@ def _child(write_fd: int, job_dir: str, source: str, inputs: list[Any],
             os.setgroups([])
             os.setgid(nobody[1])
             os.setuid(nobody[0])
-        _die_with_worker(config)
-        violations: list[str] = []
-        sys.addaudithook(make_audit_hook(job_dir, config.allowed_modules,
-                                         dict(config.module_aliases), violations))
-        reply = execute_program(source, inputs, config, violations)
-        data = json.dumps(reply).encode()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view):]
+        # after setuid, which clears the death signal; even if the worker is killed mid-job,
+        # the child does not outlive the wall limit
+        isolation.die_with_parent()
+        signal.alarm(int(config.wall_seconds) + 2)
+        isolation.drop_capabilities()
+        isolation.no_new_privileges()
+        policy.install(job_dir, roots, config.allowed_modules, dict(config.module_aliases),
+                       write_fd)
+        reply = execute_program(source, inputs, config)
+        _write_all(write_fd, policy.frame(policy.REPLY_TAG, json.dumps(reply).encode()))
         os.close(write_fd)  # EOF now, not after the kernel has torn the process down
         status = 0
     except (Exception, SystemExit) as e:  # report, never escape into the worker's loop
         try:
-            os.write(write_fd, json.dumps(_whole_failure("crash", _describe(e), len(inputs)))
-                     .encode())
+            failed = _whole_failure("crash", _describe(e), len(inputs))
+            _write_all(write_fd, policy.frame(policy.REPLY_TAG, json.dumps(failed).encode()))
         except (OSError, ValueError, MemoryError):
             pass
     finally:
         os._exit(status)
 
 
-def _die_with_worker(config: SandboxConfig) -> None:
-    """Even if the worker is killed mid-job, the child does not outlive the wall limit."""
-    signal.alarm(int(config.wall_seconds) + 2)
-    if sys.platform.startswith("linux"):  # after setuid, which clears the setting
-        import ctypes
-
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _apply_limits(config: SandboxConfig, baseline: int) -> None:
@@ -275,12 +283,28 @@ def _kill(pid: int) -> None:
             pass
 
 
-def _parsed(data: bytes) -> dict[str, Any] | None:
+def _parsed(data: bytes) -> tuple[list[str], dict[str, Any] | None]:
+    """The denials and the reply in a child's frames; no reply if anything is malformed."""
+    denials: list[str] = []
+    replies: list[bytes] = []
+    at = 0
+    while at < len(data):
+        tag, size = data[at:at + 1], int.from_bytes(data[at + 1:at + 5], "big")
+        payload = data[at + 5:at + 5 + size]
+        if len(payload) != size or tag not in (policy.VIOLATION_TAG, policy.REPLY_TAG):
+            return denials, None
+        if tag == policy.VIOLATION_TAG:
+            denials.append(payload.decode("utf-8", "replace"))
+        else:
+            replies.append(payload)
+        at += 5 + size
+    if len(replies) != 1:
+        return denials, None
     try:
-        reply = json.loads(data)
+        reply = json.loads(replies[0])
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return reply if isinstance(reply, dict) else None
+        return denials, None
+    return denials, reply if isinstance(reply, dict) else None
 
 
 def _failure_reply(status: int, cpu: float, timed_out: bool, too_long: bool, n: int,
@@ -316,8 +340,8 @@ def _whole_failure(kind: str, message: str, n: int) -> dict[str, Any]:
             "message": message}
 
 
-def _classify(error: BaseException, violations: list[str]) -> str:
-    if isinstance(error, SandboxViolation) or violations:
+def _classify(error: BaseException) -> str:
+    if isinstance(error, SandboxViolation):
         return "forbidden"
     if isinstance(error, MemoryError):
         return "memory"
@@ -332,37 +356,28 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"[:_MAX_MESSAGE]
 
 
-def _preload(config: SandboxConfig) -> list[str]:
-    """Import every allowed module once, so programs never import from disk."""
+def _preload(config: SandboxConfig) -> tuple[list[Any], list[str]]:
+    """Import every allowed module once, so programs never import from disk: the modules and
+    the errors of those that did not import."""
     names = ["numpy", "numpy.linalg", "numpy.random", "numpy.fft", *STDLIB_MODULES,
              *config.allowed_modules, *(real for _, real in config.module_aliases)]
-    errors = []
+    modules, errors = [], []
     for name in dict.fromkeys(names):
         try:
-            importlib.import_module(name)
+            modules.append(importlib.import_module(name))
         except ImportError as e:
             errors.append(f"{name}: {e}")
-    return errors
+    return modules, errors
 
 
-def _isolate_network(config: SandboxConfig) -> dict[str, bool]:
-    """Enter a new, empty network namespace (needs root or user namespaces)."""
-    if not config.network_namespace or not sys.platform.startswith("linux"):
-        return {"network_namespace": False}
-    import ctypes  # before any program runs; programs cannot reach ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    return {"network_namespace": libc.unshare(_CLONE_NEWNET) == 0}
-
-
-def _privilege_guarantees(config: SandboxConfig) -> dict[str, bool]:
-    dropped = _dropping(config) and _nobody() is not None
+def _privilege_guarantees(nobody: tuple[int, int] | None) -> dict[str, bool]:
+    # as root, programs run as nobody; any other user has no privileges to drop
+    dropped = nobody is not None or os.geteuid() != 0
     return {
         "subprocess": True, "rlimit_cpu": True, "rlimit_as": True, "rlimit_fsize": True,
         "audit_hook": True, "import_allowlist": True, "private_directory": True,
         "dropped_privileges": dropped,
-        # root ignores RLIMIT_NPROC; it holds for any other user
-        "rlimit_nproc": dropped or os.geteuid() != 0,
+        "rlimit_nproc": dropped,  # root ignores RLIMIT_NPROC; it holds for any other user
     }
 
 

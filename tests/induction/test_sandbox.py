@@ -1,12 +1,20 @@
 """The sandbox's normal behaviour: results in order, per-input errors, the import
-allowlist and aliases, config validation, and a host that trusts no reply."""
+allowlist and aliases, config validation, a host that trusts no reply, and a pool that
+refuses to run programs without its OS layers unless told to (then it says what is missing)."""
 
 from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from arc_core import ConfigError, Grid
-from induction.sandbox import ErrorKind, SandboxConfig, SandboxPool
+from induction.sandbox import (OS_GUARANTEES, ErrorKind, SandboxConfig, SandboxError, SandboxPool,
+                               SandboxWarning)
 from induction.sandbox.result import result_from_reply
 
 INPUTS = [Grid([[1, 2], [3, 4]]), Grid([[0, 5, 0]]), Grid([[7]])]
@@ -69,13 +77,72 @@ def test_relative_imports_are_refused(pool):
     assert result.error_kind == ErrorKind.FORBIDDEN
 
 
-def test_guarantees_are_recorded(pool):
+def test_guarantees_are_recorded_and_all_hold(pool):
     pool.run("def transform(g):\n    return g\n", INPUTS)
-    for key in ("subprocess", "rlimit_cpu", "rlimit_as", "rlimit_fsize", "audit_hook",
-                "import_allowlist", "private_directory", "network_namespace",
-                "dropped_privileges", "rlimit_nproc"):
-        assert isinstance(pool.guarantees[key], bool), key
-    assert pool.guarantees["subprocess"] and pool.guarantees["audit_hook"]
+    keys = ("subprocess", "rlimit_cpu", "rlimit_as", "rlimit_fsize", "audit_hook",
+            "import_allowlist", "private_directory", "network_namespace", "filesystem_view",
+            "pid_namespace", "ipc_namespace", "dropped_privileges", "rlimit_nproc")
+    assert set(pool.guarantees) == set(keys) and set(OS_GUARANTEES) <= set(keys)
+    # the default pool starts only where every OS layer holds, as root or as any other user
+    assert all(pool.guarantees.values()) and pool.missing == ()
+
+
+GOOD = "def transform(g):\n    return g\n"
+
+
+def test_without_its_os_layers_a_pool_refuses_to_run_programs():
+    with SandboxPool(SandboxConfig(namespaces=False)) as pool:
+        with pytest.raises(SandboxError, match="allow_weak_isolation") as refused:
+            pool.run(GOOD, INPUTS)
+    for key in ("network_namespace", "filesystem_view", "pid_namespace", "ipc_namespace"):
+        assert key in str(refused.value)
+
+
+def test_weak_isolation_runs_when_allowed_and_says_what_is_missing():
+    config = SandboxConfig(namespaces=False, allow_weak_isolation=True)
+    for _ in range(2):  # every pool says it, not only the first
+        with pytest.warns(SandboxWarning, match="network_namespace, filesystem_view"):
+            with SandboxPool(config) as pool:
+                result = pool.run(GOOD, INPUTS)
+        assert result.ok
+        assert pool.missing == ("network_namespace", "filesystem_view", "pid_namespace",
+                                "ipc_namespace")
+
+
+REFUSED_BY_THE_KERNEL = """\
+import json, warnings
+from arc_core import Grid
+from induction.sandbox import SandboxConfig, SandboxError, SandboxPool
+out = {"refused": ""}
+good = "def transform(g):\\n    return g\\n"
+try:
+    with SandboxPool(SandboxConfig(drop_privileges=False)) as pool:
+        pool.run(good, [Grid([[1]])])
+except SandboxError as e:
+    out["refused"] = str(e)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    with SandboxPool(SandboxConfig(drop_privileges=False, allow_weak_isolation=True)) as pool:
+        out["ok"] = pool.run(good, [Grid([[1]])]).ok
+        out["missing"] = list(pool.missing)
+out["warnings"] = [str(w.message) for w in caught]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux's unshare")
+def test_a_kernel_that_refuses_namespaces_stops_the_pool_unless_allowed():
+    # a user namespace whose limit on mount namespaces is 0 refuses them, as a kernel may
+    limit = 'echo 0 > /proc/sys/user/max_mnt_namespaces && exec "$0" -c "$1"'
+    done = subprocess.run(["unshare", "--user", "--map-root-user", "sh", "-c", limit,
+                           sys.executable, REFUSED_BY_THE_KERNEL],
+                          capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert "allow_weak_isolation" in out["refused"] and "No space left" in out["refused"]
+    assert out["ok"] and "filesystem_view" in out["missing"]
+    assert len(out["warnings"]) == 1 and "filesystem_view" in out["warnings"][0]
 
 
 @pytest.mark.parametrize("reply", [

@@ -7,15 +7,24 @@ builtins, to exercise the layers below the import allowlist.
 
 from __future__ import annotations
 
+import dis
+import json
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from arc_core import Grid
-from induction.sandbox import ErrorKind, SandboxConfig, SandboxPool
+from induction.sandbox import ErrorKind, SandboxConfig, SandboxPool, policy
+
+REPO = Path(__file__).resolve().parents[2]
 
 INPUTS = [Grid([[1, 2], [3, 4]]), Grid([[0, 5, 0]])]
 GOOD = "import numpy as np\ndef transform(g):\n    return np.flipud(g)\n"
@@ -254,7 +263,7 @@ def test_a_worker_killed_during_a_program_reports_a_crash_and_is_replaced():
 
 
 def test_the_host_repository_is_untouched(pool):
-    repo = Path(__file__).resolve().parents[2]
+    repo = REPO
     before = sorted(p.name for p in repo.iterdir())
     src = ("import random\n"
            "def transform(g):\n"
@@ -298,16 +307,282 @@ def test_killing_a_worker_leaves_no_orphaned_program():
         assert not Path(f"/proc/{child}").exists()
 
 
-def test_the_network_namespace_has_only_loopback(pool):
-    assert pool.run(GOOD, INPUTS).ok and pool.guarantees["network_namespace"]
-    # reading is allowed; the host's interfaces (eth0, ...) are simply not there
+# -- the user's own files and network, and the policy itself -------------------------------------
+# Each attack first runs as plain Python in this process, where it must work (so a sandbox that
+# let it through would fail the test), then in the sandbox, where it must fail: as it is, and
+# after rewriting every global of the sandbox's own modules (DENIED_EVENTS, module_allowed, ...)
+# and the path functions of ``os.path``, which a program reaches through ``random._os``.
+
+REWRITE_POLICY = """\
+import random
+_modules = random._os.sys.modules
+def _allow(*args, **kwargs):
+    return True
+for _name, _module in list(_modules.items()):
+    if _name.startswith("induction.sandbox"):
+        for _key, _value in list(vars(_module).items()):
+            if _key.startswith("__"):
+                continue
+            if isinstance(_value, (frozenset, set, tuple)):
+                setattr(_module, _key, type(_value)())
+            elif isinstance(_value, bool):
+                setattr(_module, _key, not _value)
+            elif isinstance(_value, int):
+                setattr(_module, _key, 0)
+            elif callable(_value) and not isinstance(_value, type):
+                setattr(_module, _key, _allow)
+_policy = _modules["induction.sandbox.policy"]
+_policy._WRITE_FLAGS = 0
+for _name in ("realpath", "abspath", "normpath", "join"):
+    setattr(_modules["posixpath"], _name, lambda *args, **kwargs: ".")
+assert _policy.DENIED_EVENTS == frozenset() and _policy.module_allowed("socket", ())
+"""
+
+
+def write_attack(path: Path) -> str:
+    return ("import numpy as np\n"
+            "def transform(g):\n"
+            f"    with np.__builtins__['open']({str(path)!r}, 'w') as f:\n"
+            "        f.write('owned')\n"
+            "    return g\n")
+
+
+def connect_attack(port: int) -> str:
+    return ("import numpy as np\n"
+            "def transform(g):\n"
+            "    socket = np.__builtins__['__import__']('socket')\n"
+            f"    with socket.create_connection(('127.0.0.1', {port}), timeout=2) as s:\n"
+            "        s.sendall(b'exfiltrated')\n"
+            "    return g\n")
+
+
+def read_attack(path: str) -> str:
+    return ("import numpy as np\n"
+            "def transform(g):\n"
+            f"    with np.__builtins__['open']({path!r}) as f:\n"
+            "        raise ValueError('read: ' + f.read())\n")
+
+
+def unsandboxed(source: str) -> str:
+    """Run a program as plain Python here: its error text, or "" when it returned."""
+    namespace: dict = {"__name__": "__control__"}
+    try:
+        exec(compile(source, "<control>", "exec"), namespace)
+        namespace["transform"](np.array(INPUTS[0].to_list()))
+    except Exception as e:  # the control reports whatever the program raised
+        return f"{type(e).__name__}: {e}"
+    return ""
+
+
+def sandboxed(pool: SandboxPool, source: str, rewrite: bool):
+    result = pool.run((REWRITE_POLICY if rewrite else "") + source, INPUTS)
+    assert not result.ok and result.error_kind == ErrorKind.FORBIDDEN, result.message
+    assert "AssertionError" not in result.message  # the rewrite did take effect
+    assert pool.run(GOOD, INPUTS).ok
+    return result
+
+
+@pytest.fixture
+def user_file(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.txt"  # the user's own file, which the user may write
+    path.write_text("precious")
+    return path
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> tuple[Path, str]:
+    token = f"secret-{os.getpid()}-{time.time_ns()}"
+    path = tmp_path / "token"
+    path.write_text(token)
+    path.chmod(0o600)
+    return path, token
+
+
+@pytest.fixture
+def listener():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        server.settimeout(0.5)
+        yield server
+
+
+def accepted(server: socket.socket) -> bytes | None:
+    """What the next connection to ``server`` sent; None if nobody connected."""
+    try:
+        connection, _ = server.accept()
+    except TimeoutError:
+        return None
+    with connection:
+        connection.settimeout(2)
+        return connection.recv(100)
+
+
+@pytest.mark.parametrize("rewrite", [False, True], ids=["plain", "policy-rewritten"])
+def test_writing_a_file_the_user_owns(pool, user_file, rewrite):
+    assert unsandboxed(write_attack(user_file)) == "" and user_file.read_text() == "owned"
+    user_file.write_text("precious")
+    sandboxed(pool, write_attack(user_file), rewrite)
+    assert user_file.read_text() == "precious"
+
+
+@pytest.mark.parametrize("rewrite", [False, True], ids=["plain", "policy-rewritten"])
+def test_connecting_to_a_loopback_listener(pool, listener, rewrite):
+    port = listener.getsockname()[1]
+    assert unsandboxed(connect_attack(port)) == "" and accepted(listener) == b"exfiltrated"
+    sandboxed(pool, connect_attack(port), rewrite)
+    assert accepted(listener) is None
+
+
+@pytest.mark.parametrize("rewrite", [False, True], ids=["plain", "policy-rewritten"])
+def test_reading_a_private_file_of_the_user(pool, secret, rewrite):
+    path, token = secret
+    assert token in unsandboxed(read_attack(str(path)))
+    result = sandboxed(pool, read_attack(str(path)), rewrite)
+    assert token not in repr(result)
+
+
+@pytest.mark.parametrize("rewrite", [False, True], ids=["plain", "policy-rewritten"])
+def test_reading_etc_passwd(pool, rewrite):
+    assert "root:" in unsandboxed(read_attack("/etc/passwd"))
+    result = sandboxed(pool, read_attack("/etc/passwd"), rewrite)
+    assert "root:" not in repr(result)
+
+
+def test_the_audit_hook_reads_no_global_name():
+    # what a program can rebind (module globals, the builtins module) is never read by a check
+    r, w = os.pipe()
+    try:
+        hook = policy.make_audit_hook("/tmp", ["/usr"], ["numpy"], {}, w)
+    finally:
+        os.close(r)
+        os.close(w)
+    codes = [hook.__code__]
+    for code in codes:
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+        names = [i.argval for i in dis.get_instructions(code)
+                 if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL", "DELETE_GLOBAL")]
+        assert names == [], (code.co_name, names)
+
+
+@pytest.mark.parametrize("call", [
+    "random._os.sys.settrace(lambda *a: None)",
+    "random._os.sys.setprofile(lambda *a: None)",
+    "random._os.sys.modules['gc'].get_objects()",
+    "random._os.sys.modules['gc'].get_referrers(g)",
+    "random._os.sys.modules['marshal'].loads(b'')",
+    "(lambda: 0).__code__.replace()",
+])
+def test_reaching_the_hook_or_its_frames_is_denied(pool, call):
+    # tracing sees (and can jump in) the hook's frames; the collector's walks reach the hook
+    # object; hand-made code objects can write memory
+    run_attack(pool, f"import random\ndef transform(g):\n    {call}\n    return g\n",
+               {ErrorKind.FORBIDDEN}, "sandbox")
+
+
+FORGE_REPLY = """\
+import json, random
+os = random._os
+def transform(g):
+    try:
+        os.system('true')
+    except PermissionError:
+        pass
+    reply = json.dumps({"outputs": [[[1]], [[1]]], "errors": [None, None],
+                        "error_kind": None, "message": ""}).encode()
+    for fd in range(3, 64):
+        try:
+            os.write(fd, b"R" + len(reply).to_bytes(4, "big") + reply)
+        except OSError:
+            pass
+    os._exit(0)
+"""
+
+
+def test_a_denial_is_reported_even_under_a_forged_reply(pool):
+    run_attack(pool, FORGE_REPLY, {ErrorKind.FORBIDDEN}, "os.system")
+
+
+def test_replacing_the_result_pipe_ends_the_program(pool):
     src = ("import random\n"
+           "os = random._os\n"
            "def transform(g):\n"
-           "    os = random._os\n"
-           "    fd = os.open('/proc/net/dev', os.O_RDONLY)\n"
-           "    lines = os.read(fd, 65536).decode().splitlines()[2:]\n"
-           "    names = [line.split(':')[0].strip() for line in lines]\n"
-           "    return [[len(names), int(names == ['lo'])]]\n")
-    result = pool.run(src, INPUTS)
-    assert result.ok, result.message
-    assert result.outputs[0] == Grid([[1, 1]])
+           "    null = os.open('/dev/null', os.O_RDONLY)\n"
+           "    for fd in range(3, 64):\n"
+           "        if fd != null:\n"
+           "            try:\n                os.dup2(null, fd)\n"
+           "            except OSError:\n                pass\n"
+           "    os.system('true')\n")
+    run_attack(pool, src, {ErrorKind.CRASH, ErrorKind.FORBIDDEN}, "")
+
+
+# -- the OS layers alone ------------------------------------------------------------------------
+# The same attacks with no audit hook at all: the worker's namespaces and view, and the child's
+# dropped privileges (as the worker does them), are what stops them.
+
+PROBE = """\
+import json, os, pwd, socket, sys
+import numpy
+from induction.sandbox import isolation
+private, spec = sys.argv[1], json.loads(sys.argv[2])
+os.chdir(private)
+nobody = pwd.getpwnam("nobody") if os.geteuid() == 0 else None  # while /etc is there
+held, why = {}, "not isolated"
+if spec["isolate"]:
+    held, why = isolation.isolate(private, isolation.read_roots_of([numpy]), os.geteuid() == 0)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    if nobody and spec["isolate"]:
+        os.setgroups([]); os.setgid(nobody.pw_gid); os.setuid(nobody.pw_uid)
+    if spec["isolate"]:
+        isolation.drop_capabilities()
+        isolation.no_new_privileges()
+    out = {}
+    def attempt(name, action):
+        try:
+            action()
+            out[name] = "worked"
+        except OSError as e:
+            out[name] = f"{type(e).__name__}: {e.strerror}"
+    def write():
+        with open(spec["write"], "w") as f:
+            f.write("owned")
+    def connect():
+        with socket.create_connection(("127.0.0.1", spec["port"]), timeout=2) as s:
+            s.sendall(b"exfiltrated")
+    attempt("write", write)
+    attempt("connect", connect)
+    attempt("read_secret", lambda: open(spec["secret"]).read())
+    attempt("read_passwd", lambda: open("/etc/passwd").read())
+    attempt("list_root", lambda: os.listdir("/home"))
+    os.write(w, json.dumps(out).encode())
+    os._exit(0)
+os.close(w)
+data = b""
+while chunk := os.read(r, 65536):
+    data += chunk
+os.waitpid(pid, 0)
+print(json.dumps({"held": held, "why": why, "attempts": json.loads(data)}))
+"""
+
+
+def probe(private: Path, spec: dict) -> dict:
+    private.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", PROBE, str(private), json.dumps(spec)],
+                          capture_output=True, text=True, timeout=60, env=env, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_os_layers_alone_stop_every_attack(tmp_path, user_file, secret, listener):
+    spec = {"write": str(user_file), "port": listener.getsockname()[1], "secret": str(secret[0])}
+    control = probe(tmp_path / "control", {**spec, "isolate": False})
+    assert set(control["attempts"].values()) == {"worked"}, control
+    assert user_file.read_text() == "owned" and accepted(listener) == b"exfiltrated"
+    user_file.write_text("precious")
+    report = probe(tmp_path / "private", {**spec, "isolate": True})
+    assert report["held"] and all(report["held"].values()), report["why"]
+    assert all(outcome != "worked" for outcome in report["attempts"].values()), report
+    assert user_file.read_text() == "precious" and accepted(listener) is None
