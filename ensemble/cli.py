@@ -119,6 +119,10 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
                      help="share of accelerator (CPU: KV-cache) memory the engine may take")
     llm.add_argument("--llm-enforce-eager", action="store_true", help="no graph capture (faster start)")
     llm.add_argument("--llm-enable-lora", action="store_true", help="serve per-task LoRA adapters")
+    llm.add_argument("--allow-weak-sandbox", action="store_true",
+                     help="run llm-induction's programs even where the sandbox's OS layers do not all "
+                          "hold (e.g. a kernel that refuses unprivileged user namespaces): only the "
+                          "in-process checks and limits then stand; each run warns what is missing")
     p.set_defaults(run=_solve)
 
 
@@ -157,7 +161,7 @@ def _solve(args: argparse.Namespace) -> int:
         ranking=None if args.ranking == "auto" else args.ranking, report=not args.no_report,
         verifier=model_choice(args.verifier), router=model_choice(args.router),
         ray=RayConfig(address=args.address, workers=args.workers, max_retries=args.max_retries),
-        proposer_options=proposer_options(args.option), **_llm_settings(args),
+        proposer_options=proposer_options(args.option, args.allow_weak_sandbox), **_llm_settings(args),
     )
     for name in config.proposers:
         if name not in REGISTRY and not is_plugin(name):
@@ -179,8 +183,11 @@ def model_choice(spec: str) -> ModelChoice:
     return Path(_absolute_if_path(spec) or spec)
 
 
-def proposer_options(items: list[str]) -> dict[str, dict[str, Any]]:
+def proposer_options(items: list[str], allow_weak_sandbox: bool = False) -> dict[str, dict[str, Any]]:
+    """``--option`` items by proposer; ``--allow-weak-sandbox`` is llm-induction's option."""
     options: dict[str, dict[str, Any]] = {}
+    if allow_weak_sandbox:
+        options["llm-induction"] = {"allow_weak_sandbox": True}
     for item in items:
         key, eq, text = item.partition("=")
         proposer, dot, field_name = key.rpartition(".")

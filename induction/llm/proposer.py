@@ -73,6 +73,11 @@ class LLMInductionConfig(LLMProposerConfig):
     """CPU limit per program."""
     program_memory_mb: int = 512
     """Memory a program may allocate, in MiB."""
+    allow_weak_sandbox: bool = False
+    """Run programs even where the sandbox's OS layers (namespaces, file-system view, dropped
+    privileges) do not all hold, e.g. on a kernel that refuses unprivileged user namespaces
+    (``SandboxConfig.allow_weak_isolation``); each pool then warns and ``last_run`` lists what
+    is missing. Without it such a task fails with the reason."""
     lora_name: str | None = None
     """Name of a LoRA adapter to sample with (with ``lora_path``)."""
     lora_path: str | None = None
@@ -94,7 +99,8 @@ class LLMInductionConfig(LLMProposerConfig):
     def sandbox(self) -> SandboxConfig:
         return SandboxConfig(workers=self.workers, wall_seconds=self.program_seconds,
                              cpu_seconds=self.program_cpu_seconds,
-                             memory_mb=self.program_memory_mb, module_aliases=(BARC_LIBRARY,))
+                             memory_mb=self.program_memory_mb, module_aliases=(BARC_LIBRARY,),
+                             allow_weak_isolation=self.allow_weak_sandbox)
 
     def revision(self) -> RevisionSettings:
         """What a revision round reads of these settings."""
@@ -118,6 +124,8 @@ class RunStats(LLMRunStats):
     """Failed programs by ``ErrorKind`` value, plus "wrong_output" for valid but wrong grids."""
     sandbox_guarantees: dict[str, bool] = field(default_factory=dict)
     """Which sandbox protections held (``SandboxPool.guarantees``)."""
+    sandbox_missing: tuple[str, ...] = ()
+    """The sandbox's OS layers that did not hold (only with ``allow_weak_sandbox``)."""
 
 
 class LLMInductionProposer(LLMProposer):
@@ -155,6 +163,7 @@ class LLMInductionProposer(LLMProposer):
                 stats.revision_rounds += 1
                 self._absorb(task, produced, depth, records, pool, stats, deadline)
             stats.sandbox_guarantees = dict(pool.guarantees)
+            stats.sandbox_missing = pool.missing
         return self._vote(task, records, budget)
 
     def _absorb(self, task: Task, completions: list[str], depth: int,
