@@ -115,14 +115,14 @@ class SandboxPool:
         self.guarantees = dict(self._workers[0].guarantees)
         self.missing = tuple(k for k in OS_GUARANTEES if not self.guarantees.get(k))
         if self.missing:
-            why = (f"the sandbox's OS layers do not hold here ({', '.join(self.missing)} "
-                   f"missing: {self._workers[0].isolation_error or 'drop_privileges is off'})")
+            reason = self._workers[0].isolation_error or "drop_privileges is off"
+            why = f"sandbox without {', '.join(self.missing)} ({reason})"
             if not self.config.allow_weak_isolation:
                 self.close()
-                raise SandboxError(f"{why}; programs would reach the user's files and network "
-                                   "past the in-process checks alone. Set "
-                                   "SandboxConfig.allow_weak_isolation to run them anyway")
-            warnings.warn(f"{why}: programs run with the in-process checks and rlimits only",
+                raise SandboxError(f"{why}: to run programs behind the in-process checks alone, "
+                                   "set SandboxConfig.allow_weak_isolation (arc-ensemble solve "
+                                   "--allow-weak-sandbox)")
+            warnings.warn(f"{why}: programs run behind the in-process checks and rlimits alone",
                           SandboxWarning, stacklevel=3)
         for _ in range(1, self.config.workers):
             self._workers.append(_Worker.start(self.config, self._dir))
