@@ -42,7 +42,7 @@ DENIED_EVENTS = frozenset({
     "sys.settrace", "sys.setprofile", "sys._current_frames", "sys._current_exceptions",
     "sys.monitoring.register_callback", "gc.get_objects", "gc.get_referrers",
     "gc.get_referents", "code.__new__", "marshal.load", "marshal.loads",
-    "cpython.PyInterpreterState_New", "cpython._PySys_ClearAuditHooks",
+    "cpython.PyInterpreterState_New",
 })
 DENIED_PREFIXES = ("socket.", "ctypes.", "mmap.", "os.exec", "os.spawn", "os.posix_spawn",
                    "_winapi.", "winreg.", "msvcrt.", "webbrowser.", "urllib.", "http.",

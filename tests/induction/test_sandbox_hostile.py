@@ -480,6 +480,18 @@ def test_reaching_the_hook_or_its_frames_is_denied(pool, call):
                {ErrorKind.FORBIDDEN}, "sandbox")
 
 
+def test_a_path_that_lies_about_itself_is_refused(pool):
+    # a str subclass whose methods the hook would call: it calls none, and refuses the path
+    src = ("import numpy as np\n"
+           "class Inside(str):\n"
+           "    def startswith(self, *args):\n        return True\n"
+           "    def __eq__(self, other):\n        return True\n"
+           "    __hash__ = str.__hash__\n"
+           "def transform(g):\n"
+           "    np.__builtins__['open'](Inside('/etc/passwd')).read()\n")
+    run_attack(pool, src, {ErrorKind.FORBIDDEN}, "not str")
+
+
 FORGE_REPLY = """\
 import json, random
 os = random._os
