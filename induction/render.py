@@ -34,6 +34,11 @@ class Step:
 
     @classmethod
     def of(cls, name: str, params: dict[str, Any]) -> Step:
+        """The step calling ``name`` with ``params``; DslError when a DSL primitive's
+        mode parameter gets a value its ``Literal`` does not list."""
+        prim = PRIMITIVES.get(name)
+        if prim is not None and prim.modes:
+            prim.check(params)
         return cls(name, tuple(sorted(params.items())))
 
     @property

@@ -215,7 +215,12 @@ class _Searcher:
         level, where nothing is expanded further) cannot have the train outputs' shapes.
         A table primitive that meets an unseen key on a test input is run again with
         ``unseen="keep"`` (the train grids are unchanged by it: their keys made the table)."""
-        step = Step.of(prim.name, params)
+        try:
+            step = Step.of(prim.name, params)
+        except DslError as e:  # an inferrer gave a mode its Literal does not list: a defect
+            self.stats["errors"] += 1
+            self._bug(f"{prim.name} parameters", e)
+            return None
         t0 = time.perf_counter()
         grids = []
         unseen = parent.unseen_keys

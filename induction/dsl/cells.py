@@ -14,12 +14,13 @@ source colour (a cross around blue pixels, corners around red ones, ...).
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Literal, get_args
 
 import numpy as np
 from scipy import ndimage
 
 from .local import foreground_neighbours
-from .registry import DslError, background, lookup_cells, primitive
+from .registry import DslError, Unseen, background, lookup_cells, primitive
 
 _OUT = 10
 """Feature value for "outside the grid" / "none" (colours are 0..9)."""
@@ -27,13 +28,16 @@ _OFFSETS = {"n": (-1, 0), "s": (1, 0), "w": (0, -1), "e": (0, 1),
             "nw": (-1, -1), "ne": (-1, 1), "sw": (1, -1), "se": (1, 1)}
 _RAYS = {"ray_n": (-1, 0), "ray_s": (1, 0), "ray_w": (0, -1), "ray_e": (0, 1)}
 
-CELL_FEATURES = (
-    ("colour",) + tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS)
-    + ("between_h", "between_v", "fg4", "fg8", "enclosed", "border", "row_mod2", "col_mod2",
-       "row_mod3", "col_mod3", "row_mod2_end", "col_mod2_end", "object_size", "row_has_fg", "col_has_fg",
-       "row_uniform", "col_uniform", "region_rank", "row_head", "col_head", "hits_h", "hits_v")
-)
-"""Every feature a ``cell_rule`` may key on; each value is an integer in 0..10."""
+CellFeature = Literal[
+    "colour", "at_n", "at_s", "at_w", "at_e", "at_nw", "at_ne", "at_sw", "at_se",
+    "ray_n", "ray_s", "ray_w", "ray_e",
+    "between_h", "between_v", "fg4", "fg8", "enclosed", "border", "row_mod2", "col_mod2",
+    "row_mod3", "col_mod3", "row_mod2_end", "col_mod2_end", "object_size", "row_has_fg", "col_has_fg",
+    "row_uniform", "col_uniform", "region_rank", "row_head", "col_head", "hits_h", "hits_v",
+]
+"""Every feature a ``cell_rule`` may key on (the colour, the neighbours by ``_OFFSETS``,
+the first colour along each of ``_RAYS``, ...); each value is an integer in 0..10."""
+CELL_FEATURES: tuple[str, ...] = get_args(CellFeature)
 MAX_RULE_FEATURES = 3
 MAX_RULES = 4
 MAX_TABLE = 200
@@ -226,7 +230,8 @@ def _consistent_table(key: np.ndarray, y: np.ndarray, changed: np.ndarray) -> di
 
 
 @primitive(infer=_infer_cell_rule, same_shape=True, cost=3)
-def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int], unseen: str = "raise") -> np.ndarray:
+def cell_rule(grid: np.ndarray, features: tuple[CellFeature, ...], table: dict[int, int],
+              unseen: Unseen = "raise") -> np.ndarray:
     """Each cell becomes ``table[key]``, the key combining the named ``CELL_FEATURES``
     of the cell; the smallest consistent feature sets are read off the train pairs.
     A key never seen in training raises UnseenKey, or with ``unseen="keep"`` leaves the
@@ -235,12 +240,15 @@ def cell_rule(grid: np.ndarray, features: tuple[str, ...], table: dict[int, int]
     return lookup_cells(grid, keys, table, unseen)
 
 
-COLOUR_FEATURES = tuple(f"at_{k}" for k in _OFFSETS) + tuple(_RAYS) + ("between_h", "between_v", "row_head",
-                                                                         "col_head", "nearest", "nearest_through")
+ColourFeature = Literal[
+    "at_n", "at_s", "at_w", "at_e", "at_nw", "at_ne", "at_sw", "at_se", "ray_n", "ray_s", "ray_w", "ray_e",
+    "between_h", "between_v", "row_head", "col_head", "nearest", "nearest_through",
+]
 """Features whose value is a colour seen from the cell (10: none). "nearest" is the nearest
 cell of another colour along the four rays (a cell of the recoloured colour blocks the ray:
 what an object's edge faces), "nearest_through" looks through such cells. Neither is a
 ``CELL_FEATURES`` key: they would widen every cell-rule search for little."""
+COLOUR_FEATURES: tuple[str, ...] = get_args(ColourFeature)
 _NEAREST = {"nearest": False, "nearest_through": True}
 
 
@@ -272,7 +280,7 @@ def _take(grid: np.ndarray, values: np.ndarray, colour: int) -> np.ndarray:
 
 
 @primitive(infer=_infer_take_colour, same_shape=True, cost=2)
-def take_colour(grid: np.ndarray, colour: int, feature: str) -> np.ndarray:
+def take_colour(grid: np.ndarray, colour: int, feature: ColourFeature) -> np.ndarray:
     """Every cell of ``colour`` takes the colour the cell sees through ``feature`` (one of
     ``COLOUR_FEATURES``: a neighbour, the first colour along a ray, the colour between
     which it lies, its row's or column's first colour); cells that see none keep theirs.

@@ -3,9 +3,16 @@ majority/minority colour, recolouring everything."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
-from .registry import DslError, background, check_unseen, colour_params, output_colours, primitive
+from .registry import DslError, Unseen, background, check_unseen, colour_params, output_colours, primitive
+
+
+Rank = Literal["majority", "minority"]
+"""The most or the least frequent (colour, or colour of an object)."""
+LineAxis = Literal["rows", "cols", "auto"]
 
 
 def infer_colour_map(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict[int, int] | None:
@@ -35,7 +42,7 @@ def _infer_recolour(xs, ys):
 
 
 @primitive(infer=_infer_recolour, same_shape=True)
-def recolour(grid: np.ndarray, mapping: dict[int, int], unseen: str = "raise") -> np.ndarray:
+def recolour(grid: np.ndarray, mapping: dict[int, int], unseen: Unseen = "raise") -> np.ndarray:
     """Apply a colour map read off the train pairs; a colour outside the map raises
     UnseenKey (the pairs say nothing about it), or with ``unseen="keep"`` stays
     (``lookup_cells``' rule, done here with a 10-entry array: this runs on every state)."""
@@ -70,7 +77,7 @@ def keep_colour(grid: np.ndarray, colour: int) -> np.ndarray:
     return np.where(grid == colour, grid, bg).astype(np.uint8)
 
 
-def colour_rank(grid: np.ndarray, which: str) -> int:
+def colour_rank(grid: np.ndarray, which: Rank) -> int:
     """The most ("majority") or least ("minority") frequent non-background colour."""
     counts = np.bincount(grid.ravel(), minlength=10).astype(np.int64)
     counts[background(grid)] = 0
@@ -88,13 +95,13 @@ def colour_rank(grid: np.ndarray, which: str) -> int:
 
 
 @primitive(params=[{"which": w} for w in ("majority", "minority")])
-def colour_cell(grid: np.ndarray, which: str) -> np.ndarray:
+def colour_cell(grid: np.ndarray, which: Rank) -> np.ndarray:
     """A 1x1 grid of the majority or minority non-background colour (scale/tile it after)."""
     return np.array([[colour_rank(grid, which)]], dtype=np.uint8)
 
 
 @primitive(params=[{"which": w} for w in ("majority", "minority")], same_shape=True)
-def paint_foreground(grid: np.ndarray, which: str) -> np.ndarray:
+def paint_foreground(grid: np.ndarray, which: Rank) -> np.ndarray:
     """Paint every non-background cell with the majority or minority colour."""
     c = colour_rank(grid, which)
     bg = background(grid)
@@ -115,7 +122,7 @@ def fill_background(grid: np.ndarray, colour: int) -> np.ndarray:
 
 
 @primitive(params=[{"axis": a} for a in ("rows", "cols", "auto")], same_shape=True)
-def line_majority(grid: np.ndarray, axis: str) -> np.ndarray:
+def line_majority(grid: np.ndarray, axis: LineAxis) -> np.ndarray:
     """Paint each row (or column) with its most frequent colour (denoising stripes);
     "auto" takes whichever of the two changes fewer cells (stripes of either way)."""
     if axis == "auto":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from .colour import colour_rank
@@ -19,7 +21,7 @@ def count_objects_row(grid: np.ndarray, connectivity: int, multicolour: bool) ->
 
 
 @primitive(params=[{"order": o, "skip": k} for o in ("most", "least") for k in (0, 1)])
-def colours_by_frequency(grid: np.ndarray, order: str, skip: int = 0) -> np.ndarray:
+def colours_by_frequency(grid: np.ndarray, order: Literal["most", "least"], skip: int = 0) -> np.ndarray:
     """A 1 x k row of the non-background colours sorted by cell count, without the first
     ``skip`` of them; DslError when two colours tie."""
     counts = np.bincount(grid.ravel(), minlength=10)

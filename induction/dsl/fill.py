@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Literal, get_args
 
 import numpy as np
 from scipy import ndimage
@@ -29,6 +30,9 @@ def fill_enclosed(grid: np.ndarray, colour: int) -> np.ndarray:
     return np.where(enclosed, colour, grid).astype(np.uint8)
 
 
+RayDirection = Literal["up", "down", "left", "right", "h", "v", "hv", "diag",
+                      "up_left", "up_right", "down_left", "down_right", "all"]
+"""The keys of ``_RAYS``."""
 _RAYS = {
     "up": [(-1, 0)], "down": [(1, 0)], "left": [(0, -1)], "right": [(0, 1)],
     "h": [(0, -1), (0, 1)], "v": [(-1, 0), (1, 0)],
@@ -55,7 +59,7 @@ def _infer_rays(xs, ys):
 
 
 @primitive(infer=_infer_rays, same_shape=True)
-def draw_rays(grid: np.ndarray, direction: str, source: int | None, stop: bool) -> np.ndarray:
+def draw_rays(grid: np.ndarray, direction: RayDirection, source: int | None, stop: bool) -> np.ndarray:
     """From every cell of colour ``source`` (any non-background colour if None), draw its
     colour along ``direction`` over background, stopping at the first obstacle if ``stop``."""
     bg = background(grid)
@@ -84,7 +88,8 @@ def _cast(grid: np.ndarray, out: np.ndarray, bg: int, i: int, j: int, dy: int, d
         i, j = i + dy, j + dx
 
 
-_DIAGONALS = ("up_left", "up_right", "down_left", "down_right")
+Diagonal = Literal["up_left", "up_right", "down_left", "down_right"]
+_DIAGONALS: tuple[str, ...] = get_args(Diagonal)
 
 
 def _infer_corner_rays(xs, ys):
@@ -95,7 +100,7 @@ def _infer_corner_rays(xs, ys):
 
 
 @primitive(infer=_infer_corner_rays, same_shape=True)
-def corner_rays(grid: np.ndarray, direction: str, source: int | None) -> np.ndarray:
+def corner_rays(grid: np.ndarray, direction: Diagonal, source: int | None) -> np.ndarray:
     """From the corner of every object (single-colour, 8-connected; of colour ``source``,
     any if None) that lies furthest along a diagonal ``direction``, draw its colour over
     background to the edge of the grid or the first obstacle."""
@@ -120,7 +125,7 @@ def _infer_connect(xs, ys):
 
 
 @primitive(infer=_infer_connect, same_shape=True)
-def connect_pixels(grid: np.ndarray, direction: str, colour: int | None = None) -> np.ndarray:
+def connect_pixels(grid: np.ndarray, direction: Literal["h", "v", "hv", "diag"], colour: int | None = None) -> np.ndarray:
     """Join each pair of same-coloured cells in one row ("h"), column ("v"), both ("hv") or
     on one diagonal ("diag") by painting the background cells between them in their colour
     (or ``colour`` if given)."""
@@ -194,18 +199,21 @@ def extend_to_contact(grid: np.ndarray, same_colour: bool) -> np.ndarray:
     return out
 
 
+Symmetry = Literal["lr", "ud", "lrud", "rot", "transpose"]
+
+
 def _infer_symmetry(xs, ys):
     noise = set()
     for x, y in zip(xs, ys):
         noise |= set(np.unique(x).tolist()) - set(np.unique(y).tolist())
     cands = sorted(noise) or [background(xs[0])]
     same = all(x.shape == y.shape for x, y in zip(xs, ys))
-    return grid_param_product(kind=("lr", "ud", "lrud", "rot", "transpose"), noise=cands[:2],
+    return grid_param_product(kind=get_args(Symmetry), noise=cands[:2],
                               crop=(False,) if same else (True,))
 
 
 @primitive(infer=_infer_symmetry)
-def complete_symmetry(grid: np.ndarray, kind: str, noise: int, crop: bool) -> np.ndarray:
+def complete_symmetry(grid: np.ndarray, kind: Symmetry, noise: int, crop: bool) -> np.ndarray:
     """Repaint the cells of colour ``noise`` from their mirror images under the grid's
     symmetry ``kind`` (lr, ud, lrud mirror axes found from the known cells; rot, transpose
     about the centre). With ``crop``, return only the repaired box."""
@@ -232,7 +240,7 @@ def complete_symmetry(grid: np.ndarray, kind: str, noise: int, crop: bool) -> np
     return out
 
 
-def _symmetry_maps(grid: np.ndarray, unknown: np.ndarray, kind: str):
+def _symmetry_maps(grid: np.ndarray, unknown: np.ndarray, kind: Symmetry):
     h, w = grid.shape
     yy, xx = np.indices((h, w))
     if kind in ("rot", "transpose"):
@@ -343,6 +351,8 @@ def flood_from(grid: np.ndarray, seed: int, colour: int) -> np.ndarray:
     return np.where(np.isin(lab, hit) & (lab > 0), colour, grid).astype(np.uint8)
 
 
+Symmetrize = Literal["lr", "ud", "both", "rot", "transpose", "all"]
+"""The keys of ``_SYMMETRIZE``."""
 _SYMMETRIZE = {
     "lr": (5,), "ud": (6,), "both": (5, 6, 2), "rot": (1, 2, 3), "transpose": (4,),
     "all": (1, 2, 3, 4, 5, 6, 7),
@@ -350,7 +360,7 @@ _SYMMETRIZE = {
 
 
 @primitive(params=[{"kind": k} for k in _SYMMETRIZE], same_shape=True)
-def symmetrize(grid: np.ndarray, kind: str) -> np.ndarray:
+def symmetrize(grid: np.ndarray, kind: Symmetrize) -> np.ndarray:
     """Overlay the grid with its mirror images (lr, ud, both, rot: 90-degree turns,
     transpose, all eight): background cells take the colour of an image's foreground."""
     bg = background(grid)
@@ -466,6 +476,8 @@ def fill_empty_squares(grid: np.ndarray, size: int, colour: int, empty: int) -> 
     return _fill_squares(grid, size, colour, empty)
 
 
+PatternDirection = Literal["right", "left", "down", "up"]
+"""The keys of ``_PATTERN_VIEWS``."""
 _PATTERN_VIEWS = {"right": lambda g: g, "left": lambda g: g[:, ::-1], "down": lambda g: g.T,
                   "up": lambda g: g[::-1].T}
 
@@ -478,7 +490,7 @@ def _infer_continue(xs, ys):
                    for x, y in zip(xs, ys))]
 
 
-def _try_continue(grid: np.ndarray, direction: str) -> np.ndarray | None:
+def _try_continue(grid: np.ndarray, direction: PatternDirection) -> np.ndarray | None:
     try:
         return continue_pattern(grid, direction)
     except DslError:
@@ -486,7 +498,7 @@ def _try_continue(grid: np.ndarray, direction: str) -> np.ndarray | None:
 
 
 @primitive(infer=_infer_continue, same_shape=True)
-def continue_pattern(grid: np.ndarray, direction: str) -> np.ndarray:
+def continue_pattern(grid: np.ndarray, direction: PatternDirection) -> np.ndarray:
     """Continue the picture periodically towards ``direction`` up to the edge: the
     columns from the first one holding foreground to the last (for "right") repeat with
     their smallest period, seen repeating over at least two columns."""

@@ -6,6 +6,8 @@ anticlockwise, 4 transpose, 5 flip left-right, 6 flip up-down, 7 anti-transpose.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 from scipy import ndimage
 
@@ -88,10 +90,11 @@ def scale_up(grid: np.ndarray, fy: int, fx: int) -> np.ndarray:
     return np.repeat(np.repeat(grid, fy, axis=0), fx, axis=1)
 
 
-_COUNTS = ("colours", "cells")
+Count = Literal["colours", "cells"]
+_COUNTS: tuple[str, ...] = get_args(Count)
 
 
-def _count(grid: np.ndarray, what: str) -> int:
+def _count(grid: np.ndarray, what: Count) -> int:
     """Non-background colours ("colours") or cells ("cells") of the grid."""
     fg = grid[grid != background(grid)]
     return len(np.unique(fg)) if what == "colours" else int(fg.size)
@@ -108,7 +111,7 @@ def _infer_scale_by_count(xs, ys):
 
 
 @primitive(infer=_infer_scale_by_count)
-def scale_by_count(grid: np.ndarray, count: str) -> np.ndarray:
+def scale_by_count(grid: np.ndarray, count: Count) -> np.ndarray:
     """Scale up by a factor read off the grid itself: its number of non-background
     colours ("colours") or cells ("cells")."""
     k = _count(grid, count)
@@ -123,7 +126,7 @@ def _infer_scale_down(xs, ys):
 
 
 @primitive(infer=_infer_scale_down)
-def scale_down(grid: np.ndarray, fy: int, fx: int, mode: str) -> np.ndarray:
+def scale_down(grid: np.ndarray, fy: int, fx: int, mode: Literal["majority", "any"]) -> np.ndarray:
     """Shrink by fy x fx; a block becomes its most frequent colour ("majority") or its
     most frequent non-background colour when it has one ("any")."""
     h, w = grid.shape
@@ -197,7 +200,8 @@ def _infer_self_tile(xs, ys):
 
 
 @primitive(infer=_infer_self_tile)
-def self_tile(grid: np.ndarray, invert: bool, colour: int | str | None = None, fill: int | None = None) -> np.ndarray:
+def self_tile(grid: np.ndarray, invert: bool, colour: int | Literal["majority"] | None = None,
+              fill: int | None = None) -> np.ndarray:
     """Fractal: a copy of the grid in every non-background cell of itself (cells of
     ``colour``, or of the most frequent colour for "majority", if given; the other cells
     with ``invert``); other blocks are ``fill`` (default: background). Size h*h x w*w."""
@@ -217,7 +221,7 @@ def self_tile(grid: np.ndarray, invert: bool, colour: int | str | None = None, f
 
 
 @primitive(params=[{"side": s} for s in ("top", "bottom", "left", "right", "repeated")])
-def half(grid: np.ndarray, side: str) -> np.ndarray:
+def half(grid: np.ndarray, side: Literal["top", "bottom", "left", "right", "repeated"]) -> np.ndarray:
     """The top, bottom, left or right half of the grid (middle line dropped for odd sizes);
     "repeated": the left half if it equals the right one, else the top half if it equals
     the bottom one."""
@@ -240,7 +244,7 @@ def half(grid: np.ndarray, side: str) -> np.ndarray:
 
 
 @primitive(params=[{"axis": a} for a in ("rows", "cols", "both")])
-def dedupe_lines(grid: np.ndarray, axis: str) -> np.ndarray:
+def dedupe_lines(grid: np.ndarray, axis: Literal["rows", "cols", "both"]) -> np.ndarray:
     """Collapse runs of identical adjacent rows and/or columns into one."""
     out = grid
     if axis in ("rows", "both"):
@@ -357,7 +361,8 @@ def _from_corner(shape, out_shape, offset, corner) -> tuple[int, int]:
 
 
 @primitive(infer=_infer_crop_at)
-def crop_at(grid: np.ndarray, dy: int, dx: int, height: int, width: int, corner: str) -> np.ndarray:
+def crop_at(grid: np.ndarray, dy: int, dx: int, height: int, width: int,
+            corner: Literal["top_left", "bottom_right"]) -> np.ndarray:
     """A fixed-size window offset (dy, dx) from the top-left or bottom-right corner."""
     h, w = grid.shape
     top, left = (dy, dx) if corner == "top_left" else (h - height - dy, w - width - dx)
@@ -375,7 +380,7 @@ def _infer_crop_colour(xs, ys):
 
 
 @primitive(infer=_infer_crop_colour)
-def crop_to_colour(grid: np.ndarray, colour: int | str, inner: bool) -> np.ndarray:
+def crop_to_colour(grid: np.ndarray, colour: int | Literal["rarest"], inner: bool) -> np.ndarray:
     """Crop to the bounding box of the cells of ``colour``, or of the rarest non-background
     colour ("rarest"; ties raise) (``inner``: without its outermost ring, e.g. inside a frame)."""
     if colour == "rarest":

@@ -3,19 +3,22 @@ with the lookup table read off the train pairs (cells outside the grid read as 1
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 
-from .registry import DslError, background, lookup_cells, primitive
+from .registry import DslError, Unseen, background, lookup_cells, primitive
 
 NEIGHBOURHOODS = {
     "cross": ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)),
     "square": tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)),
 }
-SHAPES = ("counts", "cross", "square")
+Neighbourhood = Literal["counts", "cross", "square"]
+SHAPES: tuple[str, ...] = get_args(Neighbourhood)
 MAX_TABLE = 300
 
 
-def neighbourhood_keys(grid: np.ndarray, shape: str) -> np.ndarray:
+def neighbourhood_keys(grid: np.ndarray, shape: Neighbourhood) -> np.ndarray:
     """One integer key per cell encoding the colours of its neighbourhood ("counts":
     the cell's colour and how many of its 4 side and 4 corner neighbours are foreground)."""
     h, w = grid.shape
@@ -58,7 +61,7 @@ def _infer_local_rule(xs, ys):
 
 
 @primitive(infer=_infer_local_rule, same_shape=True, cost=3)
-def local_rule(grid: np.ndarray, shape: str, table: dict[int, int], unseen: str = "raise") -> np.ndarray:
+def local_rule(grid: np.ndarray, shape: Neighbourhood, table: dict[int, int], unseen: Unseen = "raise") -> np.ndarray:
     """Each cell becomes ``table[key]`` of its "counts", "cross" (5-cell) or "square" (3x3)
     neighbourhood key; a key never seen in training raises UnseenKey, or with
     ``unseen="keep"`` leaves the cell as it is."""

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 
 from .geometry import apply_dihedral
 from .objects import objects
 from .registry import DslError, background, primitive
 
-DIRECTIONS = ("down", "up", "left", "right")
+Direction = Literal["down", "up", "left", "right"]
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
 # Dihedral that turns each direction into "down", and its inverse.
 _TO_DOWN = {"down": (0, 0), "up": (6, 6), "left": (1, 3), "right": (3, 1)}
 
 
-def _as_down(grid: np.ndarray, direction: str, fn) -> np.ndarray:
+def _as_down(grid: np.ndarray, direction: Direction, fn) -> np.ndarray:
     to, back = _TO_DOWN[direction]
     return apply_dihedral(fn(apply_dihedral(grid, to)), back)
 
 
 @primitive(params=[{"direction": d} for d in DIRECTIONS], same_shape=True)
-def gravity(grid: np.ndarray, direction: str) -> np.ndarray:
+def gravity(grid: np.ndarray, direction: Direction) -> np.ndarray:
     """Every non-background cell slides towards ``direction`` until it rests on the edge
     or another cell (order within a column kept)."""
     bg = background(grid)
@@ -39,7 +42,7 @@ def gravity(grid: np.ndarray, direction: str) -> np.ndarray:
 
 
 @primitive(params=[{"direction": d} for d in DIRECTIONS], same_shape=True)
-def gravity_objects(grid: np.ndarray, direction: str) -> np.ndarray:
+def gravity_objects(grid: np.ndarray, direction: Direction) -> np.ndarray:
     """Every object (multicolour, 8-connected) falls rigidly towards ``direction`` until
     it touches the edge or an object that has already landed."""
     bg = background(grid)
@@ -65,7 +68,7 @@ def _drop_objects(g: np.ndarray, bg: int) -> np.ndarray:
 
 
 @primitive(params=[{"anchor": a} for a in ("largest", "smallest")], same_shape=True)
-def attract_to_largest(grid: np.ndarray, anchor: str = "largest") -> np.ndarray:
+def attract_to_largest(grid: np.ndarray, anchor: Literal["largest", "smallest"] = "largest") -> np.ndarray:
     """Every object in line with the largest (or smallest) object moves straight towards
     it until contact."""
     objs = objects(grid, 8, True)

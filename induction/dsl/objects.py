@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, get_args
 
 import numpy as np
 from scipy import ndimage
 
+from .colour import Rank
 from .geometry import bbox
 from .registry import (
     DslError,
+    Unseen,
     UnseenKey,
     check_unseen,
     background,
@@ -31,11 +34,13 @@ MAX_OBJECTS = 120
 
 _STRUCT = {4: ndimage.generate_binary_structure(2, 1), 8: ndimage.generate_binary_structure(2, 2)}
 
-SELECTORS = (
+Selector = Literal[
     "largest", "smallest", "most_colours", "unique_colour", "unique_shape", "touching_border",
     "not_touching_border", "most_holes", "densest", "top_left", "bottom_right",
     "most_common_colour", "least_common_colour", "symmetric", "asymmetric", "rarest_colour",
-)
+]
+"""How ``select_object`` picks the one object."""
+SELECTORS: tuple[str, ...] = get_args(Selector)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _is_symmetric(o: Obj) -> bool:
     return bool(np.array_equal(m, m[:, ::-1]) or np.array_equal(m, m[::-1]))
 
 
-def select_object(objs: tuple[Obj, ...], select: str) -> Obj:
+def select_object(objs: tuple[Obj, ...], select: Selector) -> Obj:
     """Pick the one object that has the named property (DslError on none or a tie)."""
     if not objs:
         raise DslError("no objects")
@@ -127,7 +132,7 @@ def select_object(objs: tuple[Obj, ...], select: str) -> Obj:
     return pool[0]
 
 
-def _select_pool(objs: tuple[Obj, ...], select: str) -> list[Obj]:
+def _select_pool(objs: tuple[Obj, ...], select: Selector) -> list[Obj]:
     colours = [o.colour for o in objs]
     if select == "unique_colour":
         return [o for o in objs if colours.count(o.colour) == 1]
@@ -159,20 +164,20 @@ _OBJ_PARAMS = grid_param_product(select=SELECTORS, connectivity=(4, 8), multicol
 
 
 @primitive(params=_OBJ_PARAMS)
-def crop_object(grid: np.ndarray, select: str, connectivity: int, multicolour: bool) -> np.ndarray:
+def crop_object(grid: np.ndarray, select: Selector, connectivity: int, multicolour: bool) -> np.ndarray:
     """Crop the grid to the bounding box of the selected object."""
     return select_object(objects(grid, connectivity, multicolour), select).crop(grid)
 
 
 @primitive(params=_OBJ_PARAMS, same_shape=True)
-def keep_object(grid: np.ndarray, select: str, connectivity: int, multicolour: bool) -> np.ndarray:
+def keep_object(grid: np.ndarray, select: Selector, connectivity: int, multicolour: bool) -> np.ndarray:
     """Erase every object except the selected one (same size)."""
     obj = select_object(objects(grid, connectivity, multicolour), select)
     return np.where(obj.mask, grid, background(grid)).astype(np.uint8)
 
 
 @primitive(params=_OBJ_PARAMS, same_shape=True)
-def remove_object(grid: np.ndarray, select: str, connectivity: int, multicolour: bool) -> np.ndarray:
+def remove_object(grid: np.ndarray, select: Selector, connectivity: int, multicolour: bool) -> np.ndarray:
     """Erase the selected object (same size)."""
     obj = select_object(objects(grid, connectivity, multicolour), select)
     return np.where(obj.mask, background(grid), grid).astype(np.uint8)
@@ -185,7 +190,7 @@ def _infer_recolour_object(xs, ys):
 
 
 @primitive(infer=_infer_recolour_object, same_shape=True)
-def recolour_object(grid: np.ndarray, select: str, connectivity: int, colour: int) -> np.ndarray:
+def recolour_object(grid: np.ndarray, select: Selector, connectivity: int, colour: int) -> np.ndarray:
     """Paint the selected single-colour object with ``colour`` (same size)."""
     obj = select_object(objects(grid, connectivity, False), select)
     return np.where(obj.mask, colour, grid).astype(np.uint8)
@@ -295,11 +300,12 @@ def box_objects(grid: np.ndarray, colour: int) -> np.ndarray:
     return out
 
 
-OBJECT_PROPERTIES = ("size", "holes", "height", "width", "touches_border", "is_largest",
-                     "is_smallest", "shape_count", "colour_count", "is_rectangle", "is_symmetric", "is_line")
+ObjectProperty = Literal["size", "holes", "height", "width", "touches_border", "is_largest",
+                         "is_smallest", "shape_count", "colour_count", "is_rectangle", "is_symmetric", "is_line"]
+OBJECT_PROPERTIES: tuple[str, ...] = get_args(ObjectProperty)
 
 
-def object_property(objs: tuple[Obj, ...], o: Obj, prop: str) -> int | bool:
+def object_property(objs: tuple[Obj, ...], o: Obj, prop: ObjectProperty) -> int | bool:
     """One property of object ``o`` among ``objs`` (used as a recolouring key)."""
     if prop == "size":
         return o.size
@@ -371,8 +377,8 @@ def _object_targets(xs, ys, conn):
 
 
 @primitive(infer=_infer_recolour_by, same_shape=True, cost=2)
-def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: dict,
-                        unseen: str = "raise") -> np.ndarray:
+def recolour_objects_by(grid: np.ndarray, prop: ObjectProperty, connectivity: int, table: dict,
+                        unseen: Unseen = "raise") -> np.ndarray:
     """Paint each single-colour object with ``table[property value]`` (size, holes, height,
     width, touching the border, being the largest/smallest, how many share its shape or
     colour, being a rectangle, symmetric or a line); the table is read off the train
@@ -393,12 +399,14 @@ def recolour_objects_by(grid: np.ndarray, prop: str, connectivity: int, table: d
     return out
 
 
+Flip = Literal["lr", "ud", "rot180", "transpose"]
+"""The keys of ``_FLIPS``."""
 _FLIPS = {"lr": lambda p: p[:, ::-1], "ud": lambda p: p[::-1], "rot180": lambda p: p[::-1, ::-1],
           "transpose": lambda p: p.T}
 
 
 @primitive(params=grid_param_product(kind=tuple(_FLIPS), multicolour=(True, False)), same_shape=True)
-def flip_objects(grid: np.ndarray, kind: str, multicolour: bool) -> np.ndarray:
+def flip_objects(grid: np.ndarray, kind: Flip, multicolour: bool) -> np.ndarray:
     """Mirror every object (8-connected) in place, within its own bounding box: left-right,
     up-down, half a turn, or transposed (square boxes only)."""
     objs = objects(grid, 8, multicolour)
@@ -437,7 +445,7 @@ def hollow_objects(grid: np.ndarray, connectivity: int) -> np.ndarray:
 
 
 @primitive(params=grid_param_product(anchor=("centre", "top_left"), keep_template=(True, False)), same_shape=True)
-def paste_template(grid: np.ndarray, anchor: str, keep_template: bool) -> np.ndarray:
+def paste_template(grid: np.ndarray, anchor: Literal["centre", "top_left"], keep_template: bool) -> np.ndarray:
     """Copy the largest multicolour object (the template) onto every single-cell object
     (a marker), the marker at the template's centre or top-left corner; the markers are
     painted over, the template itself kept or erased."""
@@ -551,7 +559,7 @@ def recolour_like_shapes(grid: np.ndarray, connectivity: int) -> np.ndarray:
 
 @primitive(params=grid_param_product(pivot=("symmetric", "smallest", "unique_colour"), kind=("lr", "ud", "both")),
            same_shape=True)
-def mirror_about(grid: np.ndarray, pivot: str, kind: str) -> np.ndarray:
+def mirror_about(grid: np.ndarray, pivot: Selector, kind: Literal["lr", "ud", "both"]) -> np.ndarray:
     """Mirror the picture about the centre of the ``pivot`` object (a single-colour
     object, 8-connected): the largest one symmetric both ways ("symmetric"), or one
     picked by a selector; left-right, up-down or both ways. The images are painted over
@@ -581,7 +589,7 @@ def mirror_about(grid: np.ndarray, pivot: str, kind: str) -> np.ndarray:
 
 
 @primitive(params=grid_param_product(which=("majority", "minority"), connectivity=(4, 8)), same_shape=True)
-def unify_object_colours(grid: np.ndarray, which: str, connectivity: int) -> np.ndarray:
+def unify_object_colours(grid: np.ndarray, which: Rank, connectivity: int) -> np.ndarray:
     """Paint every multicolour object all in its own most ("majority") or least
     ("minority") frequent colour; ties keep the object as it is."""
     out = grid.copy()

@@ -4,17 +4,19 @@ the parts: boolean and/or/xor/nor of their masks, overlay, or picking one part."
 from __future__ import annotations
 
 from itertools import permutations
+from typing import Literal, get_args
 
 import numpy as np
 
 from .registry import DslError, background, grid_param_product, output_colours, primitive
 
-SPLITS = ("separators", "h2", "v2", "h3", "v3", "q4")
+Split = Literal["separators", "h2", "v2", "h3", "v3", "q4"]
+SPLITS: tuple[str, ...] = get_args(Split)
 """How to cut: at full separator lines, into 2/3 equal horizontal (side by side) or
 vertical (stacked) parts, or into four equal quadrants (row-major)."""
 
 
-def split_grid(grid: np.ndarray, split: str) -> list[np.ndarray]:
+def split_grid(grid: np.ndarray, split: Split) -> list[np.ndarray]:
     """The parts of ``grid`` (left to right, top to bottom); DslError if it cannot split."""
     if split == "separators":
         return _split_separators(grid)
@@ -71,7 +73,7 @@ def _spans(cuts: list[int], n: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _equal_parts(grid: np.ndarray, split: str, at_least: int = 2) -> list[np.ndarray]:
+def _equal_parts(grid: np.ndarray, split: Split, at_least: int = 2) -> list[np.ndarray]:
     parts = split_grid(grid, split)
     if len(parts) < at_least or len({p.shape for p in parts}) != 1:
         raise DslError("parts differ in shape")
@@ -100,7 +102,8 @@ def _infer_combine(xs, ys):
 
 
 @primitive(infer=_infer_combine)
-def combine_parts(grid: np.ndarray, split: str, op: str, colour: int) -> np.ndarray:
+def combine_parts(grid: np.ndarray, split: Split, op: Literal["and", "or", "xor", "nor", "left_only", "right_only"],
+                   colour: int) -> np.ndarray:
     """Boolean-combine the parts' foreground masks (and/or/xor over all parts; nor; the
     first part only / the second part only), painting hits with ``colour``."""
     parts = _equal_parts(grid, split)
@@ -145,7 +148,7 @@ def _infer_overlay(xs, ys):
 
 
 @primitive(infer=_infer_overlay)
-def overlay_parts(grid: np.ndarray, split: str, order: tuple[int, ...]) -> np.ndarray:
+def overlay_parts(grid: np.ndarray, split: Split, order: tuple[int, ...]) -> np.ndarray:
     """Stack the parts bottom to top in ``order`` (part indices, left to right / top to
     bottom), each one's foreground painted over those below; orders that reproduce the
     train pairs are read off them."""
@@ -159,8 +162,9 @@ def overlay_parts(grid: np.ndarray, split: str, order: tuple[int, ...]) -> np.nd
     return out.astype(np.uint8)
 
 
-PART_SELECTORS = ("most_cells", "fewest_cells", "most_colours", "fewest_colours", "unique", "first", "last",
-                  "symmetric", "asymmetric")
+PartSelector = Literal["most_cells", "fewest_cells", "most_colours", "fewest_colours", "unique", "first", "last",
+                       "symmetric", "asymmetric"]
+PART_SELECTORS: tuple[str, ...] = get_args(PartSelector)
 
 
 def _infer_select_part(xs, ys):
@@ -180,7 +184,7 @@ def _is_symmetric(p: np.ndarray) -> bool:
 
 
 @primitive(infer=_infer_select_part)
-def select_part(grid: np.ndarray, split: str, select: str) -> np.ndarray:
+def select_part(grid: np.ndarray, split: Split, select: PartSelector) -> np.ndarray:
     """The one part with a property: most/fewest foreground cells or colours, the part
     unlike all others, the first/last part, or the one (a)symmetric part (equal to its
     left-right or up-down mirror or, if square, its transpose)."""
@@ -225,7 +229,7 @@ def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], in
 
 
 @primitive(params=[{"which": w} for w in ("majority", "any", "count")])
-def summarise_cells(grid: np.ndarray, which: str) -> np.ndarray:
+def summarise_cells(grid: np.ndarray, which: Literal["majority", "any", "count"]) -> np.ndarray:
     """Cut at separator lines; each cell becomes one pixel of its most frequent colour
     ("majority"), its most frequent non-background, non-separator colour ("any"), or
     the number of such cells it holds ("count", capped at 9; a colour map may follow)."""
@@ -260,7 +264,7 @@ def _infer_kron(xs, ys):
 
 
 @primitive(infer=_infer_kron)
-def kron_parts(grid: np.ndarray, split: str, mask_first: bool) -> np.ndarray:
+def kron_parts(grid: np.ndarray, split: Split, mask_first: bool) -> np.ndarray:
     """Two equal parts, a mask and a pattern: place the pattern at every foreground cell
     of the mask (background elsewhere); size is the square of the part's."""
     parts = _equal_parts(grid, split)
@@ -276,7 +280,7 @@ def kron_parts(grid: np.ndarray, split: str, mask_first: bool) -> np.ndarray:
 
 
 @primitive(params=[{"select": s} for s in ("most_cells", "unique", "most_colours")], same_shape=True)
-def copy_part_everywhere(grid: np.ndarray, select: str) -> np.ndarray:
+def copy_part_everywhere(grid: np.ndarray, select: PartSelector) -> np.ndarray:
     """Cut at separator lines and copy the selected part into every equal-shaped part."""
     rows, cols = separator_lines(grid)
     if not rows and not cols:
@@ -290,12 +294,14 @@ def copy_part_everywhere(grid: np.ndarray, select: str) -> np.ndarray:
     return out
 
 
+FoldKeep = Literal["left", "right", "top", "bottom"]
+"""The keys of ``_FOLDS``."""
 _FOLDS = {"left": ("h2", 0, lambda p: p[:, ::-1]), "right": ("h2", 1, lambda p: p[:, ::-1]),
           "top": ("v2", 0, lambda p: p[::-1]), "bottom": ("v2", 1, lambda p: p[::-1])}
 
 
 @primitive(params=grid_param_product(keep=tuple(_FOLDS), other_on_top=(False, True)))
-def fold(grid: np.ndarray, keep: str, other_on_top: bool) -> np.ndarray:
+def fold(grid: np.ndarray, keep: FoldKeep, other_on_top: bool) -> np.ndarray:
     """Fold the grid in two like paper (about its middle, a middle line dropped): the
     ``keep`` half stays and the other half, mirrored, is laid onto it (background shows
     through; where both have colour, the kept half wins unless ``other_on_top``)."""

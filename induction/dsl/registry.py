@@ -9,13 +9,25 @@ A primitive that does not apply to a grid raises ``DslError``; the search drops 
 
 ``same_shape`` marks primitives whose output always has the input's shape, so the
 search can skip them on the last level when the shapes cannot end up right.
+
+A parameter that picks a mode is annotated ``Literal[...]`` with exactly the values the
+primitive accepts (inside a union such as ``int | Literal["rarest"]``, or as
+``tuple[Literal[...], ...]``). Registration checks every enumerated keyword set against
+those values (a typo is an error at import); the module-level function checks its
+arguments on every call (a wrong mode is a DslError naming the allowed values), and
+``Primitive.check`` does the same for a keyword set. ``Primitive.fn`` stays the raw
+function: the search calls it with keyword sets already checked or read off the pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -35,14 +47,15 @@ class UnseenKey(DslError):
     test inputs only, and ranks the programs that needed it after the others."""
 
 
-UNSEEN = ("raise", "keep")
+Unseen = Literal["raise", "keep"]
 """What a table primitive does with a key missing from its table."""
+UNSEEN: tuple[str, ...] = typing.get_args(Unseen)
 MAX_UNSEEN_SHARE = 0.1
 """With ``unseen="keep"``, the largest share of a grid's cells that may miss the table
 (more means the table memorised the pairs rather than read a rule: it still raises)."""
 
 
-def lookup_cells(grid: np.ndarray, keys: list[int], table: dict[int, int], unseen: str) -> np.ndarray:
+def lookup_cells(grid: np.ndarray, keys: list[int], table: dict[int, int], unseen: Unseen) -> np.ndarray:
     """``table[key]`` for every cell (keys in row-major order); a missing key raises
     UnseenKey, or with ``unseen="keep"`` the cell keeps its colour (up to
     ``MAX_UNSEEN_SHARE`` of the cells)."""
@@ -59,7 +72,7 @@ def lookup_cells(grid: np.ndarray, keys: list[int], table: dict[int, int], unsee
     return np.array(vals, dtype=np.uint8).reshape(grid.shape)
 
 
-def check_unseen(missing: int, total: int, unseen: str) -> None:
+def check_unseen(missing: int, total: int, unseen: Unseen) -> None:
     """Raise UnseenKey when ``missing`` of ``total`` cells have no table entry and
     ``unseen`` does not allow it: "raise" allows none, "keep" up to ``MAX_UNSEEN_SHARE``."""
     if unseen not in UNSEEN:
@@ -68,6 +81,34 @@ def check_unseen(missing: int, total: int, unseen: str) -> None:
         raise UnseenKey(f"{missing} cells have keys never seen in training")
     if missing > MAX_UNSEEN_SHARE * total:
         raise UnseenKey(f"{missing} of {total} cells have keys never seen in training")
+
+
+@dataclass(frozen=True)
+class ModeParam:
+    """A parameter annotated with ``Literal`` values: the modes it accepts."""
+
+    name: str
+    allowed: tuple[Any, ...]
+    """The ``Literal`` values, in their written order."""
+    many: bool
+    """True for ``tuple[Literal[...], ...]``: every entry must be allowed."""
+    others: str | None
+    """The union's other members (``int | None``), which pass unchecked; None when the
+    ``Literal`` values are all the parameter accepts."""
+
+    def accepts(self, value: Any) -> bool:
+        if self.many:
+            return isinstance(value, (tuple, list)) and all(v in self.allowed for v in value)
+        if self.others is not None and not isinstance(value, str):
+            return True
+        return value in self.allowed
+
+    def error(self, primitive: str, value: Any) -> DslError:
+        """The one-line error for ``value`` given to ``primitive``."""
+        allowed = ", ".join(repr(v) for v in self.allowed)
+        what = "every entry of " + self.name if self.many else self.name
+        also = f" (or {self.others})" if self.others else ""
+        return DslError(f"{primitive}: {what} must be one of {allowed}{also}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -84,6 +125,15 @@ class Primitive:
     """True when the output always has the input's shape."""
     cost: int
     """Program-size contribution (simplicity ranking)."""
+    modes: tuple[ModeParam, ...] = ()
+    """The parameters annotated with ``Literal`` values."""
+
+    def check(self, params: Mapping[str, Any]) -> None:
+        """Raise DslError when a keyword set gives a mode parameter a value its
+        ``Literal`` does not list."""
+        for mode in self.modes:
+            if mode.name in params and not mode.accepts(params[mode.name]):
+                raise mode.error(self.name, params[mode.name])
 
     def param_sets(self, xs: list[np.ndarray], ys: list[np.ndarray]) -> list[Params]:
         """The keyword sets worth trying on a state whose train grids are ``xs``."""
@@ -102,17 +152,70 @@ def primitive(
     same_shape: bool = False,
     cost: int = 1,
 ):
-    """Register ``fn`` under its own name."""
+    """Register ``fn`` under its own name; return it checking its mode arguments on
+    every call (``fn`` itself when it has no mode parameter)."""
 
     def wrap(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         if fn.__name__ in PRIMITIVES:
             raise ValueError(f"primitive {fn.__name__} registered twice")
-        PRIMITIVES[fn.__name__] = Primitive(
-            fn.__name__, fn, tuple(dict(p) for p in params), infer, same_shape, cost
+        prim = Primitive(
+            fn.__name__, fn, tuple(dict(p) for p in params), infer, same_shape, cost, mode_params(fn)
         )
-        return fn
+        names = set(inspect.signature(fn).parameters)
+        for p in prim.params:
+            if not set(p) <= names:
+                raise ValueError(f"primitive {prim.name} enumerates unknown parameters {sorted(set(p) - names)}")
+            prim.check(p)
+        PRIMITIVES[fn.__name__] = prim
+        return _checking(prim) if prim.modes else fn
 
     return wrap
+
+
+def mode_params(fn: Callable[..., Any]) -> tuple[ModeParam, ...]:
+    """The parameters of ``fn`` annotated with ``Literal`` values, alone, in a union
+    or as the entries of a variable-length tuple."""
+    modes = []
+    for name, hint in typing.get_type_hints(fn).items():
+        if name == "return":
+            continue
+        if typing.get_origin(hint) is tuple:
+            args = typing.get_args(hint)
+            if len(args) == 2 and args[1] is Ellipsis and typing.get_origin(args[0]) is Literal:
+                modes.append(ModeParam(name, typing.get_args(args[0]), True, None))
+            continue
+        if typing.get_origin(hint) is Literal:
+            modes.append(ModeParam(name, typing.get_args(hint), False, None))
+        elif typing.get_origin(hint) in (typing.Union, types.UnionType):
+            members = typing.get_args(hint)
+            literals = [m for m in members if typing.get_origin(m) is Literal]
+            if literals:
+                rest = " | ".join("None" if m is type(None) else getattr(m, "__name__", str(m))
+                                  for m in members if m not in literals)
+                modes.append(ModeParam(name, tuple(v for m in literals for v in typing.get_args(m)), False, rest))
+    return tuple(modes)
+
+
+def _checking(prim: Primitive) -> Callable[..., np.ndarray]:
+    """``prim.fn`` checking its mode arguments, given by keyword or by position."""
+    fn = prim.fn
+    order = list(inspect.signature(fn).parameters)
+    checks = [(order.index(m.name), m) for m in prim.modes]
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> np.ndarray:
+        for i, mode in checks:
+            if mode.name in kwargs:
+                value = kwargs[mode.name]
+            elif i < len(args):
+                value = args[i]
+            else:
+                continue
+            if not mode.accepts(value):
+                raise mode.error(prim.name, value)
+        return fn(*args, **kwargs)
+
+    return checked
 
 
 def grid_param_product(**axes: Sequence[Any]) -> list[Params]:

@@ -3,6 +3,8 @@ and 30x30 grids."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pytest
 
@@ -801,3 +803,107 @@ def test_the_search_order_names_every_primitive_once():
 
     assert sorted(SEARCH_ORDER) == sorted(PRIMITIVES) and len(set(SEARCH_ORDER)) == len(SEARCH_ORDER)
     assert [p.name for p in search_order()] == list(SEARCH_ORDER)
+
+
+def _mode_hints():
+    import typing
+
+    return {(n, k): h for n, p in PRIMITIVES.items() for k, h in typing.get_type_hints(p.fn).items() if k != "return"}
+
+
+def test_no_primitive_takes_a_bare_str_mode():
+    import inspect
+
+    bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
+    assert not bare, f"modes typed as bare str: {bare}"
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 40
+    for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
+        assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
+
+
+def test_a_wrong_mode_raises_dsl_error_naming_the_allowed_values():
+    g = a([[1, 0], [0, 2]])
+    for call in (lambda: half(g, "middle"), lambda: half(g, side="middle")):
+        with pytest.raises(DslError) as err:
+            call()
+        msg = str(err.value)
+        assert "\n" not in msg and msg.startswith("half: side") and "'middle'" in msg
+        assert all(repr(v) in msg for v in ("top", "bottom", "left", "right", "repeated"))
+    with pytest.raises(DslError, match="crop_object: select must be one of 'largest'"):
+        crop_object(g, select="bigest", connectivity=4, multicolour=False)
+    with pytest.raises(DslError, match="every entry of features"):
+        cell_rule(g, ("colour", "at_north"), {})
+    with pytest.raises(DslError, match=r"colour must be one of 'rarest' \(or int\)"):
+        crop_to_colour(g, "rare", False)
+    assert crop_to_colour(a([[0, 0, 0], [0, 3, 0], [0, 0, 0]]), 3, False).tolist() == [[3]]  # an int passes
+    assert self_tile(a([[1, 0]]), False, None).shape == (1, 4)  # so does None where the union allows it
+
+
+def test_step_of_checks_modes_and_the_search_calls_the_raw_function():
+    from induction.render import Step
+
+    with pytest.raises(DslError, match="gravity: direction"):
+        Step.of("gravity", {"direction": "sideways"})
+    assert Step.of("gravity", {"direction": "up"}).params == (("direction", "up"),)
+    assert PRIMITIVES["gravity"].fn is gravity.__wrapped__  # no check on the search's hot path
+    assert PRIMITIVES["dihedral"].fn is dihedral  # nothing to check: not wrapped
+
+
+def test_registration_rejects_a_mode_or_parameter_its_signature_does_not_allow():
+    from induction.dsl.registry import primitive
+
+    with pytest.raises(DslError, match="not_registered: side must be one of 'top', 'bottom', got 'middel'"):
+        @primitive(params=[{"side": "top"}, {"side": "middel"}])
+        def not_registered(grid: np.ndarray, side: Literal["top", "bottom"]) -> np.ndarray:
+            return grid
+    with pytest.raises(ValueError, match="unknown parameters"):
+        @primitive(params=[{"sied": "top"}])
+        def not_registered_either(grid: np.ndarray, side: Literal["top", "bottom"]) -> np.ndarray:
+            return grid
+    assert "not_registered" not in PRIMITIVES and "not_registered_either" not in PRIMITIVES
+
+
+INFERENCE_PAIRS = [
+    ([a([[0, 1, 0], [2, 0, 0], [0, 0, 3]])], [a([[0, 1, 1], [2, 2, 2], [0, 0, 3]])]),
+    ([a([[1, 0], [0, 2]])], [a([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]])]),
+    ([a([[5, 5, 5, 5], [0, 1, 0, 2], [5, 5, 5, 5], [3, 0, 4, 0]])], [a([[1, 2], [3, 4]])]),
+    ([a([[1, 0, 1, 0, 0, 0]]), a([[2, 0, 2, 0, 0, 0]])], [a([[1, 0, 1, 0, 1, 0]]), a([[2, 0, 2, 0, 2, 0]])]),
+    ([EDGE_GRIDS["30x30"]], [dihedral(EDGE_GRIDS["30x30"], 1)]),
+]
+
+
+@pytest.mark.parametrize("pair", range(len(INFERENCE_PAIRS)))
+def test_every_enumerated_or_inferred_mode_is_allowed(pair):
+    xs, ys = INFERENCE_PAIRS[pair]
+    for prim in PRIMITIVES.values():
+        for params in prim.params:
+            prim.check(params)
+        try:
+            inferred = prim.param_sets(xs, ys)
+        except DslError:
+            continue
+        for params in inferred:
+            prim.check(params)
+
+
+def test_every_mode_names_a_case_the_primitive_handles():
+    import importlib
+    from typing import get_args
+
+    fill, objs, parts = (importlib.import_module(f"induction.dsl.{m}") for m in ("fill", "objects", "parts"))
+    assert tuple(fill._RAYS) == get_args(fill.RayDirection)
+    assert tuple(fill._SYMMETRIZE) == get_args(fill.Symmetrize)
+    assert tuple(fill._PATTERN_VIEWS) == get_args(fill.PatternDirection)
+    assert tuple(objs._FLIPS) == get_args(objs.Flip)
+    assert tuple(parts._FOLDS) == get_args(parts.FoldKeep)
+    feats = cell_features(a([[1, 0], [0, 2]]))
+    assert set(feats) == set(PRIMITIVES["cell_rule"].modes[0].allowed)
+    g = a([[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 2, 0], [0, 0, 0, 3]])
+    for prim in (p for p in PRIMITIVES.values() if p.infer is None):  # each mode of an enumerated primitive runs
+        for mode in prim.modes:
+            for params in prim.params:
+                for value in mode.allowed:
+                    try:
+                        prim.fn(g, **{**params, mode.name: value})
+                    except DslError:
+                        continue
