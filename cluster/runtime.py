@@ -12,6 +12,10 @@ submitted at once (back-pressure: memory stays flat however many jobs there
 are). A worker that dies (killed, out of memory) is retried by Ray up to
 ``max_retries`` times; after that, or past the part's deadline, the part comes
 back as a ``Failure`` with its reason, and the other parts go on.
+
+Before it starts or joins Ray, the runtime stops what a killed driver of ours left of
+its local Ray (``cluster.leftovers``; listed in ``stopped``), and it marks a local Ray
+it starts as its own, so that the next start can do the same for it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arc_core import ConfigError
+
+from .leftovers import Leftover, mark_session, stop_leftovers
 
 ERROR_CHARS = 500
 """Longest error message kept for a failed part (and a failed proposer, ``ensemble.pipeline``):
@@ -115,11 +121,14 @@ class RayRuntime:
         self.config = config
         self._started_here = False
         self._remote: Any = None
+        self.stopped: list[Leftover] = []
+        """Ray processes of earlier, killed drivers that this start stopped."""
 
     def __enter__(self) -> RayRuntime:
         import ray
 
         if not ray.is_initialized():
+            self.stopped = stop_leftovers()
             kwargs: dict[str, Any] = dict(
                 # "local" always starts a new instance; None would join whatever cluster
                 # `ray start` last left on this machine (/tmp/ray/ray_current_cluster).
@@ -134,8 +143,10 @@ class RayRuntime:
                     num_cpus=self.config.workers or os.cpu_count() or 1,
                     object_store_memory=self.config.object_store_mb * 1024 * 1024,
                 )
-            ray.init(**kwargs)
+            context = ray.init(**kwargs)
             self._started_here = True
+            if self.config.address is None:
+                mark_session(context.address_info["session_dir"])
         self._remote = ray.remote(_call)
         return self
 

@@ -166,6 +166,8 @@ def solve(config: SolveConfig, hooks: SolveHooks | None = None) -> dict[str, Any
     if todo:
         budget = Budget(seconds=config.budget_s, seed=config.seed)
         with RayRuntime(config.ray) as runtime:
+            for leftover in runtime.stopped:
+                print(f"note: {leftover}", file=hooks.log)
             client = _llm_client(config)
             specs = [
                 ProposerSpec(name, client if needs_llm(name) else None,

@@ -1,12 +1,20 @@
-"""The Ray runtime on real Ray: bounded parallel parts, failures recorded, two nodes."""
+"""The Ray runtime on real Ray: bounded parallel parts, failures recorded, two nodes, and what a
+killed driver left of its Ray stopped by the next start."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from cluster import Job, Part, RayConfig, RayRuntime
+from cluster.leftovers import ray_sessions
 
 
 def _jobs(n: int, fn, args=(), **part) -> list[Job]:
@@ -68,3 +76,44 @@ def test_back_pressure_pulls_jobs_only_as_parts_finish():
             finished += 1
             assert len(pulled) - finished <= 3  # never more than max_in_flight outstanding
     assert finished == 12
+
+
+DRIVER = """
+import time
+from cluster import Job, Part, RayConfig, RayRuntime
+with RayRuntime(RayConfig(workers=1)) as rt:
+    list(rt.run([Job("warm", (Part("p", divmod, (7, 2)),))]))
+    print("ready", flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_what_a_killed_driver_left_of_its_ray_is_stopped_by_the_next_start():
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        assert driver.stdout.readline().strip() == "ready", "the driver did not start Ray"
+        (session,) = [s for s in ray_sessions() if _marked_by(s, driver.pid)]
+        os.kill(driver.pid, signal.SIGKILL)  # only the driver, as a user's kill -9 would
+        driver.wait(timeout=30)
+        # Ray's agents outlive it by about a minute (re-parented to init, SIGTERM ignored)
+        with RayRuntime(RayConfig(workers=1)) as runtime:
+            left = ray_sessions().get(session, [])
+            assert left == [], f"still running of the killed driver's Ray: {left}"
+            stopped = [s for s in runtime.stopped if s.session_dir == session]
+            assert all(s.driver_pid == driver.pid for s in stopped)
+            assert {d.value for d in runtime.run(_jobs(1, divmod, (7, 2)))} == {(3, 1)}
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
+
+
+def _marked_by(session: str, pid: int) -> bool:
+    from cluster.leftovers import MARKER
+
+    try:
+        return json.loads((Path(session) / MARKER).read_text())["pid"] == pid
+    except OSError:
+        return False
