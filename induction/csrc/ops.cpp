@@ -16,6 +16,15 @@ std::array<int, kColours> histogram(const Img& g) {
     return n;
 }
 
+// The non-zero colours present in a histogram, most frequent first (ties by colour value).
+std::vector<int> by_frequency(const std::array<int, kColours>& n) {
+    std::vector<int> cols;
+    for (int v = 1; v < kColours; ++v)
+        if (n[v]) cols.push_back(v);
+    std::stable_sort(cols.begin(), cols.end(), [&n](int a, int b) { return n[a] > n[b]; });
+    return cols;
+}
+
 bool crop(const Img& g, int r0, int c0, int r1, int c1, Img& out) {  // inclusive bounds
     if (r0 > r1 || c0 > c1) return false;
     out = Img(r1 - r0 + 1, c1 - c0 + 1);
@@ -119,18 +128,20 @@ std::vector<Object> objects(const Img& g, int mode) {
 
 constexpr int kSelectors = 16;
 
-// An object's shape: its cells relative to its bounding box (colours ignored).
-uint64_t shape_hash(const Object& o, int w) {
+// An object's cells in its bounding box (1), the rest of the box 0; w is the grid's width.
+Img box_mask(const Object& o, int w) {
     Img mask(o.r1 - o.r0 + 1, o.c1 - o.c0 + 1);
     for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
-    return hash_img(mask);
+    return mask;
 }
+
+// An object's shape: its cells relative to its bounding box (colours ignored).
+uint64_t shape_hash(const Object& o, int w) { return hash_img(box_mask(o, w)); }
 
 // Whether an object's shape is its own left-right or up-down mirror image.
 bool shape_symmetric(const Object& o, int w) {
-    int bh = o.r1 - o.r0 + 1, bw = o.c1 - o.c0 + 1;
-    Img mask(bh, bw);
-    for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
+    Img mask = box_mask(o, w);
+    int bh = mask.h, bw = mask.w;
     bool lr = true, ud = true;
     for (int r = 0; r < bh; ++r)
         for (int c = 0; c < bw; ++c) {
@@ -143,9 +154,8 @@ bool shape_symmetric(const Object& o, int w) {
 // An object's bounding box with its holes marked: 0 where an empty cell of the box cannot
 // reach the box's border through empty cells, non-zero elsewhere.
 Img hole_mask(const Object& o, int w) {
-    int bh = o.r1 - o.r0 + 1, bw = o.c1 - o.c0 + 1;
-    Img mask(bh, bw);
-    for (int k : o.index) mask.at(k / w - o.r0, k % w - o.c0) = 1;
+    Img mask = box_mask(o, w);
+    int bh = mask.h, bw = mask.w;
     std::vector<int> stack;
     for (int r = 0; r < bh; ++r)
         for (int c = 0; c < bw; ++c)
@@ -887,11 +897,8 @@ bool op_largest_rect(const Img& x, int mode, const Img&, Img& out) {
 bool op_count_row(const Img& x, int mode, const Img&, Img& out) {
     auto n = histogram(x);
     if (mode == 2) {
-        std::vector<int> cols;
-        for (int v = 1; v < kColours; ++v)
-            if (n[v]) cols.push_back(v);
+        std::vector<int> cols = by_frequency(n);
         if (cols.empty()) return false;
-        std::stable_sort(cols.begin(), cols.end(), [&n](int a, int b) { return n[a] > n[b]; });
         out = Img(1, static_cast<int>(cols.size()));
         for (size_t i = 0; i < cols.size(); ++i) out.px[i] = static_cast<uint8_t>(cols[i]);
         return true;
@@ -991,11 +998,8 @@ bool op_diagonal(const Img& x, int, const Img&, Img& out) {
 // i holds colour i's count of cells from the top (mode 0) or from the bottom (mode 1).
 bool op_histogram(const Img& x, int mode, const Img&, Img& out) {
     auto n = histogram(x);
-    std::vector<int> cols;
-    for (int v = 1; v < kColours; ++v)
-        if (n[v]) cols.push_back(v);
+    std::vector<int> cols = by_frequency(n);
     if (cols.empty()) return false;
-    std::stable_sort(cols.begin(), cols.end(), [&n](int a, int b) { return n[a] > n[b]; });
     int h = n[cols[0]], w = static_cast<int>(cols.size());
     if (!legal_size(h, w)) return false;
     out = Img(h, w);
