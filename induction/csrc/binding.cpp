@@ -102,6 +102,7 @@ nb::dict run(const std::vector<GridIn>& train_in, const std::vector<GridIn>& tra
     stats["states"] = s.states;
     stats["dropped"] = s.dropped;
     stats["duplicates"] = s.duplicates;
+    stats["pruned"] = s.pruned;
     stats["bugs"] = s.bugs;
     stats["state_bytes"] = s.state_bytes;
     stats["depth_reached"] = s.depth_reached;
@@ -116,9 +117,9 @@ nb::dict run(const std::vector<GridIn>& train_in, const std::vector<GridIn>& tra
     return out;
 }
 
-std::vector<std::tuple<std::string, std::string, std::vector<int>, bool>> family_table() {
-    std::vector<std::tuple<std::string, std::string, std::vector<int>, bool>> out;
-    for (const auto& f : arc::families()) out.emplace_back(f.name, f.param, f.values, f.uses_input);
+std::vector<std::tuple<std::string, std::string, std::vector<int>, bool, bool>> family_table() {
+    std::vector<std::tuple<std::string, std::string, std::vector<int>, bool, bool>> out;
+    for (const auto& f : arc::families()) out.emplace_back(f.name, f.param, f.values, f.uses_input, f.keeps_shape);
     return out;
 }
 
@@ -126,7 +127,7 @@ std::vector<std::tuple<std::string, std::string, std::vector<int>, bool>> family
 
 NB_MODULE(_core, m) {
     m.doc() = "The compiled enumeration core of the DSL search (see induction/csrc).";
-    m.def("families", &family_table, "(name, parameter name, parameter values, uses the input) of every compiled family.");
+    m.def("families", &family_table, "(name, parameter name, parameter values, uses the input, keeps the shape) of every compiled family.");
     m.def("apply", &apply, "family"_a, "param"_a, "grid"_a, "input"_a,
           "One compiled primitive on a grid; None when it does not apply.");
     m.def("enumerate", &run, "train_in"_a, "train_out"_a, "test_in"_a, "max_depth"_a, "max_fits"_a,

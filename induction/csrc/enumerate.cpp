@@ -152,16 +152,41 @@ class Enumerator {
 
     // Every parent x primitive, each tested against the train outputs grid by grid.
     // False when the level was cut short (time, or enough fits).
+    // A call whose result shape is known beforehand and wrong for some train output is
+    // skipped (counted as pruned): it cannot fit.
     bool check_level(const std::vector<int>& order, int depth) {
         const auto& ops = all_ops();
+        static const std::vector<ShapeRule> rules = [] {
+            std::vector<ShapeRule> r;
+            for (const Op& op : all_ops()) r.push_back(shape_rule(op));
+            return r;
+        }();
         Img out;
-        for (int p : order)
-            for (const Op& op : ops) {
+        for (int p : order) {
+            bool keeps_wrong = shape_wrong(states_[p], ShapeRule::keeps);
+            bool transposes_wrong = shape_wrong(states_[p], ShapeRule::transposes);
+            for (size_t k = 0; k < ops.size(); ++k) {
                 if (tick()) return false;
                 res_.stats.candidates++;
-                check(p, op, depth, out);
+                if ((rules[k] == ShapeRule::keeps && keeps_wrong) ||
+                    (rules[k] == ShapeRule::transposes && transposes_wrong)) {
+                    res_.stats.pruned++;
+                    continue;
+                }
+                check(p, ops[k], depth, out);
             }
+        }
         return true;
+    }
+
+    // Whether a result of this shape rule misses some train output's shape.
+    bool shape_wrong(const State& s, ShapeRule rule) const {
+        for (int i = 0; i < n_train_; ++i) {
+            const Img &g = s.grids[i], &y = task_.train_out[i];
+            bool swap = rule == ShapeRule::transposes;
+            if ((swap ? g.w : g.h) != y.h || (swap ? g.h : g.w) != y.w) return true;
+        }
+        return false;
     }
 
     void check(int parent, const Op& op, int depth, Img& out) {

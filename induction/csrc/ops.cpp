@@ -383,12 +383,60 @@ bool op_paint(const Img& x, int colour, const Img&, Img& out) {
     return true;
 }
 
+// What the object families derive from a grid, computed once per grid: the enumeration
+// calls every selector and every object family on the same state's grids one after another.
+// A small direct-mapped cache per thread, keyed by the grid's cells (compared in full, so a
+// hash collision costs a recomputation, never a wrong object).
+struct Derived {
+    Img grid;
+    bool valid = false;
+    bool have_objs[2] = {false, false};
+    std::vector<Object> objs[2];
+    std::array<int, kSelectors> selected[2];  // -2: not yet computed
+    bool have_near = false;
+    std::vector<int> near[3];  // empty cells next to a non-zero one: by side, by corner, either
+};
+
+constexpr int kCacheSlots = 64;
+
+Derived& derived(const Img& g) {
+    thread_local std::vector<Derived> cache(kCacheSlots);
+    uint64_t h = hash_img(g);
+    Derived& d = cache[h % kCacheSlots];
+    if (!d.valid || !d.grid.same(g)) {
+        d.grid = g;
+        d.valid = true;
+        d.have_objs[0] = d.have_objs[1] = false;
+        d.have_near = false;
+    }
+    return d;
+}
+
+const std::vector<Object>& objects_of(const Img& g, int mode) {
+    Derived& d = derived(g);
+    if (!d.have_objs[mode]) {
+        d.objs[mode] = objects(g, mode);
+        d.selected[mode].fill(-2);
+        d.have_objs[mode] = true;
+    }
+    return d.objs[mode];
+}
+
+// select_object over objects_of(g, mode), remembered with them.
+int selected_object(const Img& g, int mode, int sel) {
+    const auto& objs = objects_of(g, mode);
+    int& i = derived(g).selected[mode][sel];
+    if (i == -2) i = select_object(objs, sel, g.h, g.w);
+    return i;
+}
+
 // param = mode * kSelectors + selector (see objects, select_object); kind 0: the object alone,
 // cropped; 1: its bounding box of the grid; 2: the grid without it.
 bool object_op(const Img& x, int param, int kind, Img& out) {
-    auto objs = objects(x, param / kSelectors);
-    int i = select_object(objs, param % kSelectors, x.h, x.w);
+    int mode = param / kSelectors;
+    int i = selected_object(x, mode, param % kSelectors);
     if (i < 0) return false;
+    const auto& objs = objects_of(x, mode);
     const Object& o = objs[i];
     if (kind == 2) {
         if (objs.size() < 2) return false;
@@ -757,7 +805,7 @@ bool op_connect(const Img& x, int mode, const Img&, Img& out) {
 bool op_remove_small(const Img& x, int k, const Img&, Img& out) {
     out = x;
     bool any = false, kept = false;
-    for (const auto& o : objects(x, 1)) {
+    for (const auto& o : objects_of(x, 1)) {
         if (o.cells > k) { kept = true; continue; }
         for (int i : o.index) out.px[i] = 0;
         any = true;
@@ -810,7 +858,7 @@ bool op_scale_down_any(const Img& x, int k, const Img&, Img& out) {
 bool op_hull(const Img& x, int, const Img&, Img& out) {
     out = x;
     bool any = false;
-    for (const auto& o : objects(x, 1))
+    for (const auto& o : objects_of(x, 1))
         for (int r = o.r0; r <= o.r1; ++r)
             for (int c = o.c0; c <= o.c1; ++c)
                 if (!out.at(r, c)) { out.at(r, c) = static_cast<uint8_t>(o.colour); any = true; }
@@ -838,7 +886,7 @@ bool op_colour_cell(const Img& x, int mode, const Img&, Img& out) {
 
 // The 8-connected object (any colours) with the most cells of `colour`, cropped.
 bool op_crop_object_having(const Img& x, int colour, const Img&, Img& out) {
-    auto objs = objects(x, 1);
+    const auto& objs = objects_of(x, 1);
     std::vector<int> n(objs.size(), 0);
     for (size_t i = 0; i < objs.size(); ++i)
         for (int k : objs[i].index) n[i] += x.px[k] == colour;
@@ -905,7 +953,7 @@ bool op_count_row(const Img& x, int mode, const Img&, Img& out) {
     }
     int colour = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
     if (colour <= 0 || !n[colour]) return false;
-    int count = static_cast<int>(objects(x, mode).size());
+    int count = static_cast<int>(objects_of(x, mode).size());
     if (count < 1 || count > kMaxSide) return false;
     out = Img(1, count, static_cast<uint8_t>(colour));
     return true;
@@ -917,7 +965,7 @@ bool op_count_row(const Img& x, int mode, const Img&, Img& out) {
 // holes filled with its colour. Objects whose boxes hold other cells are left alone.
 bool op_map_objects(const Img& x, int param, const Img&, Img& out) {
     int mode = param / 6, how = param % 6;
-    auto objs = objects(x, mode);
+    const auto& objs = objects_of(x, mode);
     if (objs.empty()) return false;
     out = x;
     std::vector<int> owner(x.px.size(), -1);
@@ -956,23 +1004,31 @@ bool op_map_objects(const Img& x, int param, const Img&, Img& out) {
 // (param % 3 == 0), its 4 corner neighbours (1), all 8 (2).
 bool op_halo(const Img& x, int param, const Img&, Img& out) {
     int colour = param / 3, mode = param % 3;
+    Derived& d = derived(x);
+    if (!d.have_near) {
+        for (auto& v : d.near) v.clear();
+        for (int r = 0; r < x.h; ++r)
+            for (int c = 0; c < x.w; ++c) {
+                if (x.at(r, c)) continue;
+                bool side = false, corner = false;
+                for (int dr = -1; dr <= 1; ++dr)
+                    for (int dc = -1; dc <= 1; ++dc) {
+                        int rr = r + dr, cc = c + dc;
+                        if ((!dr && !dc) || rr < 0 || cc < 0 || rr >= x.h || cc >= x.w || !x.at(rr, cc)) continue;
+                        (!dr || !dc ? side : corner) = true;
+                    }
+                int k = r * x.w + c;
+                if (side) d.near[0].push_back(k);
+                if (corner) d.near[1].push_back(k);
+                if (side || corner) d.near[2].push_back(k);
+            }
+        d.have_near = true;
+    }
+    const auto& cells = d.near[mode];
+    if (cells.empty()) return false;
     out = x;
-    bool any = false;
-    for (int r = 0; r < x.h; ++r)
-        for (int c = 0; c < x.w; ++c) {
-            if (x.at(r, c)) continue;
-            bool near = false;
-            for (int dr = -1; dr <= 1 && !near; ++dr)
-                for (int dc = -1; dc <= 1 && !near; ++dc) {
-                    if (!dr && !dc) continue;
-                    bool side = !dr || !dc;
-                    if ((mode == 0 && !side) || (mode == 1 && side)) continue;
-                    int rr = r + dr, cc = c + dc;
-                    near = rr >= 0 && cc >= 0 && rr < x.h && cc < x.w && x.at(rr, cc);
-                }
-            if (near) { out.at(r, c) = static_cast<uint8_t>(colour); any = true; }
-        }
-    return any;
+    for (int k : cells) out.px[k] = static_cast<uint8_t>(colour);
+    return true;
 }
 
 // The grid in the top-left corner of an empty canvas k times its size (k = 2, 3).
@@ -1018,10 +1074,24 @@ std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn
     return range(0, 2 * kSelectors);
 }
 
+// The families whose result always has the state's shape (tests check it on real and random
+// grids, so a wrong entry fails there rather than hiding fits).
+const char* const kKeepsShape[] = {
+    "keep_colour", "remove_colour", "remove_object", "symmetrize", "gravity", "fill_enclosed",
+    "outline", "invert", "paint", "hull", "frame", "draw_lines", "connect", "remove_small",
+    "keep_frequent", "shift", "halo", "map_objects", "paint_input", "overlay_input", "mask_input",
+};
+
+std::vector<Family> with_shape_flags(std::vector<Family> table) {
+    for (auto& f : table)
+        for (const char* name : kKeepsShape) f.keeps_shape |= std::string(name) == f.name;
+    return table;
+}
+
 }  // namespace
 
 const std::vector<Family>& families() {
-    static const std::vector<Family> table = {
+    static const std::vector<Family> table = with_shape_flags({
         {"dihedral", "k", range(1, 8), op_dihedral},
         {"crop_content", "", {0}, op_crop_content},
         {"keep_colour", "colour", range(1, 10), op_keep_colour},
@@ -1067,7 +1137,7 @@ const std::vector<Family>& families() {
         {"paint_input", "mode", range(0, 2), op_paint_input, true},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
         {"mask_input", "mode", range(0, 3), op_mask_input, true},
-    };
+    });
     return table;
 }
 
@@ -1085,6 +1155,15 @@ const std::vector<Op>& all_ops() {
 bool apply_op(const Op& op, const Img& x, const Img& input, Img& out) {
     if (!families()[op.family].fn(x, op.param, input, out)) return false;
     return legal_size(out.h, out.w);
+}
+
+ShapeRule shape_rule(const Op& op) {
+    static const int dihedral = family_index("dihedral");
+    if (op.family == dihedral) {
+        bool swap = op.param == 1 || op.param == 3 || op.param == 6 || op.param == 7;
+        return swap ? ShapeRule::transposes : ShapeRule::keeps;
+    }
+    return families()[op.family].keeps_shape ? ShapeRule::keeps : ShapeRule::any;
 }
 
 int family_index(const std::string& name) {

@@ -21,7 +21,12 @@ struct Family {
     std::vector<int> values;  // the parameters the enumeration tries
     OpFn fn;
     bool uses_input = false;  // reads the task's input grid besides the state's
+    bool keeps_shape = false; // its result always has the state's height and width
 };
+
+// What a primitive call's result shape is, known before the call: the state's (keeps), the
+// state's transposed (transposes), or only known by calling it (any).
+enum class ShapeRule { any, keeps, transposes };
 
 struct Op {
     int family;
@@ -36,6 +41,9 @@ const std::vector<Op>& all_ops();
 
 // One primitive call; false when it does not apply or the result is not a legal grid.
 bool apply_op(const Op& op, const Img& x, const Img& input, Img& out);
+
+// The shape rule of one (family, parameter).
+ShapeRule shape_rule(const Op& op);
 
 // The family index of a name, or -1.
 int family_index(const std::string& name);

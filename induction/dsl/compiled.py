@@ -46,6 +46,9 @@ class CompiledPrimitive:
     """The parameters it accepts (the enumeration tries them all)."""
     takes_input: bool
     """Whether it reads the task's input grid as its second argument."""
+    keeps_shape: bool = False
+    """Whether its result always has its argument's shape (the enumeration skips a check whose
+    result shape is then known to be wrong)."""
     cost: int = 1
     """Program-size contribution, as a Python DSL primitive's."""
 
@@ -75,8 +78,8 @@ class CompiledPrimitive:
 
 def _table() -> dict[str, CompiledPrimitive]:
     out = {}
-    for index, (family, param, values, takes_input) in enumerate(_core.families()):
-        prim = CompiledPrimitive(f"core_{family}", index, param or None, tuple(values), takes_input)
+    for index, (family, param, values, takes_input, keeps_shape) in enumerate(_core.families()):
+        prim = CompiledPrimitive(f"core_{family}", index, param or None, tuple(values), takes_input, keeps_shape)
         out[prim.name] = prim
     return out
 

@@ -399,6 +399,70 @@ def test_compiled_against_numpy_references(g):
         assert (call("core_fill_enclosed", g, colour=7) == np.where(holes, 7, g)).all()
 
 
+@settings(max_examples=150, deadline=None)
+@given(grids(), st.data())
+def test_families_flagged_as_keeping_the_shape_keep_it(g, data):
+    """The enumeration skips a check whose result shape is known beforehand to be wrong, so a
+    family wrongly flagged would hide fits: every result of a flagged family has its
+    argument's shape, and a dihedral transform has it or its transpose."""
+    inp = data.draw(st.sampled_from([g, np.zeros_like(g), (g + 1) % 10]))
+    flagged = {name for name, *_, keeps in _core.families() if keeps}
+    assert {"keep_colour", "gravity", "halo", "mask_input"} <= flagged and "crop_object" not in flagged
+    for prim in COMPILED.values():
+        if not prim.keeps_shape:
+            continue
+        for v in prim.values:
+            out = _core.apply(prim.family, v, np.ascontiguousarray(g), np.ascontiguousarray(inp))
+            assert out is None or out.shape == g.shape, (prim.name, v)
+    for k in range(1, 8):
+        swap = k in (1, 3, 6, 7)
+        assert call("core_dihedral", g, k=k).shape == (g.T.shape if swap else g.shape)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(grids(8), min_size=2, max_size=6))
+def test_what_the_core_remembers_per_grid_never_changes_a_result(gs):
+    """Objects, selections and neighbour cells are kept per grid between calls: the results on
+    a grid are the same first, after other grids, and after grids that differ from it in one cell."""
+    cached = ("core_crop_object", "core_crop_object_box", "core_remove_object", "core_map_objects",
+              "core_crop_object_having", "core_halo", "core_count_row", "core_remove_small", "core_hull")
+
+    def results(g):
+        g = np.ascontiguousarray(g)
+        out = []
+        for name in cached:
+            prim = COMPILED[name]
+            for v in prim.values:
+                r = _core.apply(prim.family, v, g, g)
+                out.append(None if r is None else (r.shape, r.tobytes()))
+        return out
+
+    first = [results(g) for g in gs]
+    for g in gs:  # a neighbour differing in one cell, then the grid again
+        h = g.copy()
+        h.flat[0] = (h.flat[0] + 1) % 10
+        results(h)
+    assert [results(g) for g in reversed(gs)] == first[::-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(grids())
+def test_halo_against_a_numpy_reference(g):
+    empty = g == 0
+    pad = np.pad(g > 0, 1)
+    at = lambda dr, dc: pad[1 + dr:1 + dr + g.shape[0], 1 + dc:1 + dc + g.shape[1]]  # noqa: E731
+    side = at(-1, 0) | at(1, 0) | at(0, -1) | at(0, 1)
+    corner = at(-1, -1) | at(-1, 1) | at(1, -1) | at(1, 1)
+    for mode, near in enumerate((side, corner, side | corner)):
+        mask = near & empty
+        g = np.ascontiguousarray(g)
+        got = _core.apply(COMPILED["core_halo"].family, 4 * 3 + mode, g, g)
+        if mask.any():
+            assert (got == np.where(mask, 4, g)).all()
+        else:
+            assert got is None
+
+
 def _depth1_outcomes(task: Task) -> set:
     grids = [e.input.array for e in task.train] + [g.array for g in task.test_inputs]
     root = tuple(g.tobytes() + bytes(g.shape) for g in grids)
@@ -484,6 +548,7 @@ def test_time_limit_and_statistics():
     result = enumerate_search(task, EnumerationConfig(max_depth=4), seconds=0.2, cpu_clock=True)
     s = result.stats
     assert s["core_timed_out"] and s["core_bugs"] == 0 and s["core_candidates"] > 0
+    assert s["core_pruned"] > 0  # every shape-keeping call on a 30x30 state, against 30x1 outputs
     assert s["core_depth_reached"] >= s["core_depth_complete"]
     assert s["core_level_states"][0] == 1
 
