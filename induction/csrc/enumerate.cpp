@@ -163,8 +163,8 @@ class Enumerator {
         }();
         Img out;
         for (int p : order) {
-            bool keeps_wrong = shape_wrong(states_[p], ShapeRule::keeps);
-            bool transposes_wrong = shape_wrong(states_[p], ShapeRule::transposes);
+            bool keeps_wrong = states_[p].missed < 0;  // some train shape is wrong already
+            bool transposes_wrong = transposed_shape_wrong(states_[p]);
             for (size_t k = 0; k < ops.size(); ++k) {
                 if (tick()) return false;
                 res_.stats.candidates++;
@@ -179,13 +179,10 @@ class Enumerator {
         return true;
     }
 
-    // Whether a result of this shape rule misses some train output's shape.
-    bool shape_wrong(const State& s, ShapeRule rule) const {
-        for (int i = 0; i < n_train_; ++i) {
-            const Img &g = s.grids[i], &y = task_.train_out[i];
-            bool swap = rule == ShapeRule::transposes;
-            if ((swap ? g.w : g.h) != y.h || (swap ? g.h : g.w) != y.w) return true;
-        }
+    // Whether the state's grids, transposed, miss some train output's shape.
+    bool transposed_shape_wrong(const State& s) const {
+        for (int i = 0; i < n_train_; ++i)
+            if (s.grids[i].w != task_.train_out[i].h || s.grids[i].h != task_.train_out[i].w) return true;
         return false;
     }
 

@@ -47,9 +47,11 @@ bool bbox(const Img& g, Pred pred, int& r0, int& c0, int& r1, int& c1) {
 }
 
 // The k-th of the eight symmetries of the square (0 identity).
+// Whether dihedral transform k (see dihedral_into) swaps height and width.
+bool dihedral_swaps(int k) { return k == 1 || k == 3 || k == 6 || k == 7; }
+
 void dihedral_into(const Img& x, int k, Img& out) {
-    bool swap = k == 1 || k == 3 || k == 6 || k == 7;
-    out = swap ? Img(x.w, x.h) : Img(x.h, x.w);
+    out = dihedral_swaps(k) ? Img(x.w, x.h) : Img(x.h, x.w);
     for (int r = 0; r < x.h; ++r)
         for (int c = 0; c < x.w; ++c) {
             int rr = r, cc = c;
@@ -412,21 +414,22 @@ Derived& derived(const Img& g) {
     return d;
 }
 
-const std::vector<Object>& objects_of(const Img& g, int mode) {
-    Derived& d = derived(g);
+const std::vector<Object>& objects_of(Derived& d, int mode) {
     if (!d.have_objs[mode]) {
-        d.objs[mode] = objects(g, mode);
+        d.objs[mode] = objects(d.grid, mode);
         d.selected[mode].fill(-2);
         d.have_objs[mode] = true;
     }
     return d.objs[mode];
 }
 
-// select_object over objects_of(g, mode), remembered with them.
-int selected_object(const Img& g, int mode, int sel) {
-    const auto& objs = objects_of(g, mode);
-    int& i = derived(g).selected[mode][sel];
-    if (i == -2) i = select_object(objs, sel, g.h, g.w);
+const std::vector<Object>& objects_of(const Img& g, int mode) { return objects_of(derived(g), mode); }
+
+// select_object over objects_of(d, mode), remembered with them.
+int selected_object(Derived& d, int mode, int sel) {
+    const auto& objs = objects_of(d, mode);
+    int& i = d.selected[mode][sel];
+    if (i == -2) i = select_object(objs, sel, d.grid.h, d.grid.w);
     return i;
 }
 
@@ -434,9 +437,10 @@ int selected_object(const Img& g, int mode, int sel) {
 // cropped; 1: its bounding box of the grid; 2: the grid without it.
 bool object_op(const Img& x, int param, int kind, Img& out) {
     int mode = param / kSelectors;
-    int i = selected_object(x, mode, param % kSelectors);
+    Derived& d = derived(x);
+    int i = selected_object(d, mode, param % kSelectors);
     if (i < 0) return false;
-    const auto& objs = objects_of(x, mode);
+    const auto& objs = objects_of(d, mode);
     const Object& o = objs[i];
     if (kind == 2) {
         if (objs.size() < 2) return false;
@@ -1074,8 +1078,8 @@ std::vector<int> object_params() {  // modes 0 (4-conn one colour) and 1 (8-conn
     return range(0, 2 * kSelectors);
 }
 
-// The families whose result always has the state's shape (tests check it on real and random
-// grids, so a wrong entry fails there rather than hiding fits).
+// The families whose result always has the state's shape (a property test checks it on
+// random grids, so a wrong entry fails there rather than hiding fits).
 const char* const kKeepsShape[] = {
     "keep_colour", "remove_colour", "remove_object", "symmetrize", "gravity", "fill_enclosed",
     "outline", "invert", "paint", "hull", "frame", "draw_lines", "connect", "remove_small",
@@ -1159,10 +1163,7 @@ bool apply_op(const Op& op, const Img& x, const Img& input, Img& out) {
 
 ShapeRule shape_rule(const Op& op) {
     static const int dihedral = family_index("dihedral");
-    if (op.family == dihedral) {
-        bool swap = op.param == 1 || op.param == 3 || op.param == 6 || op.param == 7;
-        return swap ? ShapeRule::transposes : ShapeRule::keeps;
-    }
+    if (op.family == dihedral) return dihedral_swaps(op.param) ? ShapeRule::transposes : ShapeRule::keeps;
     return families()[op.family].keeps_shape ? ShapeRule::keeps : ShapeRule::any;
 }
 
