@@ -20,6 +20,15 @@ SHIPPED_RUNS = Path(__file__).resolve().parents[2] / "bench" / "results" / "trai
 """The run the shipped models were trained on (``python bench/train_models.py`` makes both)."""
 
 
+@pytest.fixture(scope="module")
+def shipped_runs(tmp_path_factory) -> Path:
+    """The shipped archive, unpacked once for the tests that read it."""
+    out = tmp_path_factory.mktemp("shipped-runs")
+    with tarfile.open(SHIPPED_RUNS) as archive:
+        archive.extractall(out, filter="data")
+    return out
+
+
 def flip_task() -> Task:
     rng = np.random.default_rng(0)
     grids = [Grid(rng.integers(0, 4, size=(4, 5)).astype(np.uint8)) for _ in range(4)]
@@ -47,24 +56,20 @@ def test_shipped_models_exist_and_name_runs_over_training_data():
         assert "allow_evaluation" not in model.metadata
 
 
-def test_shipped_models_were_trained_on_no_evaluation_task_by_content_or_id(tmp_path):
-    with tarfile.open(SHIPPED_RUNS) as archive:
-        archive.extractall(tmp_path, filter="data")
+def test_shipped_models_were_trained_on_no_evaluation_task_by_content_or_id(shipped_runs):
     evaluation_ids = {t.id for name in EVALUATION_SPLITS for t in load_dataset(name).tasks}
     for load in (Verifier.load, Router.load):
-        runs = [tmp_path / source["run"] for source in load().metadata["trained_on"]]
+        runs = [shipped_runs / source["run"] for source in load().metadata["trained_on"]]
         assert all((run / "candidates.jsonl").exists() for run in runs), runs  # shipped with them
         tasks = load_runs(runs)
         check_splits(tasks, allow_evaluation=False)  # TrainError names the first overlap
         assert not {t.task.id for t in tasks} & evaluation_ids
 
 
-def test_the_shipped_run_and_seed_give_the_shipped_model_files_byte_for_byte(tmp_path):
-    with tarfile.open(SHIPPED_RUNS) as archive:
-        archive.extractall(tmp_path, filter="data")
+def test_the_shipped_run_and_seed_give_the_shipped_model_files_byte_for_byte(shipped_runs, tmp_path):
     for path, load, train in ((DEFAULT_VERIFIER, Verifier.load, train_verifier),
                               (DEFAULT_ROUTER, Router.load, train_router)):
-        runs = [tmp_path / source["run"] for source in load(path).metadata["trained_on"]]
+        runs = [shipped_runs / source["run"] for source in load(path).metadata["trained_on"]]
         out = tmp_path / path.name
         train(runs, out, seed=0)
         assert out.read_bytes() == path.read_bytes(), path
