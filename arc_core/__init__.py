@@ -3,8 +3,8 @@
 Grid, Example, Task, Candidate; datasets by name; task identity by content and
 the guard that keeps evaluation tasks out of training; augmentations with exact
 inverses; ARC Prize scoring; the Kaggle submission format; output-size
-prediction; the Proposer and LLMClient protocols. Imports no other package of
-the project.
+prediction; the vote rule and what "fits" means; the Proposer and LLMClient
+protocols. Imports no other package of the project.
 """
 
 from .augment import Augmentation, sample_augmentations
@@ -22,6 +22,10 @@ from .proposer import CLOCKS, Budget, ConfigError, Proposer, check_field
 from .scoring import ScoreReport, TaskOutcome, score_outcomes, task_score
 from .shape import predict_output_shapes
 from .task import Example, Task, TaskError
+from .votes import (
+    AUGMENTED_FIT, TRAIN_FIT, VOTE_DIGITS, VoteTally, candidate_confidence, candidate_votes,
+    program_fits, reports_fit, vote_order,
+)
 
 __all__ = [
     "CLOCKS",
@@ -32,5 +36,6 @@ __all__ = [
     "LoRASpec", "LORA_TARGET_MODULES", "SamplingConfig", "Budget", "ConfigError", "Proposer",
     "check_field", "ScoreReport",
     "TaskOutcome", "score_outcomes", "task_score", "predict_output_shapes", "Example", "Task",
-    "TaskError",
+    "TaskError", "AUGMENTED_FIT", "TRAIN_FIT", "VOTE_DIGITS", "VoteTally", "candidate_confidence",
+    "candidate_votes", "program_fits", "reports_fit", "vote_order",
 ]

@@ -66,6 +66,11 @@ class Candidate:
 
     @classmethod
     def from_json(cls, row: Mapping[str, Any]) -> Candidate:
+        """Read a ``candidates.jsonl`` row. Rows written before transduction's fit had its own
+        name carry it as ``train_fit``; it is read back as ``augmented_fit``."""
+        features = dict(row.get("features") or {})
+        if row["branch"] == "transduction" and "train_fit" in features and "augmented_fit" not in features:
+            features["augmented_fit"] = features.pop("train_fit")
         return cls(
             task_id=str(row["task_id"]),
             test_index=int(row["test_index"]),
@@ -73,6 +78,6 @@ class Candidate:
             branch=row["branch"],
             proposer=row["proposer"],
             provenance=dict(row.get("provenance") or {}),
-            features=dict(row.get("features") or {}),
+            features=features,
             score=row.get("score"),
         )

@@ -75,7 +75,7 @@ def run_task(job: tuple[Task, TTTConfig, float, int]) -> dict:
         "top_votes": [p and max(c.features["votes"] for c in candidates if c.test_index == i)
                       for i, p in enumerate(pools)],
         "train_steps": report.steps if report else None,
-        "train_fit": report.fit if report else None,
+        "augmented_fit": report.fit if report else None,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -99,7 +99,7 @@ def _summary(rows: list[dict], wall_s: float) -> dict:
 
 def _row_line(row: dict) -> str:
     mark = "SOLVED" if row["score"] == 1.0 else ("oracle" if row["oracle"] > 0 else "-")
-    extra = f"declined: {row['decline']}" if row["decline"] else f"steps={row['train_steps']} fit={row['train_fit']:.2f}"
+    extra = f"declined: {row['decline']}" if row["decline"] else f"steps={row['train_steps']} fit={row['augmented_fit']:.2f}"
     return f"{row['task_id']} {mark:6s} cpu={row['cpu_s']:.1f}s votes={row['top_votes']} {extra}"
 
 

@@ -19,7 +19,7 @@ from arc_core.scoring import ATTEMPTS, TaskOutcome
 from cluster.runtime import ERROR_CHARS
 
 from .proposers import ProposerSpec, build_proposer
-from .ranking import RankContext, pick_attempts, pool_by_test_input
+from .ranking import RankContext, RankRule, pick_attempts, pool_by_test_input
 
 
 @dataclass
@@ -122,7 +122,7 @@ class TaskRecord:
 def assemble_task(
     task: Task,
     outputs: Sequence[ProposalOutput],
-    ranking: str = "vote",
+    ranking: str | RankRule = "vote",
     verifier: Scorer | None = None,
     router: Router | None = None,
     failures: Mapping[str, str] | None = None,
@@ -130,12 +130,13 @@ def assemble_task(
 ) -> TaskRecord:
     """Pool, score, rank and pick two attempts per test input; label against the truth."""
     candidates = [c for o in outputs for c in o.candidates if c.test_index < len(task.test_inputs)]
+    blind = task.without_truth()  # what the verifier, the router and the ranking may see
     if verifier is not None and candidates:
-        candidates = verifier.score(task, candidates)
-    trust = router.branch_trust(task, candidates) if router is not None and candidates else {}
+        candidates = verifier.score(blind, candidates)
+    trust = router.branch_trust(blind, candidates) if router is not None and candidates else {}
     context = RankContext(branch_trust=trust)
-    pools = pool_by_test_input(task, candidates)
-    attempts = [pick_attempts(task, pool, ranking, context) for pool in pools]
+    pools = pool_by_test_input(blind, candidates)
+    attempts = [pick_attempts(blind, pool, ranking, context) for pool in pools]
     sources = [[_sources(g, pool) for g in picked] for picked, pool in zip(attempts, pools)]
     truths = task.test_outputs
     rows = [

@@ -12,11 +12,10 @@ candidates of the task's other test inputs, router trust per branch).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from arc_core import Candidate, Grid, Task
+from arc_core import Candidate, Grid, Task, program_fits, vote_order
 from arc_core.scoring import ATTEMPTS
 from verifier.ranking import rank_by_score
 
@@ -31,55 +30,27 @@ class RankContext:
 
 RankRule = Callable[[Task, Sequence[Candidate], RankContext], list[Grid]]
 
-VOTE_DIGITS = 9
-"""Decimals summed vote shares are compared to: shares summed in another order differ in the
-last bits, and grids with equal votes must tie (then confidence and first proposed decide)."""
-
-
 def rank_by_votes(task: Task, pool: Sequence[Candidate], context: RankContext) -> list[Grid]:
     """Grids that fit the training pairs before near-misses; within each, most votes first,
-    then highest proposer confidence, then first proposed (stable).
+    then highest proposer confidence, then first proposed (``arc_core.vote_order``).
 
     Votes are normalised per proposer (a grid's share of that proposer's votes) and then
     summed over proposers, so that a proposer counting 16 augmented views does not outvote
-    one counting 2 programs just by counting more things. A candidate whose
-    ``train_fit`` feature is below 1 is a near-miss: it never outranks a fitting one.
+    one counting 2 programs just by counting more things. A candidate whose reported fit
+    (a program's ``train_fit``, a net's ``augmented_fit``) is below 1 is a near-miss: it
+    never outranks a fitting one.
     """
-    totals: dict[tuple[str, bool], float] = defaultdict(float)
-    for c in pool:
-        totals[(c.proposer, _fits(c))] += _votes(c)
-    votes: dict[Grid, float] = defaultdict(float)
-    fits: dict[Grid, bool] = defaultdict(bool)
-    confidence: dict[Grid, float] = defaultdict(float)
-    first_seen: dict[Grid, int] = {}
-    for i, c in enumerate(pool):
-        fits[c.grid] |= _fits(c)
-    for i, c in enumerate(pool):
-        if _fits(c) == fits[c.grid]:
-            votes[c.grid] += _votes(c) / totals[(c.proposer, _fits(c))]
-        confidence[c.grid] = max(confidence[c.grid], float(c.features.get("confidence", 0.0) or 0.0))
-        first_seen.setdefault(c.grid, i)
-    return sorted(votes, key=lambda g: (not fits[g], -round(votes[g], VOTE_DIGITS), -confidence[g], first_seen[g]))
+    return vote_order(pool)
 
 
 def rank_induction_first(task: Task, pool: Sequence[Candidate], context: RankContext) -> list[Grid]:
     """The fixed rule of the published BARC ensemble: if some program fits every training
-    pair, induction's grids first (by votes), then the rest; otherwise transduction's first."""
-    fits = any(c.branch == "induction" and _fits(c) for c in pool)
-    first = "induction" if fits else "transduction"
-    lead = [c for c in pool if c.branch == first and (_fits(c) or first == "transduction")]
-    ranked = rank_by_votes(task, lead, context)
-    return ranked + [g for g in rank_by_votes(task, pool, context) if g not in ranked]
-
-
-def _votes(c: Candidate) -> float:
-    v = c.features.get("votes", 1)
-    return float(v) if v else 1.0
-
-
-def _fits(c: Candidate) -> bool:
-    fit = c.features.get("train_fit")
-    return fit is None or float(fit) >= 1.0
+    pair, induction's fitting grids first (by votes), then the rest; otherwise transduction's
+    first."""
+    fits = any(program_fits(c) for c in pool)
+    lead = [c for c in pool if (program_fits(c) if fits else c.branch == "transduction")]
+    ranked = vote_order(lead)
+    return ranked + [g for g in vote_order(pool) if g not in ranked]
 
 
 RANKERS: dict[str, RankRule] = {

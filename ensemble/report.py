@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from arc_core import DatasetError, Grid, GridError, Selection, Task, load_dataset
+from arc_core import AUGMENTED_FIT, TRAIN_FIT, DatasetError, Grid, GridError, Selection, Task, load_dataset
 from arc_core.scoring import ATTEMPTS
 
 from .rundir import REPORT, SUMMARY, RunDir
@@ -383,12 +383,12 @@ def _candidate_table(i: int, pool: Sequence[Mapping[str, Any]], result: Mapping[
         source = program_source(c)
         rows.append(
             f"<tr><td>{escape(str(c.get('proposer')))}</td><td>{escape(str(c.get('branch')))}</td>"
-            f"<td>{_num(features.get('votes'))}</td><td>{_num(features.get('train_fit'))}</td>"
+            f"<td>{_num(features.get('votes'))}</td><td>{_num(_fit(c, features))}</td>"
             f"<td>{_num(c.get('score'))}</td><td>{shape}</td><td>{attempt}</td><td>{right}</td>"
             f"<td>{_program(source, 'program') if source is not None else '–'}</td></tr>"
         )
     head = "".join(f"<th>{h}</th>" for h in
-                   ("proposer", "branch", "votes", "train fit", "verifier", "shape", "picked", "right", "program"))
+                   ("proposer", "branch", "votes", "fit", "verifier", "shape", "picked", "right", "program"))
     return (
         f'<details class="cands"><summary>test {i + 1}: {len(pool)} candidate(s), verifier score '
         f"first</summary><table><tr>{head}</tr>{''.join(rows)}</table></details>"
@@ -418,6 +418,14 @@ def _pct(x: Any) -> str:
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _fit(row: Mapping[str, Any], features: Mapping[str, Any]) -> Any:
+    """The fit the candidate's branch reports: a program's train fit, a net's augmented fit
+    (older runs stored the latter as ``train_fit`` too)."""
+    if row.get("branch") == "transduction":
+        return features.get(AUGMENTED_FIT, features.get(TRAIN_FIT))
+    return features.get(TRAIN_FIT)
 
 
 def _num(x: Any) -> str:

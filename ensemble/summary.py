@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from arc_core import Grid
+from arc_core import Candidate, vote_order
+from arc_core.scoring import ATTEMPTS
 
 
 def summarize(
@@ -48,14 +49,11 @@ def summarize(
 
 
 def _oracle_by_group(rows: Iterable[Mapping[str, Any]]):
-    """{group: {task_id: {test_index: [correct grids ranked by votes]}}} for branch and proposer."""
+    """{group: {task_id: {test_index: [(candidate, correct)]}}} for branch and proposer."""
     branch: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     proposer: dict[str, dict[str, dict[int, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for r in rows:
-        f = r["features"]
-        fits = f.get("train_fit") is None or float(f["train_fit"]) >= 1.0  # not a near-miss
-        item = (float(f.get("votes") or 1), bool(r.get("correct")), Grid(r["grid"]), fits,
-                float(f.get("confidence") or 0.0))
+        item = (Candidate.from_json(r), bool(r.get("correct")))
         branch[r["branch"]][r["task_id"]][r["test_index"]].append(item)
         proposer[r["proposer"]][r["task_id"]][r["test_index"]].append(item)
     return branch, proposer
@@ -79,20 +77,11 @@ def group_task_scores(groups, scored: list[Mapping[str, Any]]) -> dict[str, dict
             per_test = by_task.get(r["task_id"], {})
             hits = oracle_hits = 0
             for i in range(r["n_test"]):
-                votes: dict[Grid, float] = defaultdict(float)
-                right: dict[Grid, bool] = {}
-                fits: dict[Grid, bool] = defaultdict(bool)
-                confidence: dict[Grid, float] = defaultdict(float)
-                for v, ok, g, fit, conf in per_test.get(i, []):
-                    votes[g] += v
-                    right[g] = ok
-                    fits[g] |= fit
-                    confidence[g] = max(confidence[g], conf)
-                # the vote rule within the group: fitting grids first, then votes, then
-                # confidence, then first proposed
-                top2 = sorted(votes, key=lambda g: (not fits[g], -votes[g], -confidence[g]))[:2]
-                hits += any(right[g] for g in top2)
-                oracle_hits += any(right.values())
+                pool = per_test.get(i, [])
+                right = {c.grid for c, ok in pool if ok}
+                top2 = vote_order([c for c, _ in pool])[:ATTEMPTS]  # the ensemble's rule, within the group
+                hits += any(g in right for g in top2)
+                oracle_hits += bool(right)
             n_test = r["n_test"] or 1
             out[name][r["task_id"]] = (hits / n_test, oracle_hits / n_test)
     return out

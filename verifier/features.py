@@ -3,7 +3,7 @@
     X = feature_matrix(task, candidates)   # one row per candidate, columns FEATURE_NAMES
 
 Every feature is computed from the task (train pairs and test inputs only, never
-the truth), the candidate, and the *pool* of all candidates for the same test
+the truth), the vote rule and fit definitions of ``arc_core.votes``, the candidate, and the *pool* of all candidates for the same test
 input (agreement between proposers and augmented views). Features a proposer did
 not report (``train_fit``, ``cells_missed``, ``program_size``, ``logprob``) are
 NaN, which the gradient-boosted trees treat as "missing" consistently.
@@ -14,8 +14,8 @@ trained on other features is refused at load time.
 
 Proposer features read (all optional): ``votes`` (agreeing proposals or views),
 ``confidence`` in [0, 1], ``train_fit`` (induction: fraction of the train pairs
-- or cells - the program reproduces, 1.0 = all; transduction: share of the
-augmented train pairs the net reproduces, kept apart as ``net_train_fit``),
+- or cells - the program reproduces, 1.0 = all), ``augmented_fit`` (transduction:
+share of the augmented train pairs the net reproduces, as ``net_train_fit``),
 ``cells_missed`` (cells wrong over the train pairs), ``program_size`` (or
 ``program_length``: size of the program), ``train_loss`` (transduction, as
 ``net_train_loss``), ``vote_share`` (agreeing views / views, as ``view_share``),
@@ -34,7 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
-from arc_core import Candidate, Grid, Task, predict_output_shapes
+from arc_core import (
+    AUGMENTED_FIT, TRAIN_FIT, Candidate, Grid, Task, VoteTally, candidate_votes, predict_output_shapes,
+    program_fits,
+)
+from arc_core.votes import number as _number
 
 FEATURE_VERSION = "candidate-v1"
 
@@ -193,9 +197,9 @@ class PoolStats:
     branches: Mapping[Grid, frozenset[str]]
     votes: Mapping[Grid, float]
     norm_votes: Mapping[Grid, float]
-    """Sum over proposers of the grid's share of that proposer's votes (see ``_normalised_votes``)."""
+    """The vote rule's votes (``arc_core.VoteTally``): per-proposer shares within the fit tier."""
     reported_fit: Mapping[Grid, bool]
-    """Some candidate of the grid reports ``train_fit`` >= 1 or none at all."""
+    """Some candidate of the grid is not a near-miss (``arc_core.reports_fit``)."""
     program_fits: Mapping[Grid, bool]
     max_confidence: Mapping[Grid, float]
     vote_rank: Mapping[Grid, int]
@@ -205,84 +209,34 @@ class PoolStats:
 
     @classmethod
     def of(cls, pool: Sequence[Candidate]) -> PoolStats:
+        tally = VoteTally.of(pool)
         proposers: dict[Grid, set[str]] = defaultdict(set)
         branches: dict[Grid, set[str]] = defaultdict(set)
-        votes: dict[Grid, float] = defaultdict(float)
-        conf: dict[Grid, float] = defaultdict(float)
+        fits: dict[Grid, bool] = defaultdict(bool)
         seen_per_proposer: dict[str, int] = defaultdict(int)
         rank_in_proposer: dict[int, int] = {}
         for c in pool:
             proposers[c.grid].add(c.proposer)
             branches[c.grid].add(c.branch)
-            votes[c.grid] += candidate_votes(c)
-            conf[c.grid] = max(conf[c.grid], _number(c.features, "confidence", 0.0))
+            fits[c.grid] |= program_fits(c)
             rank_in_proposer[id(c)] = seen_per_proposer[c.proposer]
             seen_per_proposer[c.proposer] += 1
-        norm, reported_fit = _normalised_votes(pool)
-        fits: dict[Grid, bool] = defaultdict(bool)
-        for c in pool:
-            fits[c.grid] |= program_fits_train(c)
+        votes = tally.raw_votes
         distinct_totals = sorted(set(votes.values()), reverse=True)
         vote_rank = {g: distinct_totals.index(v) for g, v in votes.items()}
         return cls(
             proposers={g: frozenset(s) for g, s in proposers.items()},
             branches={g: frozenset(s) for g, s in branches.items()},
             votes=dict(votes),
-            norm_votes=norm,
-            reported_fit=reported_fit,
+            norm_votes=dict(tally.votes),
+            reported_fit=dict(tally.fits),
             program_fits=dict(fits),
-            max_confidence=dict(conf),
+            max_confidence=dict(tally.confidence),
             vote_rank=vote_rank,
             rank_in_proposer=rank_in_proposer,
             total_votes=sum(votes.values()),
             n_proposers=len(seen_per_proposer),
         )
-
-
-def _normalised_votes(pool: Sequence[Candidate]) -> tuple[dict[Grid, float], dict[Grid, bool]]:
-    """Votes as the ensemble's vote rule counts them, and whether each grid reports a fit.
-
-    A grid reports a fit if any candidate of it has ``train_fit`` >= 1 or none at all;
-    only candidates whose fit status matches their grid's count, each as its share of
-    its proposer's votes within that fit status, summed over proposers.
-    """
-    fit = {id(c): math.isnan(f) or f >= 1.0
-           for c in pool for f in [_number(c.features, "train_fit", NAN)]}
-    grid_fit: dict[Grid, bool] = defaultdict(bool)
-    totals: dict[tuple[str, bool], float] = defaultdict(float)
-    for c in pool:
-        grid_fit[c.grid] |= fit[id(c)]
-        totals[(c.proposer, fit[id(c)])] += candidate_votes(c)
-    norm: dict[Grid, float] = defaultdict(float)
-    for c in pool:
-        if fit[id(c)] == grid_fit[c.grid]:
-            norm[c.grid] += candidate_votes(c) / totals[(c.proposer, fit[id(c)])]
-    return dict(norm), dict(grid_fit)
-
-
-def candidate_votes(c: Candidate) -> float:
-    """The candidate's own vote count (1 when the proposer reported none)."""
-    v = _number(c.features, "votes", 1.0)
-    return v if v > 0 else 1.0
-
-
-def program_fits_train(c: Candidate) -> bool:
-    """True if the candidate's program reproduces every train pair.
-
-    Read from ``train_fit`` (>= 1) or ``cells_missed`` (== 0); an induction
-    candidate reporting neither counts as fitting (induction proposers return
-    only programs consistent with the train pairs unless they say otherwise);
-    a transduction candidate never does.
-    """
-    if c.branch != "induction":
-        return False
-    fit = _number(c.features, "train_fit", NAN)
-    if not math.isnan(fit):
-        return fit >= 1.0 - 1e-9
-    missed = _number(c.features, "cells_missed", NAN)
-    if not math.isnan(missed):
-        return missed == 0
-    return True
 
 
 def _proposer_features(c: Candidate, pool: PoolStats) -> dict[str, float]:
@@ -319,12 +273,11 @@ def _program_features(c: Candidate) -> dict[str, float]:
         size = _number(c.features, "program_length", NAN)
     logprob = _number(c.features, "logprob", NAN)
     induction = c.branch == "induction"
-    fit = _number(c.features, "train_fit", NAN)
     return {
-        "train_fit": fit if induction else NAN,
+        "train_fit": _number(c.features, TRAIN_FIT, NAN) if induction else NAN,
         "cells_missed": _number(c.features, "cells_missed", NAN) if induction else NAN,
         "program_size": size if induction else NAN,
-        "net_train_fit": NAN if induction else fit,
+        "net_train_fit": NAN if induction else _number(c.features, AUGMENTED_FIT, NAN),
         "net_train_loss": NAN if induction else _number(c.features, "train_loss", NAN),
         "view_share": _number(c.features, "vote_share", NAN),
         "proposer_timed_out": _number(
@@ -405,13 +358,3 @@ def _in_range(value: float, reference: Sequence[float], slack: float) -> float:
     if math.isnan(value) or not known:
         return NAN
     return float(min(known) - slack <= value <= max(known) + slack)
-
-
-def _number(features: Mapping[str, object], key: str, default: float) -> float:
-    """A numeric feature, ``default`` when absent, None, non-numeric or not finite."""
-    v = features.get(key)
-    if isinstance(v, bool):
-        return float(v)
-    if isinstance(v, (int, float)) and math.isfinite(v):
-        return float(v)
-    return default

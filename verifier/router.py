@@ -4,9 +4,9 @@
     router.branch_trust(task, candidates)                   # {"induction": p, "transduction": q}
     barc_rule(task, candidates)                             # the fixed rule, same shape of answer
 
-A branch's *best* candidate for a test input is its top grid by summed votes
-(then confidence, then first proposed), the ensemble's "vote" rule within the
-branch. The router predicts, per test input, the probability that this grid is
+A branch's *best* candidate for a test input is its top grid by the ensemble's
+vote rule within the branch (``arc_core.vote_order``: fitting grids first, then
+normalised votes, confidence, first proposed). The router predicts, per test input, the probability that this grid is
 right, one gradient-boosted classifier per branch, from features of the task
 (shape relations across train pairs, sizes, colours, object counts, whether the
 output size is predictable) and of the pool (whether any program fits all train
@@ -28,17 +28,18 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from arc_core import BRANCHES, Candidate, Grid, Task
+from arc_core import (
+    BRANCHES, Candidate, Grid, Task, candidate_confidence, candidate_votes, program_fits, vote_order,
+)
 
 from .boosting import BoostingConfig, TrainError, fit_ensemble, out_of_fold, roc_auc
-from .features import GridStats, TaskProfile, candidate_votes, program_fits_train
+from .features import GridStats, TaskProfile
 from .modelfile import TreeEnsemble, read_model_file
 from .runs import LabelledTask
 from .train import Fitted, Trainer, evaluation_note, rounded, train_model
@@ -60,7 +61,7 @@ ROUTER_FEATURE_NAMES: tuple[str, ...] = (
 
 def barc_rule(task: Task, candidates: Sequence[Candidate]) -> dict[str, float]:
     """Induction if any program fits all train pairs, else transduction (BARC's fixed rule)."""
-    fits = any(program_fits_train(c) for c in candidates)
+    fits = any(program_fits(c) for c in candidates)
     return {"induction": float(fits), "transduction": float(not fits)}
 
 
@@ -104,18 +105,9 @@ def router_matrix(task: Task, candidates: Sequence[Candidate]) -> np.ndarray:
 
 
 def branch_best(pool: Sequence[Candidate], branch: str) -> Grid | None:
-    """The branch's top grid by summed votes, then confidence, then first proposed."""
-    votes: dict[Grid, float] = defaultdict(float)
-    conf: dict[Grid, float] = defaultdict(float)
-    first: dict[Grid, int] = {}
-    for i, c in enumerate(pool):
-        if c.branch == branch:
-            votes[c.grid] += candidate_votes(c)
-            conf[c.grid] = max(conf[c.grid], float(c.features.get("confidence") or 0.0))
-            first.setdefault(c.grid, i)
-    if not votes:
-        return None
-    return min(votes, key=lambda g: (-votes[g], -conf[g], first[g]))
+    """The branch's top grid by the ensemble's vote rule (``arc_core.vote_order``) within the branch."""
+    order = vote_order([c for c in pool if c.branch == branch])
+    return order[0] if order else None
 
 
 def _task_features(task: Task, profile: TaskProfile) -> dict[str, float]:
@@ -151,7 +143,7 @@ def _test_input_features(
     row = {
         "shape_predictable": float(bool(predicted)),
         "test_area": float(test_input.height * test_input.width),
-        "any_program_fits": float(any(program_fits_train(c) for c in pool)),
+        "any_program_fits": float(any(program_fits(c) for c in pool)),
     }
     tops = {}
     for b in BRANCHES:
@@ -164,7 +156,7 @@ def _test_input_features(
         row[f"{b}_grids"] = float(len({c.grid for c in members}))
         row[f"{b}_top_share"] = top_votes / total if top is not None else nan
         row[f"{b}_top_confidence"] = (
-            max(float(c.features.get("confidence") or 0.0) for c in members if c.grid == top)
+            max(candidate_confidence(c) for c in members if c.grid == top)
             if top is not None else nan
         )
         row[f"{b}_top_shape_ok"] = float(top.shape in predicted) if top is not None and predicted else nan

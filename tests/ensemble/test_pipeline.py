@@ -93,3 +93,27 @@ def test_induction_first_rule_prefers_a_fitting_program():
     assert rank_induction_first(TASK, [*trans, exact], RankContext())[:2] == [A, B]
     near = Candidate("t", 0, A, "induction", "x", {}, {"votes": 1, "train_fit": 0.5})
     assert rank_induction_first(TASK, [*trans, near], RankContext())[:2] == [B, C]
+
+
+def test_the_verifier_router_and_ranking_never_see_a_test_output():
+    seen: list[tuple[str, object]] = []
+
+    class Verifier:
+        def score(self, task, candidates):
+            seen.append(("verifier", task.test_outputs))
+            return [c.with_score(0.5) for c in candidates]
+
+    class Router:
+        def branch_trust(self, task, candidates):
+            seen.append(("router", task.test_outputs))
+            return {"induction": 0.5, "transduction": 0.5}
+
+    def rule(task, pool, context):
+        seen.append(("ranking", task.test_outputs))
+        return rank_by_votes(task, pool, context)
+
+    outputs = [ProposalOutput("x", [cand(B, "x"), cand(C, "x", test_index=1)])]
+    record = assemble_task(TASK, outputs, ranking=rule, verifier=Verifier(), router=Router())
+    assert {who for who, _ in seen} == {"verifier", "router", "ranking"}
+    assert all(outputs_seen is None for _, outputs_seen in seen)
+    assert record.result.score == 1.0  # the labels still come from the truth

@@ -4,10 +4,8 @@ import math
 
 import numpy as np
 
-from arc_core import Candidate, Grid
-from verifier.features import (
-    FEATURE_NAMES, FEATURE_VERSION, feature_matrix, program_fits_train,
-)
+from arc_core import Candidate, Grid, program_fits
+from verifier.features import FEATURE_NAMES, FEATURE_VERSION, feature_matrix
 
 
 def _cand(task, grid, proposer="dsl", branch="induction", **features):
@@ -62,9 +60,9 @@ def test_agreement_sums_votes_over_proposers_of_the_same_grid(flip_task):
     assert first["pool_n_grids"] == 2 and first["pool_n_proposers"] == 2
 
 
-def test_train_fit_means_program_fit_only_for_induction(flip_task):
+def test_a_nets_augmented_fit_is_kept_apart_from_a_programs_train_fit(flip_task):
     g = flip_task.test_outputs[0]
-    net = _cand(flip_task, g, "ttt-net", "transduction", train_fit=1.0, train_loss=0.25,
+    net = _cand(flip_task, g, "ttt-net", "transduction", augmented_fit=1.0, train_loss=0.25,
                 vote_share=0.5, stopped_by_time=True)
     row = _row(feature_matrix(flip_task, [net]), 0)
     assert math.isnan(row["train_fit"]) and row["net_train_fit"] == 1.0
@@ -107,11 +105,11 @@ def test_empty_candidate_list_gives_an_empty_matrix(flip_task):
 
 def test_program_fit_reads_train_fit_then_cells_missed(flip_task):
     g = flip_task.test_outputs[0]
-    assert program_fits_train(_cand(flip_task, g, train_fit=1.0))
-    assert not program_fits_train(_cand(flip_task, g, train_fit=0.5))
-    assert not program_fits_train(_cand(flip_task, g, cells_missed=3))
-    assert program_fits_train(_cand(flip_task, g))
-    assert not program_fits_train(_cand(flip_task, g, "ttt-net", "transduction", train_fit=1.0))
+    assert program_fits(_cand(flip_task, g, train_fit=1.0))
+    assert not program_fits(_cand(flip_task, g, train_fit=0.5))
+    assert not program_fits(_cand(flip_task, g, cells_missed=3))
+    assert program_fits(_cand(flip_task, g))
+    assert not program_fits(_cand(flip_task, g, "ttt-net", "transduction", augmented_fit=1.0))
 
 
 def test_object_and_background_consistency():

@@ -12,8 +12,8 @@ model assumes. A declined task returns ``[]`` and its reason is kept in
 ``last_decline``.
 
 Candidate features: ``votes`` (agreeing views), ``confidence`` (their mean cell
-probability), ``vote_share`` (votes / views), ``train_fit`` (share of augmented train
-pairs reproduced exactly), ``train_loss``, ``train_steps``, ``stopped_by_time``.
+probability), ``vote_share`` (votes / views), ``augmented_fit`` (share of augmented train
+pairs reproduced exactly: how well the net learnt the pairs, not a program's fit), ``train_loss``, ``train_steps``, ``stopped_by_time``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from arc_core import Budget, Candidate, Grid, Task
+from arc_core import AUGMENTED_FIT, Budget, Candidate, Grid, Task
 
 from ..threads import torch_threads
 from .config import CLOCKS, TTTConfig
@@ -104,7 +104,7 @@ class TTTNetProposer:
                 provenance={**provenance, "agreeing_views": list(v.views)},
                 features={
                     "votes": v.votes, "confidence": float(min(1.0, max(0.0, v.confidence))),
-                    "vote_share": v.votes / n_views, "train_fit": report.fit,
+                    "vote_share": v.votes / n_views, AUGMENTED_FIT: report.fit,
                     "train_loss": report.final_loss, "train_steps": report.steps,
                     "stopped_by_time": report.stopped_by_time,
                 },
