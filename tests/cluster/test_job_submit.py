@@ -18,6 +18,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+STARTUP_S = 420
+NOT_UP_YET = ("No available agent", "Failed to connect", "Connection refused", "Failed to establish")
 TASK = {"train": [{"input": [[1, 2]], "output": [[1, 2]]}], "test": [{"input": [[3]], "output": [[3]]}]}
 
 
@@ -60,10 +62,13 @@ def test_ray_job_submit_runs_solve_on_the_cluster(tmp_path):
                   "--runtime-env-json", json.dumps(runtime_env), "--", "python", "-m", "ensemble.cli", "solve",
                   "--address", "auto", "--dataset", str(tmp_path / "tasks"), "--proposers",
                   "fixture_proposers:Identity", "--out", str(tmp_path / "run"), "--no-report"]
-        for _ in range(60):  # the head, then its job agent, take a while to come up
+        # The head, then its dashboard and job agent, take a while to come up (minutes on a
+        # loaded 2-core machine): retry until a deadline, and stop at once if the head died.
+        deadline = time.monotonic() + STARTUP_S
+        while True:
+            assert head.poll() is None, f"the Ray head exited with status {head.returncode} before accepting the job"
             job = _ray(env, *submit, timeout=300)
-            if not any(s in job.stdout + job.stderr for s in ("No available agent", "Failed to connect",
-                                                               "Connection refused", "Failed to establish")):
+            if not any(s in job.stdout + job.stderr for s in NOT_UP_YET) or time.monotonic() > deadline:
                 break
             time.sleep(2)
         assert job.returncode == 0, (job.stdout + job.stderr)[-3000:]
