@@ -248,44 +248,58 @@ class Enumerator {
             }
     }
 
-    // Layers of stored states, each right on every train cell it paints (its non-zero
-    // cells), chosen greedily by how many target cells they add, until every non-zero
-    // target cell of every train pair is painted.
+    // Layers of stored states laid over each other, chosen greedily: a layer paints its
+    // non-zero cells where no layer above it painted, and must be right on every train cell
+    // it paints (so a state may be wrong where layers above it cover it). The last layer may
+    // instead be a base that shows through everywhere still unpainted, zeros included, and
+    // is right there on every train pair (the input with some cells redrawn by the layers
+    // above is the common case). Without a base, unpainted cells are 0.
     void assemble() {
         auto late = [this] { return now(cpu_) > assembly_deadline_; };
         std::vector<int> pool;
-        for (int s = 0; s < static_cast<int>(states_.size()) && static_cast<int>(pool.size()) < cfg_.assemble_pool; ++s) {
-            if ((s & 255) == 0 && late()) return;
-            if (states_[s].missed > 0 && safe(states_[s])) pool.push_back(s);
-        }
-        std::vector<std::vector<uint8_t>> covered(n_train_);
-        int todo = 0;
-        for (int i = 0; i < n_train_; ++i) {
-            const Img& y = task_.train_out[i];
-            covered[i].assign(y.px.size(), 0);
-            for (int k = 0; k < y.size(); ++k) todo += y.px[k] != 0;
-        }
+        for (int s = 0; s < static_cast<int>(states_.size()) && static_cast<int>(pool.size()) < cfg_.assemble_pool; ++s)
+            if (states_[s].missed > 0) pool.push_back(s);
+        std::vector<std::vector<uint8_t>> painted(n_train_);
+        for (int i = 0; i < n_train_; ++i) painted[i].assign(task_.train_out[i].px.size(), 0);
         std::vector<int> layers;
-        while (todo > 0 && static_cast<int>(layers.size()) < cfg_.assemble_layers) {
-            if (late()) return;
-            int best = -1, best_gain = 0;
-            for (int s : pool) {
+        bool done = false;
+        while (!done && static_cast<int>(layers.size()) < cfg_.assemble_layers) {
+            int best = -1, best_gain = 0, base = -1;
+            for (size_t n = 0; n < pool.size(); ++n) {
+                if ((n & 255) == 0 && late()) return;
+                int s = pool[n];
+                bool paints_right = true, base_right = true;
                 int gain = 0;
-                for (int i = 0; i < n_train_; ++i) {
-                    const Img& g = states_[s].grids[i];
-                    for (int k = 0; k < g.size(); ++k) gain += g.px[k] != 0 && !covered[i][k];
+                for (int i = 0; i < n_train_ && (paints_right || base_right); ++i) {
+                    const Img &g = states_[s].grids[i], &y = task_.train_out[i];
+                    for (int k = 0; k < g.size(); ++k) {
+                        if (painted[i][k]) continue;
+                        bool right = g.px[k] == y.px[k];
+                        base_right &= right;
+                        if (g.px[k]) { paints_right &= right; gain++; }
+                        if (!paints_right && !base_right) break;
+                    }
                 }
-                if (gain > best_gain) { best = s; best_gain = gain; }
+                if (base_right && !layers.empty() && base < 0) base = s;
+                if (paints_right && gain > best_gain) { best = s; best_gain = gain; }
+            }
+            if (base >= 0) {
+                layers.push_back(base);
+                done = true;
+                break;
             }
             if (best < 0) return;
             layers.push_back(best);
+            done = true;
             for (int i = 0; i < n_train_; ++i) {
-                const Img& g = states_[best].grids[i];
-                for (int k = 0; k < g.size(); ++k)
-                    if (g.px[k] && !covered[i][k]) { covered[i][k] = 1; todo--; }
+                const Img &g = states_[best].grids[i], &y = task_.train_out[i];
+                for (int k = 0; k < g.size(); ++k) {
+                    if (g.px[k]) painted[i][k] = 1;
+                    done &= painted[i][k] || y.px[k] == 0;
+                }
             }
         }
-        if (todo > 0 || layers.size() < 2) return;
+        if (!done || layers.size() < 2) return;
         Fit fit;
         fit.colour_map.fill(-1);
         fit.depth = 1;
@@ -296,24 +310,16 @@ class Enumerator {
         for (size_t j = n_train_; j < inputs_.size(); ++j) {
             const Img& first = states_[layers[0]].grids[j];
             Img out(first.h, first.w);
+            std::vector<uint8_t> shown(out.px.size(), 0);
             for (int s : layers) {
                 const Img& g = states_[s].grids[j];
                 if (g.h != out.h || g.w != out.w) return;
                 for (int k = 0; k < g.size(); ++k)
-                    if (!out.px[k]) out.px[k] = g.px[k];
+                    if (!shown[k] && g.px[k]) { out.px[k] = g.px[k]; shown[k] = 1; }
             }
             fit.test_out.push_back(std::move(out));
         }
         res_.fits.push_back(std::move(fit));
-    }
-
-    bool safe(const State& s) const {
-        for (int i = 0; i < n_train_; ++i) {
-            const Img &g = s.grids[i], &y = task_.train_out[i];
-            for (int k = 0; k < g.size(); ++k)
-                if (g.px[k] && g.px[k] != y.px[k]) return false;
-        }
-        return true;
     }
 
     void near_misses() {

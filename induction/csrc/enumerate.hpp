@@ -6,7 +6,8 @@
 // and stored for the next level only when nothing fits and time and memory allow (anytime
 // deepening). A chain fits when it reproduces every train output exactly, or does so after
 // one colour map read off the pairs. When no chain fits, an assembly step lays several
-// stored states over each other, each right on every train cell it paints.
+// stored states over each other, each right on every train cell it paints where no layer
+// above paints; the last may be a base, shown (zeros included) wherever nothing above paints.
 #pragma once
 
 #include <array>

@@ -1068,6 +1068,120 @@ bool op_histogram(const Img& x, int mode, const Img&, Img& out) {
     return true;
 }
 
+// ---- filters of several objects, fills by nearness, counts (lists of objects in one step) --
+
+constexpr int kGroupScores = 7;
+
+// The score of an object that keep_objects / drop_objects rank by (higher is kept):
+// 0 most cells, 1 fewest, 2 largest box, 3 smallest box, 4 most colours, 5 most holes,
+// 6 fewest holes.
+int group_score(const Object& o, int score, int w) {
+    int area = (o.r1 - o.r0 + 1) * (o.c1 - o.c0 + 1);
+    switch (score) {
+        case 0: return o.cells;
+        case 1: return -o.cells;
+        case 2: return area;
+        case 3: return -area;
+        case 4: return o.colours;
+        case 5: return holes(o, w);
+        default: return -holes(o, w);
+    }
+}
+
+// Every object tied at the best score kept in place (keep = true) or removed (false);
+// param = mode * kGroupScores + score (mode as in objects()). Applies only when the best
+// objects are some but not all of them (else the grid would not change, or vanish).
+bool objects_by_score(const Img& x, int param, bool keep, Img& out) {
+    const auto& objs = objects_of(x, param / kGroupScores);
+    if (objs.size() < 2) return false;
+    std::vector<int> score(objs.size());
+    for (size_t i = 0; i < objs.size(); ++i) score[i] = group_score(objs[i], param % kGroupScores, x.w);
+    int best = *std::max_element(score.begin(), score.end());
+    int n_best = static_cast<int>(std::count(score.begin(), score.end(), best));
+    if (n_best == static_cast<int>(objs.size())) return false;
+    out = x;
+    for (size_t i = 0; i < objs.size(); ++i)
+        if ((score[i] == best) != keep)
+            for (int k : objs[i].index) out.px[k] = 0;
+    return true;
+}
+
+bool op_keep_objects(const Img& x, int p, const Img&, Img& out) { return objects_by_score(x, p, true, out); }
+bool op_drop_objects(const Img& x, int p, const Img&, Img& out) { return objects_by_score(x, p, false, out); }
+
+// Every empty cell takes the colour of its nearest non-zero cell (steps between side
+// neighbours; a tie goes to the source met first in row-major order). Mode 1 leaves the
+// most frequent non-zero colour out of the sources (it stays, but spreads nothing).
+bool op_spread_colours(const Img& x, int mode, const Img&, Img& out) {
+    int skip = -1;
+    if (mode == 1) {
+        auto n = histogram(x);
+        skip = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
+        if (skip <= 0 || !n[skip]) return false;
+    }
+    out = x;
+    std::vector<int> queue;
+    std::vector<uint8_t> done(x.px.size(), 0);
+    for (int i = 0; i < x.size(); ++i)
+        if (x.px[i]) {
+            done[i] = 1;
+            if (x.px[i] != skip) queue.push_back(i);
+        }
+    if (queue.empty() || static_cast<int>(std::count(done.begin(), done.end(), 1)) == x.size()) return false;
+    const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
+    for (size_t head = 0; head < queue.size(); ++head) {
+        int i = queue[head], r = i / x.w, c = i % x.w;
+        for (int d = 0; d < 4; ++d) {
+            int rr = r + dr[d], cc = c + dc[d];
+            if (rr < 0 || cc < 0 || rr >= x.h || cc >= x.w) continue;
+            int j = rr * x.w + cc;
+            if (done[j]) continue;
+            done[j] = 1;
+            out.px[j] = out.px[i];
+            queue.push_back(j);
+        }
+    }
+    return true;
+}
+
+// Rays from every non-zero cell through empty cells, stopping before the first non-zero
+// cell of the grid (or the border): 0 right, 1 left, 2 down, 3 up, 4 right and left,
+// 5 down and up, 6 all four. A cell two rays reach takes the one drawn first (right,
+// left, down, up; sources in row-major order).
+bool op_rays_to_contact(const Img& x, int mode, const Img&, Img& out) {
+    static const int dirs[7] = {1, 2, 4, 8, 3, 12, 15};  // bits: right, left, down, up
+    const int dr[4] = {0, 0, 1, -1}, dc[4] = {1, -1, 0, 0};
+    out = x;
+    bool any = false;
+    for (int d = 0; d < 4; ++d) {
+        if (!(dirs[mode] >> d & 1)) continue;
+        for (int r = 0; r < x.h; ++r)
+            for (int c = 0; c < x.w; ++c) {
+                uint8_t v = x.at(r, c);
+                if (!v) continue;
+                for (int rr = r + dr[d], cc = c + dc[d]; rr >= 0 && cc >= 0 && rr < x.h && cc < x.w && !x.at(rr, cc);
+                     rr += dr[d], cc += dc[d])
+                    if (!out.at(rr, cc)) { out.at(rr, cc) = v; any = true; }
+            }
+    }
+    return any;
+}
+
+// A count drawn as a block of the most frequent non-zero colour: param = what * 3 + shape;
+// what 0 the non-zero cells, 1 the colours, 2 the objects (8-connected, any colours);
+// shape 0 n x n, 1 n x 1, 2 1 x n.
+bool op_count_block(const Img& x, int param, const Img&, Img& out) {
+    int what = param / 3, shape = param % 3;
+    auto n = histogram(x);
+    int colour = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
+    if (colour <= 0 || !n[colour]) return false;
+    int count = what == 0 ? nonzero(x) : what == 1 ? colour_count(x) : static_cast<int>(objects_of(x, 1).size());
+    int h = shape == 2 ? 1 : count, w = shape == 1 ? 1 : count;
+    if (!legal_size(h, w)) return false;
+    out = Img(h, w, static_cast<uint8_t>(colour));
+    return true;
+}
+
 std::vector<int> range(int lo, int hi) {
     std::vector<int> v;
     for (int i = lo; i < hi; ++i) v.push_back(i);
@@ -1084,6 +1198,7 @@ const char* const kKeepsShape[] = {
     "keep_colour", "remove_colour", "remove_object", "symmetrize", "gravity", "fill_enclosed",
     "outline", "invert", "paint", "hull", "frame", "draw_lines", "connect", "remove_small",
     "keep_frequent", "shift", "halo", "map_objects", "paint_input", "overlay_input", "mask_input",
+    "keep_objects", "drop_objects", "spread_colours", "rays_to_contact",
 };
 
 std::vector<Family> with_shape_flags(std::vector<Family> table) {
@@ -1138,6 +1253,11 @@ const std::vector<Family>& families() {
         {"halo", "mode", range(3, 30), op_halo},
         {"map_objects", "mode", range(0, 12), op_map_objects},
         {"largest_rect", "mode", range(0, 2), op_largest_rect},
+        {"keep_objects", "select", range(0, 2 * kGroupScores), op_keep_objects},
+        {"drop_objects", "select", range(0, 2 * kGroupScores), op_drop_objects},
+        {"spread_colours", "mode", range(0, 2), op_spread_colours},
+        {"rays_to_contact", "mode", range(0, 7), op_rays_to_contact},
+        {"count_block", "mode", range(0, 9), op_count_block},
         {"paint_input", "mode", range(0, 2), op_paint_input, true},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
         {"mask_input", "mode", range(0, 3), op_mask_input, true},

@@ -165,6 +165,63 @@ def test_count_rows_and_objects_changed_in_place():
         call("core_map_objects", [[0, 0]], mode=0)
 
 
+def test_objects_kept_or_dropped_together_by_a_score():
+    g = [[1, 1, 0, 2],
+         [1, 0, 0, 0],
+         [0, 3, 0, 4]]
+    assert call("core_keep_objects", g, select=0).tolist() == [[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
+    assert call("core_drop_objects", g, select=0).tolist() == [[0, 0, 0, 2], [0, 0, 0, 0], [0, 3, 0, 4]]
+    # the three one-cell objects tie for fewest cells: all kept
+    assert call("core_keep_objects", g, select=1).tolist() == [[0, 0, 0, 2], [0, 0, 0, 0], [0, 3, 0, 4]]
+    assert call("core_keep_objects", g, select=7 + 0).tolist() == [[1, 1, 0, 0], [1, 0, 0, 0], [0, 3, 0, 0]]  # 8-conn
+    ring = [[5, 5, 5, 0, 6], [5, 0, 5, 0, 0], [5, 5, 5, 0, 6]]
+    assert call("core_keep_objects", ring, select=5).tolist() == [[5, 5, 5, 0, 0], [5, 0, 5, 0, 0], [5, 5, 5, 0, 0]]
+    assert call("core_drop_objects", ring, select=6).tolist() == [[5, 5, 5, 0, 0], [5, 0, 5, 0, 0], [5, 5, 5, 0, 0]]
+    for name in ("core_keep_objects", "core_drop_objects"):
+        with pytest.raises(DslError):
+            call(name, [[2, 0, 2]], select=0)  # both objects tie: nothing to tell apart
+        with pytest.raises(DslError):
+            call(name, [[7]], select=0)  # one object
+        with pytest.raises(DslError):
+            call(name, np.zeros((30, 30), dtype=np.uint8), select=3)
+
+
+def test_spreading_colours_and_rays_that_stop_at_contact():
+    assert call("core_spread_colours", [[1, 0, 0, 0, 2]], mode=0).tolist() == [[1, 1, 1, 2, 2]]  # tie: first source
+    assert call("core_spread_colours", [[0, 0], [0, 3]], mode=0).tolist() == [[3, 3], [3, 3]]
+    # mode 1: the most frequent colour (1) spreads nothing
+    assert call("core_spread_colours", [[1, 0, 0, 0, 2], [1, 1, 0, 0, 0]], mode=1).tolist() == [
+        [1, 2, 2, 2, 2], [1, 1, 2, 2, 2]]
+    for grid in ([[0, 0]], [[4]], [[1, 2]]):
+        with pytest.raises(DslError):
+            call("core_spread_colours", grid, mode=0)
+    row = [[1, 0, 0, 2, 0]]
+    assert call("core_rays_to_contact", row, mode=0).tolist() == [[1, 1, 1, 2, 2]]
+    assert call("core_rays_to_contact", row, mode=1).tolist() == [[1, 2, 2, 2, 0]]
+    assert call("core_rays_to_contact", row, mode=4).tolist() == [[1, 1, 1, 2, 2]]  # right drawn first
+    col = [[3], [0], [0], [5]]
+    assert call("core_rays_to_contact", col, mode=2).tolist() == [[3], [3], [3], [5]]
+    assert call("core_rays_to_contact", col, mode=3).tolist() == [[3], [5], [5], [5]]
+    assert call("core_rays_to_contact", [[0, 0], [0, 6]], mode=6).tolist() == [[0, 6], [6, 6]]
+    assert call("core_rays_to_contact", [[0, 0], [0, 6]], mode=5).tolist() == [[0, 6], [0, 6]]
+    with pytest.raises(DslError):
+        call("core_rays_to_contact", [[1, 1]], mode=6)  # nothing to draw
+
+
+def test_counts_drawn_as_blocks():
+    g = [[1, 1, 0, 2],
+         [1, 0, 0, 0],
+         [0, 0, 0, 3]]
+    assert call("core_count_block", g, mode=0).tolist() == [[1] * 5] * 5     # 5 cells, n x n
+    assert call("core_count_block", g, mode=3 + 1).tolist() == [[1], [1], [1]]  # 3 colours, n x 1
+    assert call("core_count_block", g, mode=6 + 2).tolist() == [[1, 1, 1]]      # 3 objects, 1 x n
+    with pytest.raises(DslError):
+        call("core_count_block", [[1, 2]], mode=0)  # no most frequent colour
+    with pytest.raises(DslError):
+        call("core_count_block", np.full((30, 30), 4, dtype=np.uint8), mode=0)  # 900 cells: too large
+    assert call("core_count_block", np.full((30, 30), 4, dtype=np.uint8), mode=7).tolist() == [[4]]
+
+
 def test_halo_pad_diagonal_and_histogram():
     g = [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
     assert call("core_halo", g, mode=3 * 4 + 0).tolist() == [[0, 4, 0], [4, 1, 4], [0, 4, 0]]  # sides
@@ -539,6 +596,24 @@ def test_assembly_lays_partial_states_over_each_other():
     layered = [s for s in result.fits if isinstance(s.program, Layered)]
     assert layered and layered[0].test_outputs[0].tolist() == want
     assert run_source(layered[0].source, test) == want and "core_layers" in layered[0].source
+
+
+def test_assembly_lays_a_partial_state_over_a_base_that_shows_through():
+    # the input mirrored left-right, its colour-2 cells staying where they were: no chain of
+    # two primitives gives it; the input's 2-cells laid over the mirrored input (the base,
+    # shown wherever no layer above paints, zeros included) do
+    def rule(x):
+        x = np.array(x, dtype=np.uint8)
+        return np.where(x == 2, 2, x[:, ::-1]).tolist()
+
+    inputs = [[[2, 1, 0], [0, 3, 1]], [[1, 0, 2, 3], [0, 0, 1, 4]], [[3, 2, 0], [2, 0, 1], [0, 1, 4]]]
+    test = [[1, 0, 2], [2, 3, 0]]
+    result = enumerate_search(_task([(x, rule(x)) for x in inputs], [test]), EnumerationConfig(max_depth=2),
+                              seconds=30)
+    assert not [s for s in result.fits if not isinstance(s.program, Layered)]
+    layered = [s for s in result.fits if isinstance(s.program, Layered)]
+    assert layered and layered[0].test_outputs[0].tolist() == rule(test)
+    assert run_source(layered[0].source, test) == rule(test)
 
 
 def test_time_limit_and_statistics():
