@@ -403,6 +403,8 @@ constexpr int kCacheSlots = 64;
 
 Derived& derived(const Img& g) {
     thread_local std::vector<Derived> cache(kCacheSlots);
+    thread_local Derived* last = nullptr;  // the enumeration asks for one grid many times in a row
+    if (last && last->valid && last->grid.same(g)) return *last;
     uint64_t h = hash_img(g);
     Derived& d = cache[h % kCacheSlots];
     if (!d.valid || !d.grid.same(g)) {
@@ -411,6 +413,7 @@ Derived& derived(const Img& g) {
         d.have_objs[0] = d.have_objs[1] = false;
         d.have_near = false;
     }
+    last = &d;
     return d;
 }
 
@@ -747,10 +750,59 @@ bool op_mask_input(const Img& x, int mode, const Img& input, Img& out) {
     return true;
 }
 
+// op_draw_lines' straight modes (0..6) in one pass over the grid: an empty cell takes the
+// colour of the first source, in row-major order, whose line reaches it, as if every
+// source drew its lines one after another over the empty cells.
+bool straight_lines(const Img& x, int mode, Img& out) {
+    std::array<int, kMaxSide> row_first, col_top;  // leftmost column / topmost row set, or -1
+    row_first.fill(-1);
+    col_top.fill(-1);
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c)
+            if (x.at(r, c)) {
+                if (row_first[r] < 0) row_first[r] = c;
+                if (col_top[c] < 0) col_top[c] = r;
+            }
+    out = x;
+    bool any = false;
+    auto paint = [&](int r, int c, uint8_t v) {
+        if (v) { out.at(r, c) = v; any = true; }
+    };
+    if (mode == 3 || mode == 5) {  // rays up (left): the nearest source below (to the right)
+        bool up = mode == 3;
+        int lines = up ? x.w : x.h, len = up ? x.h : x.w;
+        for (int l = 0; l < lines; ++l) {
+            uint8_t v = 0;
+            for (int k = len - 1; k >= 0; --k) {
+                uint8_t cell = up ? x.at(k, l) : x.at(l, k);
+                if (cell) v = cell;
+                else if (up) paint(k, l, v);
+                else paint(l, k, v);
+            }
+        }
+        return any;
+    }
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c) {
+            if (x.at(r, c)) continue;
+            int top = col_top[c], left = row_first[r];
+            uint8_t from_col = top >= 0 ? x.at(top, c) : 0, from_row = left >= 0 ? x.at(r, left) : 0;
+            switch (mode) {
+                case 0: paint(r, c, from_row); break;
+                case 1: paint(r, c, from_col); break;
+                case 2: paint(r, c, top >= 0 && top < r ? from_col : from_row ? from_row : from_col); break;
+                case 4: paint(r, c, top >= 0 && top < r ? from_col : 0); break;  // rays down: the topmost above
+                default: paint(r, c, left >= 0 && left < c ? from_row : 0); break;  // rays right: the leftmost
+            }
+        }
+    return any;
+}
+
 // Lines from every non-zero cell, over empty cells only: 0 its whole row, 1 its whole
 // column, 2 both, 3..6 a ray up, down, left, right to the border, 7..10 a diagonal ray
 // down-right, down-left, up-right, up-left, 11 all four diagonals.
 bool op_draw_lines(const Img& x, int mode, const Img&, Img& out) {
+    if (mode <= 6) return straight_lines(x, mode, out);
     out = x;
     bool any = false;
     auto paint = [&](int r, int c, uint8_t v) {

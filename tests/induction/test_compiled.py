@@ -456,6 +456,34 @@ def test_compiled_against_numpy_references(g):
         assert (call("core_fill_enclosed", g, colour=7) == np.where(holes, 7, g)).all()
 
 
+def _lines_by_source(g: np.ndarray, mode: int) -> np.ndarray:
+    """draw_lines' straight modes as specified: every non-zero cell, in row-major order,
+    draws its lines (row, column, both, or a ray up, down, left, right) over empty cells."""
+    out, (h, w) = g.copy(), g.shape
+    for r, c in zip(*np.nonzero(g)):
+        cells = {0: [(r, k) for k in range(w)], 1: [(k, c) for k in range(h)],
+                 2: [(r, k) for k in range(w)] + [(k, c) for k in range(h)],
+                 3: [(k, c) for k in range(r - 1, -1, -1)], 4: [(k, c) for k in range(r + 1, h)],
+                 5: [(r, k) for k in range(c - 1, -1, -1)], 6: [(r, k) for k in range(c + 1, w)]}[mode]
+        for rr, cc in cells:
+            if not out[rr, cc]:
+                out[rr, cc] = g[r, c]
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(grids(), st.floats(0, 1))
+def test_straight_lines_against_drawing_source_by_source(g, density):
+    g = np.where(np.random.default_rng(int(g.sum())).random(g.shape) < density, g, 0).astype(np.uint8)
+    for mode in range(7):
+        want = _lines_by_source(g, mode)
+        if (want == g).all():
+            with pytest.raises(DslError):
+                call("core_draw_lines", g, mode=mode)
+        else:
+            assert (call("core_draw_lines", g, mode=mode) == want).all(), mode
+
+
 @settings(max_examples=150, deadline=None)
 @given(grids(), st.data())
 def test_families_flagged_as_keeping_the_shape_keep_it(g, data):
