@@ -310,12 +310,11 @@ class Enumerator {
         for (size_t j = n_train_; j < inputs_.size(); ++j) {
             const Img& first = states_[layers[0]].grids[j];
             Img out(first.h, first.w);
-            std::vector<uint8_t> shown(out.px.size(), 0);
             for (int s : layers) {
                 const Img& g = states_[s].grids[j];
                 if (g.h != out.h || g.w != out.w) return;
                 for (int k = 0; k < g.size(); ++k)
-                    if (!shown[k] && g.px[k]) { out.px[k] = g.px[k]; shown[k] = 1; }
+                    if (!out.px[k]) out.px[k] = g.px[k];
             }
             fit.test_out.push_back(std::move(out));
         }

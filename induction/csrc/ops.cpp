@@ -80,6 +80,12 @@ int unique_best(int n, Score score) {
     return ties ? -1 : best;
 }
 
+// The one most frequent non-zero colour of a histogram, or 0 when none is present or two tie.
+int most_frequent_colour(const std::array<int, kColours>& n) {
+    int colour = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
+    return colour > 0 && n[colour] ? colour : 0;
+}
+
 struct Object {
     int colour = 0;  // its colour (the most frequent one for a multicolour object)
     int cells = 0, colours = 0;
@@ -1007,8 +1013,8 @@ bool op_count_row(const Img& x, int mode, const Img&, Img& out) {
         for (size_t i = 0; i < cols.size(); ++i) out.px[i] = static_cast<uint8_t>(cols[i]);
         return true;
     }
-    int colour = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
-    if (colour <= 0 || !n[colour]) return false;
+    int colour = most_frequent_colour(n);
+    if (!colour) return false;
     int count = static_cast<int>(objects_of(x, mode).size());
     if (count < 1 || count > kMaxSide) return false;
     out = Img(1, count, static_cast<uint8_t>(colour));
@@ -1167,9 +1173,8 @@ bool op_drop_objects(const Img& x, int p, const Img&, Img& out) { return objects
 bool op_spread_colours(const Img& x, int mode, const Img&, Img& out) {
     int skip = -1;
     if (mode == 1) {
-        auto n = histogram(x);
-        skip = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
-        if (skip <= 0 || !n[skip]) return false;
+        skip = most_frequent_colour(histogram(x));
+        if (!skip) return false;
     }
     out = x;
     std::vector<int> queue;
@@ -1179,7 +1184,7 @@ bool op_spread_colours(const Img& x, int mode, const Img&, Img& out) {
             done[i] = 1;
             if (x.px[i] != skip) queue.push_back(i);
         }
-    if (queue.empty() || static_cast<int>(std::count(done.begin(), done.end(), 1)) == x.size()) return false;
+    if (queue.empty() || nonzero(x) == x.size()) return false;
     const int dr[4] = {-1, 1, 0, 0}, dc[4] = {0, 0, -1, 1};
     for (size_t head = 0; head < queue.size(); ++head) {
         int i = queue[head], r = i / x.w, c = i % x.w;
@@ -1224,9 +1229,8 @@ bool op_rays_to_contact(const Img& x, int mode, const Img&, Img& out) {
 // shape 0 n x n, 1 n x 1, 2 1 x n.
 bool op_count_block(const Img& x, int param, const Img&, Img& out) {
     int what = param / 3, shape = param % 3;
-    auto n = histogram(x);
-    int colour = unique_best(kColours - 1, [&n](int i) { return n[i + 1]; }) + 1;
-    if (colour <= 0 || !n[colour]) return false;
+    int colour = most_frequent_colour(histogram(x));
+    if (!colour) return false;
     int count = what == 0 ? nonzero(x) : what == 1 ? colour_count(x) : static_cast<int>(objects_of(x, 1).size());
     int h = shape == 2 ? 1 : count, w = shape == 1 ? 1 : count;
     if (!legal_size(h, w)) return false;
