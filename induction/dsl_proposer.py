@@ -86,10 +86,11 @@ class DslConfig:
     """Distinct grids returned per test input."""
     role_fraction: float = 0.35
     """Share of each engine's time kept for a second search by colour role (most frequent
-    colour 0, next 1, ...), run only when the plain one found no exact fit: for the Python
-    search on tasks whose inputs' colours differ between examples and whose outputs use
-    only their input's colours (``roles_differ``), for the compiled enumeration where an
-    input's background is not 0 (``roles_matter``). 0 turns both off."""
+    colour 0, next 1, ...; colours that only outputs hold keep their value), run only when
+    the plain one found no exact fit: for both engines on tasks whose inputs' colours differ
+    between examples (``roles_differ``), for the compiled enumeration also where an input's
+    background is not 0 (``roles_matter``); in both cases every output colour must be its
+    input's or one no input holds. 0 turns both off."""
     clock: str = "wall"
     """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
     process's CPU seconds, for benchmarks on a shared machine)."""
@@ -159,9 +160,11 @@ class DslProposer:
         core = None
         if cfg.core_fraction > 0:
             core_s = seconds * cfg.core_fraction
-            core_by_role = cfg.role_fraction > 0 and roles_matter(plain)
+            core_by_role = cfg.role_fraction > 0 and (roles_matter(plain) or roles_differ(plain))
             core = self._enumerate(plain, core_s * (1 - cfg.role_fraction if core_by_role else 1))
-            left = core_s - (clock() - start)
+            # the search by role gets its share at most: what the plain one leaves unused
+            # beyond that goes to the Python search
+            left = min(core_s - (clock() - start), core_s * cfg.role_fraction)
             if core_by_role and not core.fits and left > 0:
                 core = merge_results(core, by_role(plain, lambda t: self._enumerate(t, left)), cfg.search.near_misses)
         python_s = seconds - (clock() - start)

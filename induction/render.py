@@ -4,7 +4,8 @@ A ``Program`` is a chain of ``Step``s applied to the input grid; a ``Combined``
 program joins two chains cell by cell with a lookup table; a ``Layered`` program lays
 the grids of several chains over each other (the compiled enumeration's assembly); a
 ``ByRole`` program runs either on the grid recoloured by colour role (most frequent
-colour 0, ...) and restores the grid's own colours at the end. A step calls a Python
+colour 0, ...; colours the outputs add kept as they are) and restores the grid's own
+colours at the end. A step calls a Python
 DSL primitive or a compiled one (``core_*``, ``induction.dsl.compiled``). ``render``
 writes ``def transform(grid): ...`` that runs with only ``induction`` installed.
 """
@@ -87,7 +88,9 @@ class Combined:
 class ByRole:
     """A program run on the input recoloured by colour role, its output recoloured back."""
 
-    inner: Program | Combined
+    inner: Program | Combined | Layered
+    keep: tuple[int, ...] = ()
+    """Colours that keep their value (see ``normalise_colours``)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def run_program(program: AnyProgram, grid: Any) -> np.ndarray:
     """Execute a program directly (no source round trip)."""
     x = as_array(grid)
     if isinstance(program, ByRole):
-        x, order = normalise_colours(x)
+        x, order = normalise_colours(x, program.keep)
         return restore_colours(run_program(program.inner, x), order)
     if isinstance(program, Combined):
         return combine_lookup(_chain(program.left, x), _chain(program.right, x), dict(program.table))
@@ -152,7 +155,8 @@ def render(program: AnyProgram) -> str:
     lines = [*header, "", "", "def transform(grid):", "    x = as_array(grid)"]
     by_role = isinstance(program, ByRole)
     if by_role:
-        lines.append("    x, roles = normalise_colours(x)")
+        keep = f", keep={_literal(program.keep)}" if program.keep else ""
+        lines.append(f"    x, roles = normalise_colours(x{keep})")
         program = program.inner
     if any(s.takes_input for s in steps):
         lines.append(f"    {INPUT_VAR} = x")

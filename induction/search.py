@@ -377,14 +377,29 @@ def search(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5
     return _Searcher(task, config, seconds, clock).run(roots)
 
 
+def added_colours(task: Task) -> tuple[int, ...]:
+    """Colours some train output holds and no train input does (a colour the rule adds,
+    whatever colours its input has)."""
+    inputs = set().union(*(np.unique(e.input.array).tolist() for e in task.train))
+    outputs = set().union(*(np.unique(e.output.array).tolist() for e in task.train))
+    return tuple(sorted(outputs - inputs))
+
+
+def _every_output_colour_has_a_role(task: Task) -> bool:
+    """Every output colour is its input's, or one the outputs add (``added_colours``, kept
+    as it is by colour role)."""
+    added = set(added_colours(task))
+    return all(set(np.unique(e.output.array).tolist()) <= set(np.unique(e.input.array).tolist()) | added
+               for e in task.train)
+
+
 def roles_differ(task: Task) -> bool:
     """Whether searching by colour role may find what plain search cannot: the examples'
-    inputs hold different colour sets, and every output's colours are its input's (a
-    colour only in the outputs would get a different role in each example)."""
-    inputs = [e.input.array for e in task.train]
-    if len({tuple(np.unique(x)) for x in inputs}) < 2:
+    inputs hold different colour sets, and every output colour is its input's or one that
+    no input holds (``added_colours``, kept as it is)."""
+    if len({tuple(np.unique(e.input.array)) for e in task.train}) < 2:
         return False
-    return all(set(np.unique(e.output.array)) <= set(np.unique(x)) for e, x in zip(task.train, inputs))
+    return _every_output_colour_has_a_role(task)
 
 
 def search_by_role(task: Task, config: SearchConfig = SearchConfig(), seconds: float = 5.0,
@@ -395,27 +410,29 @@ def search_by_role(task: Task, config: SearchConfig = SearchConfig(), seconds: f
 
 def roles_matter(task: Task) -> bool:
     """Whether a search that takes 0 as the background may find more by colour role: every
-    output's colours are its input's (so each has a role), and some input's most frequent
-    colour is not 0."""
-    if not all(set(np.unique(e.output.array)) <= set(np.unique(e.input.array)) for e in task.train):
+    output colour has a role (its input's, or an added one kept as it is), and some input's
+    most frequent colour is not 0."""
+    if not _every_output_colour_has_a_role(task):
         return False
     return any(np.bincount(e.input.array.ravel(), minlength=10).argmax() != 0 for e in task.train)
 
 
 def by_role(task: Task, run: Callable[[Task], SearchResult]) -> SearchResult:
     """``run`` (a search) on the task with every grid recoloured by colour role (most
-    frequent colour 0, next 1, ...; each output by its own input's roles); solutions are
-    wrapped in ``ByRole`` and their test outputs given back in each test input's own colours."""
+    frequent colour 0, next 1, ...; each output by its own input's roles, colours the
+    outputs add kept as they are); solutions are wrapped in ``ByRole`` and their test
+    outputs given back in each test input's own colours."""
+    keep = added_colours(task)
     train = []
     for e in task.train:
-        x, order = normalise_colours(e.input.array)
+        x, order = normalise_colours(e.input.array, keep)
         role = np.argsort(np.asarray(order)).astype(np.uint8)
         train.append(Example(Grid(x), Grid(role[e.output.array])))
-    tests = [normalise_colours(g.array) for g in task.test_inputs]
+    tests = [normalise_colours(g.array, keep) for g in task.test_inputs]
     result = run(Task(task.id, tuple(train), tuple(Grid(x) for x, _ in tests), None))
 
     def wrap(sol: Solution) -> Solution:
-        program = ByRole(sol.program)
+        program = ByRole(sol.program, keep)
         outs = tuple(restore_colours(o, order) for o, (_, order) in zip(sol.test_outputs, tests))
         return replace(sol, program=program, source=render(program), size=program_size(program), test_outputs=outs)
 

@@ -901,7 +901,7 @@ bool op_shift(const Img& x, int dir, const Img&, Img& out) {
 
 // Scaled down by k, each k x k block becoming its most frequent non-zero colour (0 if empty).
 bool op_scale_down_any(const Img& x, int k, const Img&, Img& out) {
-    if (x.h % k || x.w % k || x.h == k && x.w == k) return false;
+    if (x.h % k || x.w % k || (x.h == k && x.w == k)) return false;
     out = Img(x.h / k, x.w / k);
     for (int br = 0; br < out.h; ++br)
         for (int bc = 0; bc < out.w; ++bc) {

@@ -145,13 +145,18 @@ def line_majority(grid: np.ndarray, axis: LineAxis) -> np.ndarray:
     return out if axis == "rows" else np.ascontiguousarray(out.T)
 
 
-def normalise_colours(grid: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+def normalise_colours(grid: np.ndarray, keep: tuple[int, ...] = ()) -> tuple[np.ndarray, tuple[int, ...]]:
     """Recolour ``grid`` by colour role: its most frequent colour becomes 0, the next 1, and
     so on (ties by colour value); returns the new grid and the order (``order[role]`` is the
-    original colour) that ``restore_colours`` undoes. Not a primitive: the search uses it
-    around whole programs for tasks whose colours change between examples."""
+    original colour) that ``restore_colours`` undoes. Colours in ``keep`` (a colour the
+    outputs add whatever their input's colours) stay as they are, the roles taking the other
+    values in order. Not a primitive: the search uses it around whole programs for tasks
+    whose colours change between examples."""
     counts = np.bincount(grid.ravel(), minlength=10)
-    order = sorted(range(10), key=lambda c: (counts[c] == 0, -counts[c], c))
+    ranked = sorted((c for c in range(10) if c not in keep), key=lambda c: (counts[c] == 0, -counts[c], c))
+    order = list(range(10))
+    for value, c in zip((v for v in range(10) if v not in keep), ranked):
+        order[value] = c
     role = np.zeros(10, dtype=np.uint8)
     role[order] = np.arange(10)
     return role[grid], tuple(order)

@@ -698,4 +698,5 @@ def test_the_enumeration_by_colour_role_sees_a_background_that_is_not_zero():
     result = by_role(task, lambda t: enumerate_search(t, EnumerationConfig(max_depth=1), seconds=30))
     assert result.fits and result.fits[0].test_outputs[0].tolist() == want
     assert run_source(result.fits[0].source, test) == want and "normalise_colours" in result.fits[0].source
-    assert not roles_matter(_task([([[0, 1]], [[2]])], [[[0, 1]]]))  # an output colour not in its input
+    # 2 is the second input's colour but not the first's: in the first example it has no role
+    assert not roles_matter(_task([([[0, 1]], [[2]]), ([[2, 2]], [[2]])], [[[0, 1]]]))

@@ -9,9 +9,10 @@ from arc_core import Budget, ConfigError, Grid, Proposer, Task
 from arc_core.task import Example
 from induction import dsl
 from induction.dsl import PRIMITIVES, DslError, Primitive
+from induction.dsl.colour import normalise_colours, restore_colours
 from induction.dsl_proposer import DslConfig, DslProposer
 from induction.render import ByRole, run_program
-from induction.search import SearchConfig, roles_differ, search, search_by_role
+from induction.search import SearchConfig, added_colours, roles_differ, search, search_by_role
 
 def make_task(fn, inputs, test_inputs, task_id="t") -> Task:
     train = tuple(Example(Grid(x), Grid(fn(np.array(x, dtype=np.uint8)))) for x in inputs)
@@ -227,12 +228,37 @@ def test_colour_roles_solve_what_plain_search_cannot():
     assert all(c.grid != task.test_outputs[0] for c in plain[:1])
 
 
-def test_roles_differ_needs_varying_inputs_and_no_new_output_colours():
+def test_roles_differ_needs_varying_inputs_and_a_role_for_every_output_colour():
     same = make_task(lambda g: g, [_role_grid(1, 2, 0), _role_grid(1, 2, 1)], [_role_grid(1, 2, 2)])
     assert not roles_differ(same)
-    new_colour = make_task(lambda g: np.where(g > 0, 9, 0), [_role_grid(1, 2, 0), _role_grid(3, 4, 1)],
-                           [_role_grid(1, 2, 2)])
-    assert not roles_differ(new_colour)
+    # 9 is in no input: the rule adds it whatever the colours, so it keeps its value
+    added = make_task(lambda g: np.where(g > 0, 9, 0), [_role_grid(1, 2, 0), _role_grid(3, 4, 1)],
+                      [_role_grid(1, 2, 2)])
+    assert roles_differ(added) and added_colours(added) == (9,)
+    # 3 is the second input's colour, not the first's: it has no role in the first example
+    borrowed = make_task(lambda g: np.where(g > 0, 3, 0), [_role_grid(1, 2, 0), _role_grid(3, 4, 1)],
+                         [_role_grid(1, 2, 2)])
+    assert not roles_differ(borrowed) and added_colours(borrowed) == ()
+
+
+def test_colour_roles_keep_the_colours_the_outputs_add():
+    # the least frequent colour becomes 9 (in no input): by role, 9 stays 9 while the
+    # other colours take the roles 0, 1, 2 (skipping nothing below 9)
+    task = make_task(lambda g: np.where(g == _least(g), 9, g), [_role_grid(1, 2, 0), _role_grid(3, 1, 1), _role_grid(4, 6, 2)], [_role_grid(7, 5, 3)])
+    assert roles_differ(task)
+    result = search_by_role(task.without_truth(), FAST, seconds=5)
+    sol = next(s for s in result.fits if s.test_outputs[0].tolist() == task.test_outputs[0].to_list())
+    assert isinstance(sol.program, ByRole) and sol.program.keep == (9,) and "keep=(9,)" in sol.source
+    assert run_source(sol.source, task.test_inputs[0].to_list()) == sol.test_outputs[0].tolist()
+    grid, order = normalise_colours(np.array([[5, 5, 2, 9]], dtype=np.uint8), keep=(9,))
+    assert grid.tolist() == [[0, 0, 1, 9]] and order[9] == 9
+    assert restore_colours(grid, order).tolist() == [[5, 5, 2, 9]]
+
+
+def _least(g):
+    counts = np.bincount(g.ravel(), minlength=10)
+    counts[0] = 0
+    return min((c for c in range(10) if counts[c]), key=lambda c: counts[c])
 
 
 def test_merge_results_keeps_first_fits_first_and_adds_statistics():
