@@ -25,6 +25,11 @@ ROC-AUC is over every labelled candidate.
 
 Use runs the models were not trained on (the evaluation splits) to measure them; give
 one run per dataset for per-dataset figures.
+
+``--cross-validate`` measures the rules on the training runs themselves, to choose between
+them without an evaluation split: the tasks are cut into folds grouped as the trainers group
+them (a task in two runs is one group), and each fold is ranked by a verifier and a router
+fitted, with the shipped hyper-parameters and ``--seed``, on the other folds only.
 """
 
 from __future__ import annotations
@@ -47,8 +52,10 @@ from ensemble.rundir import RunDir  # noqa: E402
 from verifier import DEFAULT_ROUTER, DEFAULT_VERIFIER, Router, Verifier, barc_rule  # noqa: E402
 from verifier.boosting import roc_auc  # noqa: E402
 from verifier.ranking import rank_by_score  # noqa: E402
-from verifier.router import build_router_set  # noqa: E402
+from verifier.boosting import BoostingConfig, fit_ensemble  # noqa: E402
+from verifier.router import _fit_or_constant, build_router_set  # noqa: E402
 from verifier.runs import LabelledTask, load_runs  # noqa: E402
+from verifier.train import build_candidate_set  # noqa: E402
 
 CONFIDENCE = 0.95
 
@@ -134,19 +141,37 @@ def gap_closed(rule: np.ndarray, vote: np.ndarray, rows: np.ndarray) -> float:
     return float((rule[rows].mean() - vote[rows].mean()) / gap) if gap > 0 else float("nan")
 
 
-def routing(tasks: list[LabelledTask], router: Router | None, n_boot: int, seed: int) -> dict:
-    """Accuracy of each branch choice over labelled test inputs, with intervals; router ROC-AUC."""
+@dataclass(frozen=True)
+class Routed:
+    """One row per labelled test input: its group, each branch's label and the router's
+    probability (empty without a router), each branch choice's hit."""
+
+    groups: np.ndarray
+    labels: dict[str, np.ndarray]
+    predicted: dict[str, np.ndarray]
+    picks: dict[str, np.ndarray]
+
+
+def routed(tasks: list[LabelledTask], router: Router | None) -> Routed:
+    """Which branch each rule picks over the labelled test inputs, and whether it is right."""
     data = build_router_set(tasks)
-    if not len(data.groups):
-        return {}
     ind, tra = data.labels["induction"], data.labels["transduction"]
     picks = {"barc_rule": np.where(data.barc_induction, ind, tra), "oracle": ind | tra,
              "always_induction": ind, "always_transduction": tra}
-    out: dict = {"test_inputs": int(len(data.groups)), "auc": {}}
-    if router is not None:
-        p = router.predict(data.X)
-        picks = {"router": np.where(p["induction"] >= p["transduction"], ind, tra), **picks}
-        out["auc"] = {b: roc_auc(data.labels[b], p[b]) for b in BRANCHES}
+    predicted: dict[str, np.ndarray] = {}
+    if router is not None and len(data.groups):
+        predicted = router.predict(data.X)
+        picks = {"router": np.where(predicted["induction"] >= predicted["transduction"], ind, tra), **picks}
+    return Routed(data.groups, data.labels, predicted, picks)
+
+
+def routing(data: Routed, n_boot: int, seed: int) -> dict:
+    """Accuracy of each branch choice over labelled test inputs, with intervals; router ROC-AUC."""
+    if not len(data.groups):
+        return {}
+    picks = data.picks
+    out: dict = {"test_inputs": int(len(data.groups)),
+                 "auc": {b: roc_auc(data.labels[b], p) for b, p in data.predicted.items()}}
     out["accuracy"] = {
         name: {"value": float(hit.mean()),
                "interval": bootstrap(data.groups, lambda r, h=hit: float(h[r].mean()), n_boot, seed)}
@@ -179,8 +204,70 @@ def task_scores(run_dirs: Sequence[Path], tasks: list[LabelledTask], inputs: Inp
 
 
 def report(run_dirs: Sequence[Path], verifier: Verifier, router: Router | None, n_boot: int, seed: int) -> dict:
+    """Every rule's figures on the runs, ranked by the given models."""
     tasks = load_runs(run_dirs)
     inputs, auc = evaluate(tasks, verifier, router)
+    return summary(run_dirs, tasks, inputs, auc, routed(tasks, router), n_boot, seed)
+
+
+def cross_validated(run_dirs: Sequence[Path], n_boot: int, seed: int,
+                    config: BoostingConfig = BoostingConfig()) -> dict:
+    """Every rule's figures on the runs, each fold of tasks ranked by models fitted on the
+    other folds (groups as the trainers form them)."""
+    from sklearn.model_selection import GroupKFold
+
+    tasks = load_runs(run_dirs)
+    groups = np.array([lt.group for lt in tasks])
+    n_folds = min(config.folds, len(set(groups.tolist())))
+    order: list[int] = []
+    parts, scores, labels, routes = [], [], [], []
+    for fit_idx, held_idx in GroupKFold(n_splits=n_folds).split(groups, groups=groups):
+        fit_on = [tasks[i] for i in fit_idx]
+        cands = build_candidate_set(fit_on)
+        verifier = Verifier(fit_ensemble(cands.X, cands.y, config, seed))
+        rset = build_router_set(fit_on)
+        router = Router({b: _fit_or_constant(rset.X, rset.labels[b], config, seed) for b in BRANCHES})
+        held = [tasks[i] for i in held_idx]
+        inputs, y, p = _evaluate_with_scores(held, verifier, router)
+        parts.append((len(order), inputs))
+        order.extend(int(i) for i in held_idx)
+        labels.append(y)
+        scores.append(p)
+        routes.append(routed(held, router))
+    ordered = [tasks[i] for i in order]
+    inputs = Inputs(
+        np.concatenate([inp.task + start for start, inp in parts]),
+        {k: np.concatenate([inp.top1[k] for _, inp in parts]) for k in parts[0][1].top1},
+        {k: np.concatenate([inp.top2[k] for _, inp in parts]) for k in parts[0][1].top2},
+        sum(inp.n_labelled for _, inp in parts),
+    )
+    joined = Routed(
+        np.concatenate([r.groups for r in routes]),
+        {b: np.concatenate([r.labels[b] for r in routes]) for b in BRANCHES},
+        {b: np.concatenate([r.predicted[b] for r in routes]) for b in BRANCHES},
+        {k: np.concatenate([r.picks[k] for r in routes]) for k in routes[0].picks},
+    )
+    out = summary(run_dirs, ordered, inputs, roc_auc(np.concatenate(labels), np.concatenate(scores)),
+                  joined, n_boot, seed)
+    out["cross_validation"] = {"folds": n_folds, "grouped_by": "task", "seed": seed, "config": config.to_json()}
+    return out
+
+
+def _evaluate_with_scores(tasks: list[LabelledTask], verifier: Verifier, router: Router):
+    """``evaluate``, and the labels and scores its ROC-AUC is computed from."""
+    inputs, _ = evaluate(tasks, verifier, router)
+    labels, scores = [], []
+    for lt in tasks:
+        for c, lab in zip(verifier.score(lt.task, list(lt.candidates)), lt.labels):
+            if lab is not None:
+                labels.append(bool(lab))
+                scores.append(c.score)
+    return inputs, np.array(labels, dtype=bool), np.array(scores, dtype=float)
+
+
+def summary(run_dirs: Sequence[Path], tasks: list[LabelledTask], inputs: Inputs, auc: float, routes: Routed,
+            n_boot: int, seed: int) -> dict:
+    """The figures of ``inputs`` (each rule's hits) with their bootstrap intervals."""
     rows = np.arange(len(inputs.task))
     vote = inputs.top2.get("vote", np.zeros(0))
     rules = {}
@@ -205,7 +292,7 @@ def report(run_dirs: Sequence[Path], verifier: Verifier, router: Router | None, 
         "verifier_auc": auc,
         "rules": rules,
         "scores": task_scores(run_dirs, tasks, inputs),
-        "routing": routing(tasks, router, n_boot, seed),
+        "routing": routing(routes, n_boot, seed),
     }
 
 
@@ -246,11 +333,18 @@ def main(argv=None) -> int:
     p.add_argument("--bootstrap", type=int, default=2000, help="resamples for the intervals (0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--cross-validate", action="store_true",
+                   help="rank each fold of the runs' tasks by models fitted on the other folds "
+                        "(the runs are training runs; --verifier and --router are not read)")
     args = p.parse_args(argv)
-    verifier = Verifier.load(args.verifier)
-    router = None if args.no_router else Router.load(args.router)
-    r = report(args.run_dirs, verifier, router, args.bootstrap, args.seed)
-    r["verifier"], r["router"] = str(args.verifier), None if args.no_router else str(args.router)
+    if args.cross_validate:
+        r = cross_validated(args.run_dirs, args.bootstrap, args.seed)
+        r["verifier"] = r["router"] = "cross-validated"
+    else:
+        verifier = Verifier.load(args.verifier)
+        router = None if args.no_router else Router.load(args.router)
+        r = report(args.run_dirs, verifier, router, args.bootstrap, args.seed)
+        r["verifier"], r["router"] = str(args.verifier), None if args.no_router else str(args.router)
     print(table(r))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

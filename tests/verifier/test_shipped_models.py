@@ -4,6 +4,8 @@ every train pair over a guess that fits none."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import tarfile
 from pathlib import Path
 
@@ -12,12 +14,13 @@ import pytest
 
 from arc_core import EVALUATION_SPLITS, Candidate, Example, Grid, Task, load_dataset
 from verifier import DEFAULT_ROUTER, DEFAULT_VERIFIER, Router, Verifier
-from verifier.router import train_router
+from verifier.router import build_router_set, train_router
 from verifier.runs import load_runs
 from verifier.train import check_splits, train_verifier
 
 SHIPPED_RUNS = Path(__file__).resolve().parents[2] / "bench" / "results" / "training-clean-runs.tar.gz"
 """The run the shipped models were trained on (``python bench/train_models.py`` makes both)."""
+BENCH = SHIPPED_RUNS.parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +90,20 @@ def test_shipped_router_gives_a_probability_per_branch():
     task = flip_task()
     trust = Router.load().branch_trust(task, candidates(task))
     assert set(trust) == {"induction", "transduction"} and all(0.0 <= p <= 1.0 for p in trust.values())
+
+
+def test_the_ranking_rules_cross_validated_on_the_shipped_run(shipped_runs, monkeypatch):
+    # bench/verifier_rankings.py --cross-validate: every labelled test input ranked once, by
+    # models fitted on the other folds (how `solve`'s rule is chosen without an evaluation split)
+    spec = importlib.util.spec_from_file_location("verifier_rankings", BENCH / "verifier_rankings.py")
+    rankings = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, rankings)  # its dataclasses look themselves up there
+    spec.loader.exec_module(rankings)
+    runs = [shipped_runs / source["run"] for source in Verifier.load().metadata["trained_on"]]
+    r = rankings.cross_validated(runs, n_boot=0, seed=0)
+    labelled = len(build_router_set(load_runs(runs)).groups)
+    assert r["test_inputs_labelled"] == r["routing"]["test_inputs"] == labelled
+    assert r["cross_validation"]["folds"] == 5 and r["verifier_auc"] > 0.9
+    rules = r["rules"]
+    assert {"vote", "verifier", "verifier+router", "verifier+barc", "random"} <= set(rules)
+    assert all(rules["random"]["top2"] < v["top2"] <= 1.0 for name, v in rules.items() if name != "random")
