@@ -5,9 +5,9 @@ program joins two chains cell by cell with a lookup table; a ``Layered`` program
 the grids of several chains over each other (the compiled enumeration's assembly); a
 ``ByRole`` program runs either on the grid recoloured by colour role (most frequent
 colour 0, ...; colours the outputs add kept as they are) and restores the grid's own
-colours at the end. A step calls a Python
-DSL primitive or a compiled one (``core_*``, ``induction.dsl.compiled``). ``render``
-writes ``def transform(grid): ...`` that runs with only ``induction`` installed.
+colours at the end. A step calls a Python DSL primitive or a compiled one (``core_*``,
+``induction.dsl.compiled``). ``render`` writes ``def transform(grid): ...`` that runs with
+only ``induction`` installed.
 """
 
 from __future__ import annotations
