@@ -50,9 +50,8 @@ from arc_core import BRANCHES  # noqa: E402
 from ensemble.ranking import RANKERS, RankContext  # noqa: E402
 from ensemble.rundir import RunDir  # noqa: E402
 from verifier import DEFAULT_ROUTER, DEFAULT_VERIFIER, Router, Verifier, barc_rule  # noqa: E402
-from verifier.boosting import roc_auc  # noqa: E402
+from verifier.boosting import BoostingConfig, fit_ensemble, roc_auc  # noqa: E402
 from verifier.ranking import rank_by_score  # noqa: E402
-from verifier.boosting import BoostingConfig, fit_ensemble  # noqa: E402
 from verifier.router import _fit_or_constant, build_router_set  # noqa: E402
 from verifier.runs import LabelledTask, load_runs  # noqa: E402
 from verifier.train import build_candidate_set  # noqa: E402
@@ -71,8 +70,8 @@ class Inputs:
 
 
 def evaluate(tasks: list[LabelledTask], verifier: Verifier, router: Router | None):
-    """Per-rule hits over the answerable test inputs, and the verifier's ROC-AUC over every
-    labelled candidate."""
+    """Per-rule hits over the answerable test inputs, and every labelled candidate's label
+    and verifier score (the verifier's ROC-AUC is computed from them)."""
     rows_task: list[int] = []
     top1: dict[str, list[float]] = {}
     top2: dict[str, list[float]] = {}
@@ -102,7 +101,7 @@ def evaluate(tasks: list[LabelledTask], verifier: Verifier, router: Router | Non
             top2.setdefault("random", []).append(min(2, n_grids) / n_grids)
     inputs = Inputs(np.array(rows_task, dtype=int), {k: np.array(v) for k, v in top1.items()},
                     {k: np.array(v) for k, v in top2.items()}, n_labelled)
-    return inputs, roc_auc(np.array(labels), np.array(scores))
+    return inputs, np.array(labels, dtype=bool), np.array(scores, dtype=float)
 
 
 def _rules(lt: LabelledTask, scored, router: Router | None) -> dict[str, Callable]:
@@ -206,8 +205,8 @@ def task_scores(run_dirs: Sequence[Path], tasks: list[LabelledTask], inputs: Inp
 def report(run_dirs: Sequence[Path], verifier: Verifier, router: Router | None, n_boot: int, seed: int) -> dict:
     """Every rule's figures on the runs, ranked by the given models."""
     tasks = load_runs(run_dirs)
-    inputs, auc = evaluate(tasks, verifier, router)
-    return summary(run_dirs, tasks, inputs, auc, routed(tasks, router), n_boot, seed)
+    inputs, labels, scores = evaluate(tasks, verifier, router)
+    return summary(run_dirs, tasks, inputs, roc_auc(labels, scores), routed(tasks, router), n_boot, seed)
 
 
 def cross_validated(run_dirs: Sequence[Path], n_boot: int, seed: int,
@@ -228,7 +227,7 @@ def cross_validated(run_dirs: Sequence[Path], n_boot: int, seed: int,
         rset = build_router_set(fit_on)
         router = Router({b: _fit_or_constant(rset.X, rset.labels[b], config, seed) for b in BRANCHES})
         held = [tasks[i] for i in held_idx]
-        inputs, y, p = _evaluate_with_scores(held, verifier, router)
+        inputs, y, p = evaluate(held, verifier, router)
         parts.append((len(order), inputs))
         order.extend(int(i) for i in held_idx)
         labels.append(y)
@@ -251,18 +250,6 @@ def cross_validated(run_dirs: Sequence[Path], n_boot: int, seed: int,
                   joined, n_boot, seed)
     out["cross_validation"] = {"folds": n_folds, "grouped_by": "task", "seed": seed, "config": config.to_json()}
     return out
-
-
-def _evaluate_with_scores(tasks: list[LabelledTask], verifier: Verifier, router: Router):
-    """``evaluate``, and the labels and scores its ROC-AUC is computed from."""
-    inputs, _ = evaluate(tasks, verifier, router)
-    labels, scores = [], []
-    for lt in tasks:
-        for c, lab in zip(verifier.score(lt.task, list(lt.candidates)), lt.labels):
-            if lab is not None:
-                labels.append(bool(lab))
-                scores.append(c.score)
-    return inputs, np.array(labels, dtype=bool), np.array(scores, dtype=float)
 
 
 def summary(run_dirs: Sequence[Path], tasks: list[LabelledTask], inputs: Inputs, auc: float, routes: Routed,

@@ -27,15 +27,15 @@ Provenance: ``source`` (standalone Python of the simplest program), ``n_programs
 The search has two engines. First the compiled enumeration (``enumeration.py``, the C++
 core) gets ``core_fraction`` of the time: every composition of its primitives to its
 depth, deduplicated, with colour-map tails and an assembly step; it ends early when a
-shallow level fits. On tasks where colour roles matter (``search.roles_matter``: a
-background that is not 0) the last ``role_fraction`` of its time goes to the same
-enumeration by colour role when the plain one found nothing. Then the Python search
-(``search.py``) gets what is left: its primitives infer parameters from the pairs (cell
-rules, stamps, learned tables) and are searched as a beam from the input (with
-``core_roots``, also from the core's best near-misses). Fits of both are pooled and ranked
-together (program size, votes). Tasks whose colours change between examples while keeping
-their roles (``search.roles_differ``) get a second Python search, by colour role, in the
-last ``role_fraction`` of its time when nothing fit.
+shallow level fits. On tasks whose colours change between examples while keeping their
+roles (``search.roles_differ``) or whose background is not 0 (``search.roles_matter``),
+at most the last ``role_fraction`` of its time goes to the same enumeration by colour role
+when the plain one found nothing. Then the Python search (``search.py``) gets what is left:
+its primitives infer parameters from the pairs (cell rules, stamps, learned tables) and are
+searched as a beam from the input (with ``core_roots``, also from the core's best
+near-misses). Fits of both are pooled and ranked together (program size, votes). Tasks
+whose colours change between examples while keeping their roles get a second Python search,
+by colour role, in the last ``role_fraction`` of its time when nothing fit.
 """
 
 from __future__ import annotations
@@ -155,12 +155,12 @@ class DslProposer:
         cfg, clock = self.config, CLOCKS[self.config.clock]
         seconds = min(budget.seconds * cfg.time_fraction, cfg.max_seconds)
         plain = task.without_truth()
-        python_by_role = cfg.role_fraction > 0 and roles_differ(plain)
+        colours_vary = cfg.role_fraction > 0 and roles_differ(plain)
         start = clock()
         core = None
         if cfg.core_fraction > 0:
             core_s = seconds * cfg.core_fraction
-            core_by_role = cfg.role_fraction > 0 and (roles_matter(plain) or roles_differ(plain))
+            core_by_role = colours_vary or (cfg.role_fraction > 0 and roles_matter(plain))
             core = self._enumerate(plain, core_s * (1 - cfg.role_fraction if core_by_role else 1))
             # the search by role gets its share at most: what the plain one leaves unused
             # beyond that goes to the Python search
@@ -169,9 +169,9 @@ class DslProposer:
                 core = merge_results(core, by_role(plain, lambda t: self._enumerate(t, left)), cfg.search.near_misses)
         python_s = seconds - (clock() - start)
         roots = [s.program for s in core.near_misses if isinstance(s.program, tuple)][: cfg.core_roots] if core else []
-        result = search(plain, cfg.search, python_s * (1 - cfg.role_fraction if python_by_role else 1), clock, roots)
+        result = search(plain, cfg.search, python_s * (1 - cfg.role_fraction if colours_vary else 1), clock, roots)
         left = seconds - (clock() - start)
-        if python_by_role and not result.fits and left > 0:
+        if colours_vary and not result.fits and left > 0:
             result = merge_results(result, search_by_role(plain, cfg.search, left, clock), cfg.search.near_misses)
         if core is not None:
             result = merge_results(result, core, cfg.search.near_misses)

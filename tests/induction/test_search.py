@@ -243,8 +243,9 @@ def test_roles_differ_needs_varying_inputs_and_a_role_for_every_output_colour():
 
 def test_colour_roles_keep_the_colours_the_outputs_add():
     # the least frequent colour becomes 9 (in no input): by role, 9 stays 9 while the
-    # other colours take the roles 0, 1, 2 (skipping nothing below 9)
-    task = make_task(lambda g: np.where(g == _least(g), 9, g), [_role_grid(1, 2, 0), _role_grid(3, 1, 1), _role_grid(4, 6, 2)], [_role_grid(7, 5, 3)])
+    # input's colours take the roles 0, 1, 2
+    task = make_task(lambda g: np.where(g == _least(g), 9, g),
+                     [_role_grid(1, 2, 0), _role_grid(3, 1, 1), _role_grid(4, 6, 2)], [_role_grid(7, 5, 3)])
     assert roles_differ(task)
     result = search_by_role(task.without_truth(), FAST, seconds=5)
     sol = next(s for s in result.fits if s.test_outputs[0].tolist() == task.test_outputs[0].to_list())
