@@ -116,6 +116,7 @@ def _run_task(item: tuple[Task, float, DslConfig]) -> dict:
         "core_candidates": result.stats.get("core_candidates", 0),
         "core_depth_complete": result.stats.get("core_depth_complete", 0),
         "core_bugs": result.stats.get("core_bugs", 0),
+        "bugs": result.stats.get("bugs", 0),
         "solved_by": ({"engine": right[0].provenance.get("engine"), "size": right[0].features.get("program_size")}
                       if right else None),
         "first_program": (result.fits[0].source.split("\n", 4)[-1].strip().replace("\n", " ;")
@@ -148,6 +149,7 @@ def summarise(rows: list[dict], args: argparse.Namespace, wall: float) -> dict:
         "wall_s": wall,
         "primitive_time_share": {k: round(v / total, 3) for k, v in top},
         "core_bugs": sum(r.get("core_bugs", 0) for r in rows),
+        "python_bugs": sum(r.get("bugs", 0) for r in rows),
         "solved_by_engine": _count(r["solved_by"]["engine"] for r in rows if r.get("solved_by")),
         "solved_by_program_size": _count(r["solved_by"]["size"] for r in rows if r.get("solved_by")),
         "core_depth_complete": _count(r.get("core_depth_complete", 0) for r in rows),

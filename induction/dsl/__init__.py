@@ -27,7 +27,7 @@ SEARCH_ORDER: tuple[str, ...] = (
     "colour_by_size", "colour_by_holes", "colour_by_shape", "fill_object_boxes", "outline_objects", "box_objects",
     "recolour_objects_by", "flip_objects", "hollow_objects", "paste_template", "paste_onto_shapes", "grow_markers",
     "recolour_like_shapes", "mirror_about", "unify_object_colours", "count_objects_row", "colours_by_frequency", "colour_stripes",
-    "count_cells_grid", "fill_enclosed", "draw_rays", "corner_rays", "connect_pixels", "extend_to_contact",
+    "count_cells_grid", "grid_by_key", "fill_enclosed", "fill_regions", "draw_rays", "corner_rays", "connect_pixels", "extend_to_contact",
     "complete_symmetry", "complete_tiling", "flood_from", "symmetrize", "extend_periodic", "fill_rect_between_pairs",
     "fill_empty_squares", "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest",
     "attract_to", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts",

@@ -1,10 +1,11 @@
-"""Counting-based outputs: a row with one cell per object or per colour."""
+"""Counting-based outputs: a row with one cell per object or per colour; a grid chosen by a count."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 import numpy as np
+from scipy import ndimage
 
 from .colour import colour_rank
 from .objects import objects
@@ -60,3 +61,55 @@ def count_cells_grid(grid: np.ndarray, connectivity: int) -> np.ndarray:
     if big.size > MAX_SIDE:
         raise DslError("object too large to count")
     return np.full((1, big.size), big.colour, dtype=np.uint8)
+
+
+GridKey = Literal["colours", "main_colour", "rare_colour", "objects", "cells"]
+"""What ``grid_by_key`` reads off the input (see ``grid_key``)."""
+
+
+def grid_key(grid: np.ndarray, key: GridKey) -> int:
+    """One number of a grid: its count of foreground colours, its most or least frequent
+    foreground colour (ties by colour value), its count of objects (8-connected, any
+    colours) or of foreground cells."""
+    bg = background(grid)
+    fg = grid != bg
+    if key == "colours":
+        return len(set(np.unique(grid[fg]).tolist()))
+    if key in ("main_colour", "rare_colour"):
+        counts = np.bincount(grid[fg], minlength=10)
+        present = [c for c in range(10) if counts[c]]
+        if not present:
+            raise DslError("grid_key: no foreground colour")
+        if key == "main_colour":
+            return max(present, key=lambda c: (counts[c], -c))
+        return min(present, key=lambda c: (counts[c], c))
+    if key == "objects":
+        return int(ndimage.label(fg, structure=np.ones((3, 3), dtype=bool))[1])
+    return int(fg.sum())
+
+
+def _infer_grid_by_key(xs, ys):
+    found = []
+    for key in GridKey.__args__:
+        try:
+            keys = [grid_key(x, key) for x in xs]
+        except DslError:
+            continue
+        table: dict[int, np.ndarray] = {}
+        if all(np.array_equal(table.setdefault(k, y), y) for k, y in zip(keys, ys)) and 1 < len(table) < len(ys):
+            found.append({"key": key, "table": tuple((k, tuple(map(tuple, table[k].tolist()))) for k in sorted(table))})
+    return found
+
+
+@primitive(infer=_infer_grid_by_key, cost=4)
+def grid_by_key(grid: np.ndarray, key: GridKey,
+                table: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]) -> np.ndarray:
+    """The grid ``table`` gives for the input's ``key`` (read off train pairs in which some
+    key repeats with the same output, so the table is a rule, not a list of the pairs; a
+    key the pairs never showed raises). A table of whole grids is the least simple of
+    explanations: it costs as much as four plain calls."""
+    k = grid_key(grid, key)
+    for value, rows in table:
+        if value == k:
+            return np.array(rows, dtype=np.uint8)
+    raise DslError(f"grid_by_key: {key} {k} never seen")  # no cell to keep: not an UnseenKey

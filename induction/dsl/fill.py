@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Literal, get_args
 
@@ -28,6 +29,45 @@ def fill_enclosed(grid: np.ndarray, colour: int) -> np.ndarray:
     if not enclosed.any():
         raise DslError("no enclosed region")
     return np.where(enclosed, colour, grid).astype(np.uint8)
+
+
+RegionShape = Literal["rect", "square"]
+"""Which background regions ``fill_regions`` paints: solid rectangles, or square ones."""
+
+
+def _infer_regions(xs, ys):
+    """One colour painted over background cells, and nothing else changed."""
+    painted = set()
+    for x, y in zip(xs, ys):
+        if x.shape != y.shape:
+            return []
+        changed = x != y
+        if (x[changed] != background(x)).any():
+            return []
+        painted |= set(np.unique(y[changed]).tolist())
+    if len(painted) != 1:
+        return []
+    return grid_param_product(colour=tuple(painted), shape=("rect", "square"), enclosed=(True, False))
+
+
+@primitive(infer=_infer_regions, same_shape=True)
+def fill_regions(grid: np.ndarray, colour: int, shape: RegionShape, enclosed: bool) -> np.ndarray:
+    """Paint with ``colour`` every background region (4-connected) that fills its bounding
+    box (``shape`` "rect"; "square": a square box) and, if ``enclosed``, does not reach the
+    edge; some region is left unpainted."""
+    bg = background(grid)
+    lab, n = ndimage.label(grid == bg)
+    edge = set(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]).tolist())
+    paint = np.zeros(n + 1, dtype=bool)
+    for i, box in enumerate(ndimage.find_objects(lab), start=1):
+        if enclosed and i in edge:
+            continue
+        h, w = box[0].stop - box[0].start, box[1].stop - box[1].start
+        if (lab[box] == i).all() and (shape == "rect" or h == w):
+            paint[i] = True
+    if paint[1:].all():
+        raise DslError("fill_regions: every region would be painted")
+    return np.where(paint[lab], colour, grid).astype(np.uint8)
 
 
 RayDirection = Literal["up", "down", "left", "right", "h", "v", "hv", "diag",
@@ -295,19 +335,36 @@ def _infer_tiling(xs, ys):
 
 @primitive(infer=_infer_tiling)
 def complete_tiling(grid: np.ndarray, noise: int, crop: bool = False) -> np.ndarray:
-    """Repaint the cells of colour ``noise`` from the smallest periodic tiling
-    (period py x px) that agrees with every other cell; with ``crop``, return only the
-    repaired box."""
+    """Repaint the cells of colour ``noise`` from the smallest periodic tiling that agrees
+    with every other cell; with ``crop``, return only the repaired box.
+
+    A tiling repeats a py x px tile along the rows and, from one band of py rows to the
+    next, shifted right by ``shear`` cells (0 for a plain grid of tiles; others tile along
+    a slant, as diagonal stripes do). The smallest tile wins, then the smaller shear."""
     unknown = grid == noise
     if not unknown.any() or unknown.all():
         raise DslError("nothing to repair")
     h, w = grid.shape
-    periods = sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)
-                      if 2 * py <= h or 2 * px <= w), key=lambda p: (p[0] * p[1], p))
-    for py, px in periods:
-        tile = _periodic_tile(grid, unknown, py, px)
+    rows, cols = np.indices((h, w))
+    known = ~unknown
+    colours = grid[known].astype(np.int64)
+    agrees: dict[tuple[int, int], bool] = {}
+
+    def agree(dy: int, dx: int) -> bool:  # known cells equal to the known cell dy, dx away
+        if (dy, dx) not in agrees:
+            a = grid[dy:, max(dx, 0):w + min(dx, 0)]
+            b = grid[:h - dy, max(-dx, 0):w - max(dx, 0)]
+            both = (a != noise) & (b != noise)
+            agrees[dy, dx] = bool((a[both] == b[both]).all())
+        return agrees[dy, dx]
+
+    for py, px, shear in _lattices(h, w):
+        if (px < w and not agree(0, px)) or (py < h and not (agree(py, shear) and agree(py, shear - px))):
+            continue  # a cheap necessary test: the tile's two steps each map known cells to equal ones
+        cls = (rows % py) * px + (cols - shear * (rows // py)) % px
+        tile = _periodic_tile(cls[known], colours, py * px)
         if tile is not None:
-            out = np.tile(tile, (h // py + 1, w // px + 1))[:h, :w].astype(np.uint8)
+            out = tile[cls].astype(np.uint8)
             if crop:
                 t, l, b, r = bbox(unknown)
                 return out[t:b, l:r]
@@ -315,16 +372,26 @@ def complete_tiling(grid: np.ndarray, noise: int, crop: bool = False) -> np.ndar
     raise DslError("no periodic tiling fits")
 
 
-def _periodic_tile(grid, unknown, py, px):
-    h, w = grid.shape
-    tile = np.full((py, px), -1, dtype=np.int16)
-    for dy in range(py):
-        for dx in range(px):
-            cell = grid[dy::py, dx::px][~unknown[dy::py, dx::px]]
-            if cell.size == 0 or (cell != cell[0]).any():
-                return None
-            tile[dy, dx] = cell[0]
-    return tile
+@functools.lru_cache(maxsize=64)
+def _lattices(h: int, w: int) -> tuple[tuple[int, int, int], ...]:
+    """The tilings of an h x w grid that repeat at least once, smallest tile first, then
+    smaller shear: (py, px, shear)."""
+    return tuple(sorted(((py, px, shear) for py in range(1, h + 1) for px in range(1, w + 1)
+                         if 2 * py <= h or 2 * px <= w for shear in range(px if py < h else 1)),
+                        key=lambda p: (p[0] * p[1], p[2], p)))
+
+
+def _periodic_tile(cls: np.ndarray, colours: np.ndarray, n: int) -> np.ndarray | None:
+    """The colour of each of ``n`` classes, or None when a class has no known cell or two
+    known cells of different colours (``cls`` and ``colours``: the known cells')."""
+    count = np.bincount(cls, minlength=n)
+    if not count.all():
+        return None
+    total = np.bincount(cls, weights=colours, minlength=n)
+    squares = np.bincount(cls, weights=colours * colours, minlength=n)
+    if (count * squares != total * total).any():  # some class holds two colours
+        return None
+    return (total // count).astype(np.int64)
 
 
 def _infer_flood(xs, ys):
@@ -407,13 +474,11 @@ def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
         raise DslError("needs a size or a ratio")
     if not (1 <= oh <= MAX_SIDE and 1 <= ow <= MAX_SIDE) or oh < h or ow < w:
         raise DslError("bad target size")
-    known = np.zeros(grid.shape, dtype=bool)
-    for py, px in sorted(((py, px) for py in range(1, h + 1) for px in range(1, w + 1)),
-                         key=lambda p: (p[0] * p[1], p)):
-        tile = _periodic_tile(grid, known, py, px)
-        if tile is not None:
-            return np.tile(tile, (oh // py + 1, ow // px + 1))[:oh, :ow].astype(np.uint8)
-    raise DslError("no period")
+    # the smallest tile: its height a period of every column, its width of every row
+    heights = [py for py in range(1, h + 1) if (grid[py:] == grid[:h - py]).all()]
+    widths = [px for px in range(1, w + 1) if (grid[:, px:] == grid[:, :w - px]).all()]
+    py, px = min(((py, px) for py in heights for px in widths), key=lambda p: (p[0] * p[1], p))
+    return np.tile(grid[:py, :px], (oh // py + 1, ow // px + 1))[:oh, :ow].astype(np.uint8)
 
 
 @primitive(infer=_infer_fill, same_shape=True)

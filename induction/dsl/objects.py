@@ -8,6 +8,7 @@ a tie or an empty pool raises ``DslError``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, get_args
@@ -353,6 +354,9 @@ def _infer_recolour_by(xs, ys):
                     break
             if ok and len(table) > 1:
                 found.append({"prop": prop, "connectivity": conn, "table": table})
+                colour, n = Counter(table.values()).most_common(1)[0]
+                if 2 <= n < len(table) and 2 * n > len(table):  # a rule with exceptions
+                    found.append({"prop": prop, "connectivity": conn, "table": table, "default": colour})
     return found
 
 
@@ -378,19 +382,21 @@ def _object_targets(xs, ys, conn):
 
 @primitive(infer=_infer_recolour_by, same_shape=True, cost=2)
 def recolour_objects_by(grid: np.ndarray, prop: ObjectProperty, connectivity: int, table: dict,
-                        unseen: Unseen = "raise") -> np.ndarray:
+                        unseen: Unseen = "raise", default: int | None = None) -> np.ndarray:
     """Paint each single-colour object with ``table[property value]`` (size, holes, height,
     width, touching the border, being the largest/smallest, how many share its shape or
     colour, being a rectangle, symmetric or a line); the table is read off the train
-    pairs. An unseen value raises UnseenKey, or with ``unseen="keep"`` the object stays."""
+    pairs. An unseen value takes ``default`` when there is one (read off pairs where most
+    values share a colour and the others are exceptions: "size 6 turns red, the rest
+    blue"), else raises UnseenKey, or with ``unseen="keep"`` the object stays."""
     check_unseen(0, grid.size, unseen)
     objs = objects(grid, connectivity, False)
     out = grid.copy()
     missing = 0
     for o in objs:
         key = object_property(objs, o, prop)
-        if key in table:
-            out[o.mask] = table[key]
+        if key in table or default is not None:
+            out[o.mask] = table.get(key, default)
         elif unseen == "raise":
             raise UnseenKey(f"{prop}={key} not in the table")
         else:

@@ -11,6 +11,7 @@ import pytest
 from induction.dsl import PRIMITIVES, DslError
 from induction.dsl import colour as colour_mod
 from induction.dsl.cells import cell_features
+from induction.dsl.count import grid_key
 from induction.dsl.objects import objects, select_object
 from induction.dsl.parts import combine_lookup, split_grid
 from induction.dsl import *  # noqa: F403  (the primitives under test)
@@ -386,6 +387,20 @@ def test_recolour_objects_by():
     assert recolour_objects_by(shapes, "is_line", 4, {True: 3, False: 5})[3].tolist() == [3, 3, 3, 0, 0]
 
 
+def test_recolour_objects_by_default():
+    # size 2 turns 3, every other size 1: a size the pairs never showed takes the rule's 1
+    x = a([[5, 5, 0, 5, 0, 5], [0, 0, 0, 0, 0, 5], [5, 5, 5, 0, 0, 5]])
+    y = a([[3, 3, 0, 1, 0, 1], [0, 0, 0, 0, 0, 1], [1, 1, 1, 0, 0, 1]])
+    params = PRIMITIVES["recolour_objects_by"].param_sets([x], [y])
+    assert {"prop": "size", "connectivity": 4, "table": {2: 3, 1: 1, 3: 1}, "default": 1} in params
+    new = a([[5, 5, 5, 5, 0, 5, 5]])
+    assert recolour_objects_by(new, "size", 4, {2: 3, 1: 1, 3: 1}, default=1).tolist() == [[1, 1, 1, 1, 0, 3, 3]]
+    with pytest.raises(DslError):
+        recolour_objects_by(new, "size", 4, {2: 3, 1: 1, 3: 1})
+    two = [p for p in PRIMITIVES["recolour_objects_by"].param_sets([x[:1]], [y[:1]]) if "default" in p]
+    assert two == []  # one size of each colour: no rule with exceptions to read
+
+
 def test_local_rule():
     g = a([[0, 1, 0], [0, 0, 0]])
     y = a([[0, 1, 0], [0, 2, 0]])  # a cell below a 1 turns 2
@@ -401,6 +416,56 @@ def test_complete_tiling():
     assert complete_tiling(g, 9, crop=True).tolist() == [[2]]
     with pytest.raises(DslError):
         complete_tiling(a([[1, 2]]), 5)
+
+
+def test_complete_tiling_along_a_slant():
+    # diagonal stripes: no plain tile of 3 x 3 or less has a known cell in every place,
+    # but a row of three shifted one cell per row does
+    full = a([[(r + c) % 3 + 1 for c in range(6)] for r in range(6)])
+    g = full.copy()
+    g[2:, 2:] = 0
+    assert complete_tiling(g, 0).tolist() == full.tolist()
+    anti = a([[(c - r) % 4 + 1 for c in range(8)] for r in range(5)])
+    g = anti.copy()
+    g[1:4, 3:6] = 0
+    assert complete_tiling(g, 0).tolist() == anti.tolist()
+
+
+def test_fill_regions():
+    g = a([[5, 5, 5, 5, 0, 0, 0],
+           [5, 0, 0, 5, 0, 5, 5],
+           [5, 0, 0, 5, 0, 5, 0],
+           [5, 5, 5, 5, 0, 5, 5],
+           [0, 0, 0, 0, 0, 0, 0],
+           [5, 5, 5, 5, 5, 0, 0],
+           [5, 0, 0, 0, 5, 0, 0],
+           [5, 5, 5, 5, 5, 0, 0]])
+    square = fill_regions(g, 2, "square", True)
+    assert square[1:3, 1:3].tolist() == [[2, 2], [2, 2]] and square[6].tolist() == [5, 0, 0, 0, 5, 0, 0]
+    rect = fill_regions(g, 2, "rect", True)
+    assert rect[6].tolist() == [5, 2, 2, 2, 5, 0, 0] and rect[2, 6] == 0  # (2, 6) reaches the edge
+    assert fill_regions(g, 2, "rect", False)[2, 6] == 2
+    plain = a([[0, 0, 0], [0, 5, 0]])
+    assert fill_regions(plain, 2, "rect", False).tolist() == plain.tolist()  # nothing to paint
+    with pytest.raises(DslError):
+        fill_regions(a([[0, 0], [5, 5]]), 2, "rect", False)  # the only region would be painted
+    params = PRIMITIVES["fill_regions"].param_sets([g], [square])
+    assert {"colour": 2, "shape": "square", "enclosed": True} in params
+
+
+def test_grid_by_key():
+    xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
+    ys = [a([[7]]), a([[8, 8]]), a([[7]])]
+    params = PRIMITIVES["grid_by_key"].param_sets(xs, ys)
+    assert {"key": "main_colour", "table": ((1, ((8, 8),)), (3, ((7,),)))} in params
+    assert grid_by_key(a([[3, 0], [0, 0]]), "main_colour", params[0]["table"]).tolist() == [[7]]
+    with pytest.raises(DslError):  # a key the pairs never showed
+        grid_by_key(a([[2, 0], [0, 0]]), "main_colour", params[0]["table"])
+    assert grid_key(a([[0, 1, 2], [0, 1, 0]]), "colours") == 2
+    assert grid_key(a([[0, 1, 2], [2, 1, 4]]), "rare_colour") == 4
+    assert grid_key(a([[1, 0, 0], [0, 1, 0], [0, 0, 2]]), "objects") == 1
+    # every key its own output: a list of the pairs, not a rule
+    assert PRIMITIVES["grid_by_key"].param_sets(xs[:2], ys[:2]) == []
 
 
 def test_crop_to_colour():
@@ -816,7 +881,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 40
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 42
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
