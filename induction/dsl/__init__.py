@@ -29,7 +29,7 @@ SEARCH_ORDER: tuple[str, ...] = (
     "recolour_like_shapes", "mirror_about", "unify_object_colours", "count_objects_row", "colours_by_frequency", "colour_stripes",
     "count_cells_grid", "grid_by_key", "fill_enclosed", "fill_regions", "draw_rays", "corner_rays", "connect_pixels", "extend_to_contact",
     "complete_symmetry", "complete_tiling", "flood_from", "symmetrize", "extend_periodic", "fill_rect_between_pairs",
-    "fill_empty_squares", "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest",
+    "fill_empty_squares", "recolour_in_box", "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest",
     "attract_to", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts",
     "copy_part_everywhere", "fold",
 )

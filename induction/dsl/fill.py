@@ -510,6 +510,31 @@ def _single_change(xs, ys) -> tuple[int, int] | None:
     return pairs.pop() if len(pairs) == 1 else None
 
 
+def _infer_recolour_in_box(xs, ys):
+    change = _single_change(xs, ys)
+    if change is None:
+        return []
+    src, dst = change
+    boxes = set.intersection(*({int(c) for c in np.unique(x)} for x in xs)) - {src, dst}
+    return [p for p in ({"box": b, "src": src, "dst": dst} for b in sorted(boxes))
+            if all(np.array_equal(recolour_in_box(x, **p), y) for x, y in zip(xs, ys))]
+
+
+@primitive(infer=_infer_recolour_in_box, same_shape=True)
+def recolour_in_box(grid: np.ndarray, box: int, src: int, dst: int) -> np.ndarray:
+    """Within the bounding box of the cells of colour ``box``, cells of colour ``src``
+    become ``dst`` (colours read off the train pairs: the one change they show, and the
+    colour whose box holds it)."""
+    cells = grid == box
+    if not cells.any():
+        raise DslError(f"recolour_in_box: no cell of colour {box}")
+    t, l, b, r = bbox(cells)
+    out = grid.copy()
+    inside = out[t:b, l:r]
+    inside[inside == src] = dst
+    return out
+
+
 def _infer_empty_squares(xs, ys):
     change = _single_change(xs, ys)
     if change is None:

@@ -453,6 +453,17 @@ def test_fill_regions():
     assert {"colour": 2, "shape": "square", "enclosed": True} in params
 
 
+def test_recolour_in_box():
+    x = a([[1, 0, 1, 0, 1],
+           [0, 8, 1, 8, 0],
+           [1, 1, 8, 1, 1]])
+    y = recolour_in_box(x, 8, 1, 3)
+    assert y.tolist() == [[1, 0, 1, 0, 1], [0, 8, 3, 8, 0], [1, 3, 8, 3, 1]]
+    assert PRIMITIVES["recolour_in_box"].param_sets([x], [y]) == [{"box": 8, "src": 1, "dst": 3}]
+    with pytest.raises(DslError):
+        recolour_in_box(a([[1, 1]]), 8, 1, 3)  # no box to recolour in
+
+
 def test_grid_by_key():
     xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
     ys = [a([[7]]), a([[8, 8]]), a([[7]])]
