@@ -276,20 +276,12 @@ int select_object(const std::vector<Object>& objs, int sel, int h, int w) {
     return unique_best(static_cast<int>(objs.size()), [&](int i) { return score(objs[i]); });
 }
 
-// The grid cut into parts: by separator lines (whole rows/columns of one non-zero colour,
-// split = 0), or into left/right (1) or top/bottom (2) halves (an odd middle line dropped).
-bool split(const Img& g, int how, std::vector<Img>& parts) {
-    parts.clear();
-    if (how == 1 || how == 2) {
-        int n = how == 1 ? g.w : g.h, half = n / 2;
-        if (half < 1) return false;
-        Img a, b;
-        if (how == 1) { crop(g, 0, 0, g.h - 1, half - 1, a); crop(g, 0, n - half, g.h - 1, n - 1, b); }
-        else { crop(g, 0, 0, half - 1, g.w - 1, a); crop(g, n - half, 0, n - 1, g.w - 1, b); }
-        parts.push_back(std::move(a));
-        parts.push_back(std::move(b));
-        return true;
-    }
+using Box = std::array<int, 4>;  // r0, c0, r1, c1, inclusive
+
+// The cells between separator lines (whole rows/columns of one non-zero colour: the colour
+// with the most such inner lines), at least two, in reading order.
+bool separated_boxes(const Img& g, std::vector<Box>& boxes) {
+    boxes.clear();
     // the separator colour: the non-zero colour with the most whole lines (rows + columns)
     auto line_colour = [&](bool row, int i) {
         int n = row ? g.w : g.h;
@@ -326,12 +318,44 @@ bool split(const Img& g, int how, std::vector<Img>& parts) {
     };
     auto rows = spans(sep_row), cols = spans(sep_col);
     for (auto [r0, r1] : rows)
-        for (auto [c0, c1] : cols) {
-            Img p;
-            crop(g, r0, c0, r1, c1, p);
+        for (auto [c0, c1] : cols) boxes.push_back({r0, c0, r1, c1});
+    return boxes.size() >= 2;
+}
+
+const std::vector<Object>& objects_of(const Img& g, int mode);
+
+// The grid cut into parts: by separator lines (whole rows/columns of one non-zero colour,
+// split = 0), into left/right (1) or top/bottom (2) halves (an odd middle line dropped), or
+// into its objects (3: 8-connected, any colours, each alone in its bounding box, in the
+// order found), at least two.
+bool split(const Img& g, int how, std::vector<Img>& parts) {
+    parts.clear();
+    if (how == 3) {
+        for (const Object& o : objects_of(g, 1)) {
+            Img p(o.r1 - o.r0 + 1, o.c1 - o.c0 + 1);
+            for (int i : o.index) p.at(i / g.w - o.r0, i % g.w - o.c0) = g.px[i];
             parts.push_back(std::move(p));
         }
-    return parts.size() >= 2;
+        return parts.size() >= 2;
+    }
+    if (how == 1 || how == 2) {
+        int n = how == 1 ? g.w : g.h, half = n / 2;
+        if (half < 1) return false;
+        Img a, b;
+        if (how == 1) { crop(g, 0, 0, g.h - 1, half - 1, a); crop(g, 0, n - half, g.h - 1, n - 1, b); }
+        else { crop(g, 0, 0, half - 1, g.w - 1, a); crop(g, n - half, 0, n - 1, g.w - 1, b); }
+        parts.push_back(std::move(a));
+        parts.push_back(std::move(b));
+        return true;
+    }
+    std::vector<Box> boxes;
+    if (!separated_boxes(g, boxes)) return false;
+    for (const Box& b : boxes) {
+        Img p;
+        crop(g, b[0], b[1], b[2], b[3], p);
+        parts.push_back(std::move(p));
+    }
+    return true;
 }
 
 int nonzero(const Img& g) {
@@ -519,6 +543,44 @@ bool op_part_pick(const Img& x, int sel, const Img&, Img& out) {
     if (best < 0) return false;
     out = parts[best];
     return true;
+}
+
+// The cells between separator lines (see separated_boxes) changed in place, the lines kept:
+// mode 0 the parts with the most non-zero cells kept (ties too), the others emptied; 1 as 0,
+// the kept parts filled with their most frequent colour; 2 and 3 as 0 and 1 for the parts
+// with the fewest non-zero cells (but some); 4 every part filled with its most frequent
+// colour. Applies only when it changes something.
+bool op_part_keep(const Img& x, int mode, const Img&, Img& out) {
+    std::vector<Box> boxes;
+    if (!separated_boxes(x, boxes)) return false;
+    int n = static_cast<int>(boxes.size());
+    std::vector<int> count(n, 0), main(n, 0);
+    for (int i = 0; i < n; ++i) {
+        std::array<int, kColours> hist{};
+        const Box& b = boxes[i];
+        for (int r = b[0]; r <= b[2]; ++r)
+            for (int c = b[1]; c <= b[3]; ++c) hist[x.at(r, c)]++;
+        for (int v = 1; v < kColours; ++v) {
+            count[i] += hist[v];
+            if (hist[v] > (main[i] ? hist[main[i]] : 0)) main[i] = v;
+        }
+    }
+    std::vector<bool> keep(n, true);
+    if (mode < 4) {
+        bool most = mode < 2;
+        int best = -1;
+        for (int i = 0; i < n; ++i)
+            if (count[i] && (best < 0 || (most ? count[i] > best : count[i] < best))) best = count[i];
+        for (int i = 0; i < n; ++i) keep[i] = count[i] && count[i] == best;
+    }
+    bool fill = mode == 1 || mode == 3 || mode == 4;
+    out = x;
+    for (int i = 0; i < n; ++i) {
+        const Box& b = boxes[i];
+        for (int r = b[0]; r <= b[2]; ++r)
+            for (int c = b[1]; c <= b[3]; ++c) out.at(r, c) = !keep[i] ? 0 : fill ? main[i] : x.at(r, c);
+    }
+    return !out.same(x);
 }
 
 // 0 top, 1 bottom, 2 left, 3 right half (an odd middle line dropped).
@@ -976,7 +1038,8 @@ bool op_paint_input(const Img& x, int mode, const Img& input, Img& out) {
 }
 
 // The largest solid rectangle of one non-zero colour (at least 2x2), cropped with its
-// border (mode 0) or without it (mode 1: its inside).
+// border (mode 0) or without it (mode 1: its inside), or alone in place on an empty grid
+// (mode 2: a rectangle freed from the noise around it).
 bool op_largest_rect(const Img& x, int mode, const Img&, Img& out) {
     int best = 0, ties = 0, br0 = 0, bc0 = 0, br1 = 0, bc1 = 0;
     std::vector<int> run(x.w);
@@ -998,6 +1061,12 @@ bool op_largest_rect(const Img& x, int mode, const Img&, Img& out) {
     }
     if (!best || ties) return false;
     if (mode == 1) return br1 - br0 >= 2 && bc1 - bc0 >= 2 && crop(x, br0 + 1, bc0 + 1, br1 - 1, bc1 - 1, out);
+    if (mode == 2) {
+        out = Img(x.h, x.w);
+        for (int r = br0; r <= br1; ++r)
+            for (int c = bc0; c <= bc1; ++c) out.at(r, c) = x.at(r, c);
+        return true;
+    }
     return crop(x, br0, bc0, br1, bc1, out);
 }
 
@@ -1254,7 +1323,7 @@ const char* const kKeepsShape[] = {
     "keep_colour", "remove_colour", "remove_object", "symmetrize", "gravity", "fill_enclosed",
     "outline", "invert", "paint", "hull", "frame", "draw_lines", "connect", "remove_small",
     "keep_frequent", "shift", "halo", "map_objects", "paint_input", "overlay_input", "mask_input",
-    "keep_objects", "drop_objects", "spread_colours", "rays_to_contact",
+    "keep_objects", "drop_objects", "spread_colours", "rays_to_contact", "part_keep",
 };
 
 std::vector<Family> with_shape_flags(std::vector<Family> table) {
@@ -1275,8 +1344,9 @@ const std::vector<Family>& families() {
         {"crop_object", "select", object_params(), op_crop_object},
         {"crop_object_box", "select", object_params(), op_crop_object_box},
         {"remove_object", "select", object_params(), op_remove_object},
-        {"part_overlay", "mode", range(0, 12), op_part_overlay},
+        {"part_overlay", "mode", range(0, 16), op_part_overlay},
         {"part_pick", "select", range(0, 5), op_part_pick},
+        {"part_keep", "mode", range(0, 5), op_part_keep},
         {"half", "side", range(0, 4), op_half},
         {"compress", "", {0}, op_compress},
         {"dedupe", "axis", range(0, 2), op_dedupe},
@@ -1308,7 +1378,7 @@ const std::vector<Family>& families() {
         {"pad", "k", range(2, 4), op_pad},
         {"halo", "mode", range(3, 30), op_halo},
         {"map_objects", "mode", range(0, 12), op_map_objects},
-        {"largest_rect", "mode", range(0, 2), op_largest_rect},
+        {"largest_rect", "mode", range(0, 3), op_largest_rect},
         {"keep_objects", "select", range(0, 2 * kGroupScores), op_keep_objects},
         {"drop_objects", "select", range(0, 2 * kGroupScores), op_drop_objects},
         {"spread_colours", "mode", range(0, 2), op_spread_colours},

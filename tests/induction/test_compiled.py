@@ -127,6 +127,7 @@ def test_trim_largest_rect_and_paint_input():
          [0, 1, 1, 1]]
     assert call("core_largest_rect", g, mode=0).tolist() == [[3] * 3] * 3
     assert call("core_largest_rect", g, mode=1).tolist() == [[3]]
+    assert call("core_largest_rect", g, mode=2).tolist() == [[3, 3, 3, 0], [3, 3, 3, 0], [3, 3, 3, 0], [0, 0, 0, 0]]
     with pytest.raises(DslError):
         call("core_largest_rect", [[1, 1, 0, 2, 2], [1, 1, 0, 2, 2]], mode=0)  # two of one size
     with pytest.raises(DslError):
@@ -269,6 +270,15 @@ def test_parts_overlay_pick_and_halves():
     assert call("core_part_overlay", g, mode=3).tolist() == [[0, 0], [1, 0]]  # in neither
     assert call("core_part_overlay", [[1, 0, 0, 3]], mode=4).tolist() == [[1, 3]]  # left/right halves
     assert call("core_part_overlay", [[1], [0], [2]], mode=8 + 2).tolist() == [[0]]  # top/bottom, xor
+    shapes = [[1, 1, 0, 0, 2, 0],
+              [1, 0, 0, 0, 2, 2],
+              [0, 0, 0, 0, 0, 0],
+              [0, 0, 3, 0, 0, 0],
+              [0, 0, 3, 3, 0, 0]]
+    assert call("core_part_overlay", shapes, mode=12).tolist() == [[1, 1], [1, 2]]  # its objects, first
+    assert call("core_part_overlay", shapes, mode=12 + 2).tolist() == [[0, 1], [0, 0]]  # xor
+    with pytest.raises(DslError):
+        call("core_part_overlay", [[1, 1, 0, 2]], mode=12)  # objects of two sizes
     p = [[1, 1, 5, 0, 3, 5, 0, 0],
          [0, 1, 5, 0, 0, 5, 0, 0]]
     assert call("core_part_pick", p, select=0).tolist() == [[1, 1], [0, 1]]
@@ -278,6 +288,14 @@ def test_parts_overlay_pick_and_halves():
     assert call("core_part_pick", q, select=2).tolist() == [[2], [0]]  # the odd one out
     with pytest.raises(DslError):
         call("core_part_pick", [[1, 2, 3]], select=0)  # no separator
+    k = [[1, 2, 5, 0, 0, 5, 3, 0],
+         [1, 0, 5, 4, 0, 5, 0, 0]]
+    assert call("core_part_keep", k, mode=0).tolist() == [[1, 2, 5, 0, 0, 5, 0, 0], [1, 0, 5, 0, 0, 5, 0, 0]]
+    assert call("core_part_keep", k, mode=1).tolist() == [[1, 1, 5, 0, 0, 5, 0, 0], [1, 1, 5, 0, 0, 5, 0, 0]]
+    assert call("core_part_keep", k, mode=2).tolist() == [[0, 0, 5, 0, 0, 5, 3, 0], [0, 0, 5, 4, 0, 5, 0, 0]]
+    assert call("core_part_keep", k, mode=4)[:, 3:5].tolist() == [[4, 4], [4, 4]]
+    with pytest.raises(DslError):
+        call("core_part_keep", [[1, 5, 1], [1, 5, 1]], mode=0)  # every part kept: nothing changes
     h = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
     assert call("core_half", h, side=0).tolist() == [[1, 2, 3]]
     assert call("core_half", h, side=3).tolist() == [[3], [6], [9]]
