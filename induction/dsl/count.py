@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from scipy import ndimage
@@ -74,7 +74,7 @@ def grid_key(grid: np.ndarray, key: GridKey) -> int:
     bg = background(grid)
     fg = grid != bg
     if key == "colours":
-        return len(set(np.unique(grid[fg]).tolist()))
+        return len(np.unique(grid[fg]))
     if key in ("main_colour", "rare_colour"):
         counts = np.bincount(grid[fg], minlength=10)
         present = [c for c in range(10) if counts[c]]
@@ -90,14 +90,15 @@ def grid_key(grid: np.ndarray, key: GridKey) -> int:
 
 def _infer_grid_by_key(xs, ys):
     found = []
-    for key in GridKey.__args__:
+    for key in get_args(GridKey):
         try:
             keys = [grid_key(x, key) for x in xs]
         except DslError:
             continue
         table: dict[int, np.ndarray] = {}
         if all(np.array_equal(table.setdefault(k, y), y) for k, y in zip(keys, ys)) and 1 < len(table) < len(ys):
-            found.append({"key": key, "table": tuple((k, tuple(map(tuple, table[k].tolist()))) for k in sorted(table))})
+            rows = tuple((k, tuple(map(tuple, table[k].tolist()))) for k in sorted(table))
+            found.append({"key": key, "table": rows})
     return found
 
 
