@@ -158,6 +158,82 @@ def corner_rays(grid: np.ndarray, direction: Diagonal, source: int | None) -> np
     return out
 
 
+def _infer_notch(xs, ys):
+    if not _adds_cells(xs, ys):
+        return []
+    return [{"colour": c} for c in (None, *new_colours(xs, ys))]
+
+
+@primitive(infer=_infer_notch, same_shape=True)
+def notch_rays(grid: np.ndarray, colour: int | None) -> np.ndarray:
+    """From every object (single-colour, 8-connected, of more than one cell) whose bounding
+    box lacks exactly one corner cell, draw a diagonal ray away from the object, starting
+    beyond that missing corner, over background to the edge or the first obstacle; in the
+    object's colour, or ``colour`` if given."""
+    bg = background(grid)
+    out = grid.copy()
+    h, w = grid.shape
+    drawn = False
+    for o in objects(grid, 8, False):
+        t, l, b, r = o.box
+        if o.size < 2 or b - t < 2 or r - l < 2:
+            continue
+        corners = [(y, x, dy, dx) for y, dy in ((t, -1), (b - 1, 1)) for x, dx in ((l, -1), (r - 1, 1))
+                   if not o.mask[y, x]]
+        if len(corners) != 1:
+            continue
+        y, x, dy, dx = corners[0]
+        if grid[y, x] != bg:
+            continue
+        y, x = y + dy, x + dx
+        while 0 <= y < h and 0 <= x < w and grid[y, x] == bg:
+            out[y, x] = o.colour if colour is None else colour
+            y, x = y + dy, x + dx
+        drawn = True
+    if not drawn:
+        raise DslError("notch_rays: no object lacks exactly one corner")
+    return out
+
+
+Axes = Literal["h", "v", "hv"]
+"""Which lines ``centre_lines`` draws: the middle row ("h"), the middle column ("v"), both."""
+
+
+def _infer_centre_lines(xs, ys):
+    change = _single_change(xs, ys)
+    if change is None or any(change[0] != background(x) for x in xs):
+        return []
+    params = [{"colour": change[1], "axes": a} for a in get_args(Axes)]
+    return [p for p in params if _fits(centre_lines, p, xs, ys)]
+
+
+@primitive(infer=_infer_centre_lines, same_shape=True)
+def centre_lines(grid: np.ndarray, colour: int, axes: Axes) -> np.ndarray:
+    """Through the middle row and / or column of every object's box (single-colour,
+    8-connected), a line of ``colour`` across the grid over background cells; an object
+    with an even side has no middle line there."""
+    bg = background(grid)
+    lines = np.zeros(grid.shape, dtype=bool)
+    for o in objects(grid, 8, False):
+        t, l, b, r = o.box
+        if "h" in axes and (b - t) % 2:
+            lines[(t + b) // 2, :] = True
+        if "v" in axes and (r - l) % 2:
+            lines[:, (l + r) // 2] = True
+    lines &= grid == bg
+    if not lines.any():
+        raise DslError("centre_lines: no object with a middle line")
+    return np.where(lines, colour, grid).astype(np.uint8)
+
+
+def _fits(fn, params, xs, ys) -> bool:
+    """Whether ``fn(x, **params)`` gives every train output (a DslError counts as no)."""
+    try:
+        return all(np.array_equal(fn(x, **params), y) for x, y in zip(xs, ys))
+    except DslError:
+        return False
+
+
 def _infer_connect(xs, ys):
     if not _adds_cells(xs, ys):
         return []
@@ -481,6 +557,41 @@ def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
     return np.tile(grid[:py, :px], (oh // py + 1, ow // px + 1))[:oh, :ow].astype(np.uint8)
 
 
+def _keeps_input(xs, ys) -> bool:
+    """Same shapes, and every non-background input cell is unchanged in the output."""
+    return all(x.shape == y.shape and (y[x != background(x)] == x[x != background(x)]).all() for x, y in zip(xs, ys))
+
+
+def _infer_band(xs, ys):
+    if not _keeps_input(xs, ys) or not _adds_cells(xs, ys):
+        return []
+    return grid_param_product(axis=("v", "h"), gap=(0, 1, 2))
+
+
+@primitive(infer=_infer_band, same_shape=True)
+def repeat_band(grid: np.ndarray, axis: Literal["v", "h"], gap: int) -> np.ndarray:
+    """Repeat the band of rows ("v"; columns for "h") that holds all the non-background
+    cells, with ``gap`` background lines between copies, up and down (left and right) to
+    the grid's edges; copies cut by an edge are kept, and paint only background cells."""
+    g = grid if axis == "v" else grid.T
+    bg = background(g)
+    rows = np.flatnonzero((g != bg).any(axis=1))
+    if rows.size == 0:
+        raise DslError("repeat_band: nothing to repeat")
+    t, b = int(rows[0]), int(rows[-1]) + 1
+    band, period = g[t:b], b - t + gap
+    if period >= g.shape[0]:
+        raise DslError("repeat_band: the band fills the grid")
+    out = g.copy()
+    for start in range(t - period * (t // period + 1), g.shape[0], period):
+        for k in range(b - t):
+            i = start + k
+            if 0 <= i < g.shape[0] and not t <= i < b:
+                row = out[i]
+                row[row == bg] = band[k][row == bg]
+    return out if axis == "v" else np.ascontiguousarray(out.T)
+
+
 @primitive(infer=_infer_fill, same_shape=True)
 def fill_rect_between_pairs(grid: np.ndarray, colour: int) -> np.ndarray:
     """For every colour with exactly two cells, paint the background of the rectangle
@@ -508,6 +619,67 @@ def _single_change(xs, ys) -> tuple[int, int] | None:
         return None
     pairs = {(int(a), int(b)) for x, y in zip(xs, ys) for a, b in zip(x[x != y], y[x != y])}
     return pairs.pop() if len(pairs) == 1 else None
+
+
+def _infer_largest_rect(xs, ys):
+    change = _single_change(xs, ys)
+    return [] if change is None else [{"src": change[0], "dst": change[1]}]
+
+
+@primitive(infer=_infer_largest_rect, same_shape=True)
+def fill_largest_rect(grid: np.ndarray, src: int, dst: int) -> np.ndarray:
+    """The largest rectangle (by area, at least 2x2) whose cells are all ``src`` becomes
+    ``dst``; every rectangle tied for largest does (colours read off the train pairs)."""
+    h, w = grid.shape
+    best, rects = 0, []
+    for top in range(h):
+        run = np.ones(w, dtype=bool)
+        for bottom in range(top, h):
+            run &= grid[bottom] == src
+            if not run.any():
+                break
+            rows = bottom - top + 1
+            # the longest stretch of columns that are src from top to bottom
+            edges = np.flatnonzero(np.diff(np.concatenate(([0], run.view(np.int8), [0]))))
+            for left, right in zip(edges[::2], edges[1::2]):
+                area = rows * (right - left)
+                if rows < 2 or right - left < 2 or area < best:
+                    continue
+                if area > best:
+                    best, rects = area, []
+                rects.append((top, bottom + 1, left, right))
+    if not rects:
+        raise DslError(f"fill_largest_rect: no 2x2 block of colour {src}")
+    out = grid.copy()
+    for t, b, l, r in rects:
+        out[t:b, l:r] = dst
+    return out
+
+
+def _infer_elbow(xs, ys):
+    if not _adds_cells(xs, ys):
+        return []
+    singles = set.intersection(*({c for c, n in zip(*np.unique(x, return_counts=True)) if n == 1} for x in xs))
+    return [p for p in grid_param_product(start=sorted(int(c) for c in singles), end=sorted(int(c) for c in singles),
+                                          first=("h", "v"), colour=new_colours(xs, ys))
+            if p["start"] != p["end"]]
+
+
+@primitive(infer=_infer_elbow, same_shape=True)
+def elbow_path(grid: np.ndarray, start: int, end: int, first: Literal["h", "v"], colour: int) -> np.ndarray:
+    """Join the one cell of colour ``start`` to the one cell of colour ``end`` by a path of
+    ``colour`` over background: along the row ("h") or column ("v") of ``start`` first,
+    then turning once to reach ``end``."""
+    a, b = np.argwhere(grid == start), np.argwhere(grid == end)
+    if len(a) != 1 or len(b) != 1:
+        raise DslError(f"elbow_path: needs exactly one cell of colours {start} and {end}")
+    (y0, x0), (y1, x1) = a[0], b[0]
+    corner = (y0, x1) if first == "h" else (y1, x0)
+    path = np.zeros(grid.shape, dtype=bool)
+    for (ya, xa), (yb, xb) in (((y0, x0), corner), (corner, (y1, x1))):
+        path[min(ya, yb):max(ya, yb) + 1, min(xa, xb):max(xa, xb) + 1] = True
+    path &= grid == background(grid)
+    return np.where(path, colour, grid).astype(np.uint8)
 
 
 def _infer_recolour_in_box(xs, ys):

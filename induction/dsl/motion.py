@@ -166,3 +166,72 @@ def _gap(box, target, direction) -> int:
     tt, tl, tb, tr = target
     dy, dx = direction
     return {(1, 0): tt - b, (-1, 0): t - tb, (0, 1): tl - r, (0, -1): l - tr}[(dy, dx)]
+
+
+AlignEdge = Literal["top", "bottom", "left", "right", "middle_v", "middle_h"]
+"""Which edge of the anchor's box the other objects line up with: "top", "bottom" and
+"middle_v" move them up or down; "left", "right" and "middle_h" sideways."""
+_ALIGN_EDGES: tuple[str, ...] = get_args(AlignEdge)
+
+
+def _infer_align(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
+    still = sorted(c for c in common if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys)))
+    return [{"anchor": c, "edge": e} for c in still for e in _ALIGN_EDGES]
+
+
+@primitive(infer=_infer_align, same_shape=True)
+def align_objects(grid: np.ndarray, anchor: int, edge: AlignEdge) -> np.ndarray:
+    """Every object (8-connected, of any colours) but the anchor, the one holding colour
+    ``anchor``, slides straight (up or down for "top", "bottom", "middle_v"; sideways for
+    the others) until its box lines up with the anchor's box on ``edge``; later objects in
+    reading order are drawn over earlier ones."""
+    objs = objects(grid, 8, True)
+    held = [o for o in objs if (grid[o.mask] == anchor).any()]
+    if len(held) != 1 or len(objs) < 2:
+        raise DslError(f"align_objects: needs one object of colour {anchor} and others")
+    at, al, ab, ar = held[0].box
+    bg = background(grid)
+    out = np.where(held[0].mask, grid, bg).astype(np.uint8)
+    h, w = grid.shape
+    for o in objs:
+        if o is held[0]:
+            continue
+        t, l, b, r = o.box
+        if edge.startswith("middle") and ((at + ab - t - b) if edge == "middle_v" else (al + ar - l - r)) % 2:
+            raise DslError("align_objects: the middles are half a cell apart")
+        dy = {"top": at - t, "bottom": ab - b, "middle_v": (at + ab - t - b) // 2}.get(edge, 0)
+        dx = {"left": al - l, "right": ar - r, "middle_h": (al + ar - l - r) // 2}.get(edge, 0)
+        if not (0 <= t + dy and b + dy <= h and 0 <= l + dx and r + dx <= w):
+            raise DslError("align_objects: an object would leave the grid")
+        ys, xs = np.nonzero(o.mask)
+        out[ys + dy, xs + dx] = grid[ys, xs]
+    return out
+
+
+def _infer_centre_on(xs, ys):
+    return [{"anchor": p["anchor"]} for p in _infer_align(xs, ys) if p["edge"] == "top"]
+
+
+@primitive(infer=_infer_centre_on, same_shape=True)
+def centre_on(grid: np.ndarray, anchor: int) -> np.ndarray:
+    """Everything but the cells of colour ``anchor`` moves as one piece so that the middle
+    of its box lands on the middle of the anchor cells' box (a shape put inside the frame
+    its corner markers draw)."""
+    bg = background(grid)
+    fixed, moving = grid == anchor, (grid != anchor) & (grid != bg)
+    if not fixed.any() or not moving.any():
+        raise DslError(f"centre_on: needs cells of colour {anchor} and others")
+    (at, al), (ab, ar) = np.argwhere(fixed).min(axis=0), np.argwhere(fixed).max(axis=0)
+    (t, l), (b, r) = np.argwhere(moving).min(axis=0), np.argwhere(moving).max(axis=0)
+    if (at + ab - t - b) % 2 or (al + ar - l - r) % 2:
+        raise DslError("centre_on: the middles are half a cell apart")
+    dy, dx = (at + ab - t - b) // 2, (al + ar - l - r) // 2
+    ys, xs = np.nonzero(moving)
+    out = np.where(moving, bg, grid).astype(np.uint8)
+    if ys.min() + dy < 0 or xs.min() + dx < 0 or ys.max() + dy >= grid.shape[0] or xs.max() + dx >= grid.shape[1]:
+        raise DslError("centre_on: the piece would leave the grid")
+    out[ys + dy, xs + dx] = grid[ys, xs]
+    return out

@@ -464,6 +464,120 @@ def test_recolour_in_box():
         recolour_in_box(a([[1, 1]]), 8, 1, 3)  # no box to recolour in
 
 
+def test_centre_lines():
+    x = a([[0, 0, 0, 0, 0, 0],
+           [0, 1, 1, 1, 0, 0],
+           [0, 1, 0, 1, 0, 0],
+           [0, 1, 1, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0]])
+    both = centre_lines(x, 6, "hv")
+    assert both[2].tolist() == [6, 1, 6, 1, 6, 6]  # through the hollow middle, not over the object
+    assert both[:, 2].tolist() == [6, 1, 6, 1, 6]
+    assert centre_lines(x, 6, "h")[0].tolist() == [0] * 6
+    assert PRIMITIVES["centre_lines"].param_sets([x], [both]) == [{"colour": 6, "axes": "hv"}]
+    with pytest.raises(DslError):
+        centre_lines(a([[1, 1], [1, 1]]), 6, "hv")  # even sides: no middle line
+    with pytest.raises(DslError):
+        centre_lines(a([[3]]), 6, "hv")  # one colour: no object
+
+
+def test_notch_rays():
+    x = a([[0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 7, 0, 0, 0],
+           [0, 7, 7, 0, 0],
+           [0, 0, 0, 0, 0]])
+    y = notch_rays(x, None)
+    assert y[1, 3] == 7 and y[0, 4] == 7 and y[2, 2] == 0  # from beyond the missing corner
+    assert (y != x).sum() == 2
+    assert notch_rays(x, 4)[0, 4] == 4
+    assert {"colour": None} in PRIMITIVES["notch_rays"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        notch_rays(a([[7, 7], [7, 7]]), None)  # no corner missing
+    with pytest.raises(DslError):
+        notch_rays(a([[1]]), None)
+
+
+def test_repeat_band():
+    x = a([[0, 0, 0],
+           [0, 0, 0],
+           [1, 2, 1],
+           [0, 0, 0],
+           [0, 0, 0]])
+    assert repeat_band(x, "v", 0).tolist() == [[1, 2, 1]] * 5
+    assert repeat_band(x, "v", 1).tolist() == [[1, 2, 1], [0, 0, 0], [1, 2, 1], [0, 0, 0], [1, 2, 1]]
+    assert repeat_band(x.T, "h", 1).tolist() == repeat_band(x, "v", 1).T.tolist()
+    y = repeat_band(x, "v", 0)
+    assert {"axis": "v", "gap": 0} in PRIMITIVES["repeat_band"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        repeat_band(np.zeros((3, 3), np.uint8), "v", 0)  # nothing to repeat
+    with pytest.raises(DslError):
+        repeat_band(a([[1, 2], [2, 1]]), "v", 0)  # the band is the grid
+
+
+def test_align_objects():
+    x = a([[0, 2, 2, 0, 0, 0, 0],
+           [0, 2, 2, 0, 0, 1, 1],
+           [0, 0, 0, 0, 0, 1, 1],
+           [0, 0, 0, 4, 0, 0, 0]])
+    y = align_objects(x, 1, "top")
+    assert y.tolist() == [[0, 0, 0, 0, 0, 0, 0],
+                          [0, 2, 2, 4, 0, 1, 1],
+                          [0, 2, 2, 0, 0, 1, 1],
+                          [0, 0, 0, 0, 0, 0, 0]]
+    assert align_objects(x, 1, "bottom")[2].tolist() == [0, 2, 2, 4, 0, 1, 1]
+    assert {"anchor": 1, "edge": "top"} in PRIMITIVES["align_objects"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        align_objects(x, 1, "middle_v")  # 2x2 and 1x1 middles are half a cell apart
+    with pytest.raises(DslError):
+        align_objects(x, 9, "top")  # no anchor
+    with pytest.raises(DslError):
+        align_objects(a([[1]]), 1, "top")  # nothing else to move
+
+
+def test_fill_largest_rect():
+    x = a([[0, 0, 1, 0, 0, 0],
+           [0, 0, 1, 0, 0, 0],
+           [1, 1, 1, 1, 0, 1]])
+    y = fill_largest_rect(x, 0, 6)
+    assert y.tolist() == [[0, 0, 1, 6, 6, 6], [0, 0, 1, 6, 6, 6], [1, 1, 1, 1, 0, 1]]
+    assert PRIMITIVES["fill_largest_rect"].param_sets([x], [y]) == [{"src": 0, "dst": 6}]
+    tie = a([[0, 0, 1, 0, 0], [0, 0, 1, 0, 0]])
+    assert fill_largest_rect(tie, 0, 6).tolist() == [[6, 6, 1, 6, 6], [6, 6, 1, 6, 6]]
+    with pytest.raises(DslError):
+        fill_largest_rect(a([[0, 1], [1, 0]]), 0, 6)  # no 2x2 block
+    assert fill_largest_rect(np.zeros((30, 30), np.uint8), 0, 6).min() == 6
+
+
+def test_elbow_path():
+    x = a([[0, 0, 0, 0],
+           [2, 0, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 3, 0]])
+    across = elbow_path(x, 2, 3, "h", 8)
+    assert across.tolist() == [[0, 0, 0, 0], [2, 8, 8, 0], [0, 0, 8, 0], [0, 0, 3, 0]]
+    down = elbow_path(x, 2, 3, "v", 8)
+    assert down.tolist() == [[0, 0, 0, 0], [2, 0, 0, 0], [8, 0, 0, 0], [8, 8, 3, 0]]
+    assert {"start": 2, "end": 3, "first": "h", "colour": 8} in PRIMITIVES["elbow_path"].param_sets([x], [across])
+    with pytest.raises(DslError):
+        elbow_path(a([[2, 2, 3]]), 2, 3, "h", 8)  # two start cells
+
+
+def test_centre_on():
+    x = a([[3, 0, 0, 0, 3],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [2, 2, 4, 0, 0],
+           [3, 0, 0, 0, 3]])
+    y = centre_on(x, 3)
+    assert y.tolist() == [[3, 0, 0, 0, 3], [0, 0, 0, 0, 0], [0, 2, 2, 4, 0], [0, 0, 0, 0, 0], [3, 0, 0, 0, 3]]
+    assert PRIMITIVES["centre_on"].param_sets([x], [y]) == [{"anchor": 3}]
+    with pytest.raises(DslError):
+        centre_on(a([[3, 0, 3], [2, 2, 0]]), 3)  # a 1x2 piece cannot centre on a 1x3 box
+    with pytest.raises(DslError):
+        centre_on(a([[2, 2, 0]]), 3)  # no anchor
+
+
 def test_grid_by_key():
     xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
     ys = [a([[7]]), a([[8, 8]]), a([[7]])]
@@ -892,7 +1006,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 42
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 46
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
