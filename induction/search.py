@@ -55,6 +55,10 @@ class SearchConfig:
     """Do not start a deeper level once an exact fit is as simple as its programs could be
     (program size <= their depth): a fit through a costly table primitive (``cell_rule``,
     ``local_rule``) at depth 1 lets depth 2 run, whose plainer fits rank before it."""
+    second_answer: bool = True
+    """When every exact fit gives the same test outputs, run one level more (time
+    allowing) for a different answer: pass@2 gets a second attempt from a fit rather than
+    from a near-miss (the deeper fits rank after the simpler one)."""
     near_misses: int = 4
     """Shape-correct programs with the fewest wrong train cells kept when nothing fits."""
     combine_pool: int = 24
@@ -150,11 +154,14 @@ class _Searcher:
             state = self._root(tuple(program))
             if state is not None:
                 level.append(state)
+        extended = False
         for depth in range(1, self.config.max_depth + 1):
             if self.out_of_time() or len(self.fits) >= self.config.max_fits:
                 break
             if self.fits and self.config.stop_at_fit_level and self._simplest_fit() <= depth:
-                break
+                if extended or not self._one_answer():
+                    break
+                extended = True  # one level past the fits, for a second answer
             self.stats["depth_reached"] = depth
             level = self._expand(level, last=depth == self.config.max_depth)
         return self._result()
@@ -174,6 +181,15 @@ class _Searcher:
 
     def _simplest_fit(self) -> int:
         return min(program_size(s.program) for s in self.fits)
+
+    def _one_answer(self) -> bool:
+        """Whether a level more may find a second answer: asked for, and every fit gives
+        the same test outputs."""
+        if not self.config.second_answer:
+            return False
+        first = self.fits[0].grids[self.n_train:]
+        same = all(np.array_equal(a, b) for f in self.fits[1:] for a, b in zip(f.grids[self.n_train:], first))
+        return same
 
     def _expand(self, level: list[_State], last: bool) -> list[_State]:
         children: list[_State] = []

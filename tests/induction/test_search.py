@@ -325,8 +325,24 @@ def test_a_costly_table_fit_lets_the_next_level_run():
     assert result.fits and result.fits[0].program[0].name == "cell_rule"
     assert result.stats["depth_reached"] == 2
     plain = search(make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1, seed=1)).without_truth(),
-                   SearchConfig(max_depth=2), seconds=60)
+                   SearchConfig(max_depth=2, second_answer=False), seconds=60)
     assert plain.stats["depth_reached"] == 1
+
+
+def test_a_single_answer_lets_one_more_level_run_for_a_second():
+    """One answer from every depth-1 fit: depth 2 runs for a different second attempt, and
+    the simplest fit stays first. Two answers at depth 1 already: it does not run."""
+    task = make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1, seed=1)).without_truth()
+    one = search(task, SearchConfig(max_depth=2), seconds=60)
+    assert one.stats["depth_reached"] == 2 and one.fits[0].size == 1
+    firsts = {f.test_outputs[0].tobytes() for f in one.fits if f.size == 1}
+    assert len(firsts) == 1 and any(f.test_outputs[0].tobytes() not in firsts for f in one.fits)
+    # train inputs symmetric top to bottom: a left-right flip and a half turn agree on them
+    sym = [[[1, 2, 0], [3, 0, 0], [1, 2, 0]], [[0, 4, 4], [1, 1, 0], [0, 4, 4]], [[2, 0, 3], [2, 0, 3]]]
+    ambiguous = make_task(lambda g: g[:, ::-1], sym, [[[1, 2, 3], [0, 0, 4], [0, 0, 0]]]).without_truth()
+    two = search(ambiguous, SearchConfig(max_depth=2), seconds=60)
+    assert len({f.test_outputs[0].tobytes() for f in two.fits if f.size == 1}) >= 2
+    assert two.stats["depth_reached"] == 1
 
 
 def test_equivalent_programs_keep_the_simplest():
