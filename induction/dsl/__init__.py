@@ -29,7 +29,7 @@ SEARCH_ORDER: tuple[str, ...] = (
     "unify_object_colours", "count_objects_row", "colours_by_frequency", "colour_stripes", "count_cells_grid",
     "grid_by_key", "fill_enclosed", "fill_regions", "draw_rays", "corner_rays", "notch_rays", "centre_lines",
     "connect_pixels", "extend_to_contact", "complete_symmetry", "complete_tiling", "flood_from", "symmetrize",
-    "extend_periodic", "repeat_band", "fill_rect_between_pairs", "fill_largest_rect", "elbow_path",
+    "extend_periodic", "repeat_band", "fill_rect_between_pairs", "fill_largest_rect", "elbow_path", "repeat_runs",
     "fill_empty_squares", "recolour_in_box", "continue_pattern", "extend_line_ends", "gravity", "gravity_objects",
     "attract_to_largest", "attract_to", "align_objects", "centre_on", "combine_parts", "overlay_parts", "select_part",
     "summarise_cells", "kron_parts", "copy_part_everywhere", "fold",

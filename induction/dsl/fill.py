@@ -621,6 +621,36 @@ def _single_change(xs, ys) -> tuple[int, int] | None:
     return pairs.pop() if len(pairs) == 1 else None
 
 
+def _infer_runs(xs, ys):
+    if not _keeps_input(xs, ys) or not _adds_cells(xs, ys):
+        return []
+    return [{"axes": a} for a in get_args(Axes)]
+
+
+@primitive(infer=_infer_runs, same_shape=True)
+def repeat_runs(grid: np.ndarray, axes: Axes) -> np.ndarray:
+    """Every row ("h"; column "v"; both "hv") whose non-background cells form one unbroken
+    run of two or more cells repeats that run end to end along its whole length, over
+    background cells (a short coloured sequence continued both ways to the edges)."""
+    bg = background(grid)
+    out = grid.copy()
+    drawn = False
+    for axis in axes:
+        g, o = (grid, out) if axis == "h" else (grid.T, out.T)
+        for i, row in enumerate(g):
+            cols = np.flatnonzero(row != bg)
+            if cols.size < 2 or cols[-1] - cols[0] + 1 != cols.size:
+                continue
+            run, start = row[cols[0]:cols[-1] + 1], int(cols[0])
+            tiled = run[(np.arange(len(row)) - start) % len(run)]
+            free = o[i] == bg
+            o[i][free] = tiled[free]
+            drawn = True
+    if not drawn:
+        raise DslError("repeat_runs: no line holds one run of two or more cells")
+    return out
+
+
 def _infer_largest_rect(xs, ys):
     change = _single_change(xs, ys)
     return [] if change is None else [{"src": change[0], "dst": change[1]}]

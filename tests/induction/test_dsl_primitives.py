@@ -578,6 +578,22 @@ def test_centre_on():
         centre_on(a([[2, 2, 0]]), 3)  # no anchor
 
 
+def test_repeat_runs():
+    x = a([[0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 8, 0, 0, 0],
+           [0, 0, 8, 3, 2, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0]])
+    y = repeat_runs(x, "h")
+    assert y[2].tolist() == [3, 2, 8, 3, 2, 8, 3] and y[1].tolist() == x[1].tolist()  # a lone cell is no run
+    both = repeat_runs(x, "hv")
+    assert both[:, 3].tolist() == [3, 8, 3, 8] and both[2].tolist() == y[2].tolist()
+    assert PRIMITIVES["repeat_runs"].param_sets([x], [y]) == [{"axes": a} for a in ("h", "v", "hv")]
+    with pytest.raises(DslError):
+        repeat_runs(a([[1, 0, 1]]), "h")  # broken run
+    with pytest.raises(DslError):
+        repeat_runs(a([[1]]), "hv")
+
+
 def test_grid_by_key():
     xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
     ys = [a([[7]]), a([[8, 8]]), a([[7]])]
@@ -1006,7 +1022,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 46
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 47
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
