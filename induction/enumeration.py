@@ -48,6 +48,9 @@ class EnumerationConfig:
     """Stored states tried as layers of an assembly."""
     assemble_layers: int = 4
     """Most layers in one assembly."""
+    second_answer: bool = True
+    """When every fit gives the same test outputs, store and check one level more for a
+    different answer (pass@2's second attempt)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= 5:
@@ -68,7 +71,7 @@ def enumerate_search(task: Task, config: EnumerationConfig = EnumerationConfig()
     raw = _core.enumerate(grids(e.input for e in task.train), grids(e.output for e in task.train),
                           grids(task.test_inputs), config.max_depth, config.max_fits, max(seconds, 0.0),
                           cpu_clock, config.max_state_mb << 20, config.near_misses,
-                          config.assemble_pool, config.assemble_layers)
+                          config.assemble_pool, config.assemble_layers, config.second_answer)
     shapes = [set(s) for s in predict_output_shapes(task)]
     total = sum(e.output.array.size for e in task.train)
     fits = [_solution(f, shapes, total) for f in raw["fits"]]

@@ -55,12 +55,18 @@ class Enumerator {
         add(std::move(root));
         size_t begin = 0, end = 1;
         res_.stats.level_states.push_back(1);
+        bool extended = false;  // one level past the first fits, for a second answer
         for (int depth = 1; depth <= cfg_.max_depth && !stop(); ++depth) {
             std::vector<int> order = ordered(begin, end);
             res_.stats.depth_reached = depth;
             if (!check_level(order, depth)) break;  // out of time or fits enough
             res_.stats.depth_complete = depth;
-            if (!res_.fits.empty() || depth == cfg_.max_depth) break;
+            if (depth == cfg_.max_depth) break;
+            if (!res_.fits.empty()) {
+                if (extended || !cfg_.second_answer || !same_answer(res_.fits.back().test_out)) break;
+                extended = true;
+                new_answers_only_ = true;
+            }
             size_t before = states_.size();
             store_level(order, depth);
             res_.stats.level_states.push_back(static_cast<int64_t>(states_.size() - before));
@@ -88,6 +94,7 @@ class Enumerator {
     int64_t bytes_ = 0;
     int64_t ticks_ = 0;
     EnumResult res_;
+    bool new_answers_only_ = false;  // in the level past the fits: keep fits with new answers only
 
     bool out_of_time() {
         if (res_.stats.timed_out) return true;
@@ -221,7 +228,28 @@ class Enumerator {
             }
             fit.test_out.push_back(out);
         }
+        if (new_answers_only_ && known_answer(fit.test_out)) return;  // the level past the fits wants others
         res_.fits.push_back(std::move(fit));
+    }
+
+    // Whether every fit gives these test outputs (then a deeper level may find others).
+    bool same_answer(const std::vector<Img>& outs) const {
+        for (const auto& f : res_.fits)
+            if (!same_outputs(f.test_out, outs)) return false;
+        return true;
+    }
+
+    // Whether some fit gives these test outputs.
+    bool known_answer(const std::vector<Img>& outs) const {
+        for (const auto& f : res_.fits)
+            if (same_outputs(f.test_out, outs)) return true;
+        return false;
+    }
+
+    static bool same_outputs(const std::vector<Img>& a, const std::vector<Img>& b) {
+        for (size_t j = 0; j < a.size(); ++j)
+            if (!a[j].same(b[j])) return false;
+        return true;
     }
 
     // The level's distinct children, kept for the next level while memory allows.

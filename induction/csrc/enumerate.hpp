@@ -4,7 +4,8 @@
 // Level d holds the distinct states of d primitive calls. Each level is first checked
 // (every parent x primitive, stopping at the first train grid that cannot match: cheap),
 // and stored for the next level only when nothing fits and time and memory allow (anytime
-// deepening). A chain fits when it reproduces every train output exactly, or does so after
+// deepening; when every fit of a level gives the same test outputs, one level more is
+// stored and checked for a different second answer). A chain fits when it reproduces every train output exactly, or does so after
 // one colour map read off the pairs. When no chain fits, an assembly step lays several
 // stored states over each other, each right on every train cell it paints where no layer
 // above paints; the last may be a base, shown (zeros included) wherever nothing above paints.
@@ -32,6 +33,7 @@ struct EnumConfig {
     int near_misses = 4;          // shape-right states with fewest wrong train cells returned
     int assemble_pool = 100000;   // stored states tried as layers of an assembly (in order)
     int assemble_layers = 4;      // most layers in one assembly
+    bool second_answer = true;    // when every fit gives the same test outputs, check one level more
 };
 
 using Chain = std::vector<Op>;
