@@ -411,6 +411,38 @@ _FLIPS = {"lr": lambda p: p[:, ::-1], "ud": lambda p: p[::-1], "rot180": lambda 
           "transpose": lambda p: p.T}
 
 
+def _infer_marker_colour(xs, ys):
+    """The one colour whose cells change (into other colours), present in every input."""
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    changed = {int(c) for x, y in zip(xs, ys) for c in np.unique(x[x != y])}
+    if len(changed) != 1 or not all((x == next(iter(changed))).any() for x in xs):
+        return []
+    return grid_param_product(colour=tuple(changed), axis=("v", "h"), connectivity=(4, 8))
+
+
+@primitive(infer=_infer_marker_colour, same_shape=True)
+def colour_from_marker(grid: np.ndarray, colour: int, axis: Literal["v", "h"], connectivity: int) -> np.ndarray:
+    """Every object of colour ``colour`` takes the colour of the cells it
+    lines up with: those of other colours (not background) in its columns ("v") or rows
+    ("h"), when they hold exactly one colour; an object they do not name keeps its own."""
+    bg = background(grid)
+    out = grid.copy()
+    other = (grid != bg) & (grid != colour)
+    named = False
+    for o in objects(grid, connectivity, False):
+        if o.colour != colour:
+            continue
+        t, l, b, r = o.box
+        seen = np.unique(grid[:, l:r][other[:, l:r]] if axis == "v" else grid[t:b][other[t:b]])
+        if len(seen) == 1:
+            out[o.mask] = seen[0]
+            named = True
+    if not named:
+        raise DslError(f"colour_from_marker: no object of colour {colour} lines up with one marker colour")
+    return out
+
+
 @primitive(params=grid_param_product(kind=tuple(_FLIPS), multicolour=(True, False)), same_shape=True)
 def flip_objects(grid: np.ndarray, kind: Flip, multicolour: bool) -> np.ndarray:
     """Mirror every object (8-connected) in place, within its own bounding box: left-right,

@@ -594,6 +594,21 @@ def test_repeat_runs():
         repeat_runs(a([[1]]), "hv")
 
 
+def test_colour_from_marker():
+    x = a([[0, 2, 0, 0, 6, 0],
+           [0, 0, 0, 0, 0, 0],
+           [5, 5, 0, 5, 5, 5],
+           [0, 0, 0, 0, 0, 0],
+           [0, 0, 5, 0, 0, 0]])
+    y = colour_from_marker(x, 5, "v", 4)
+    assert y.tolist() == [[0, 2, 0, 0, 6, 0], [0] * 6, [2, 2, 0, 6, 6, 6], [0] * 6, [0, 0, 5, 0, 0, 0]]
+    assert {"colour": 5, "axis": "v", "connectivity": 4} in PRIMITIVES["colour_from_marker"].param_sets([x], [y])
+    wide = a([[2, 0, 6], [5, 5, 5]])
+    assert colour_from_marker(a([[2, 0, 0], [5, 5, 0]]), 5, "v", 8).tolist() == [[2, 0, 0], [2, 2, 0]]
+    with pytest.raises(DslError):
+        colour_from_marker(wide, 5, "v", 8)  # two marker colours over one object: it is not named
+
+
 def test_grid_by_key():
     xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
     ys = [a([[7]]), a([[8, 8]]), a([[7]])]
@@ -1022,7 +1037,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 47
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 48
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
