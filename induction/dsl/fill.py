@@ -31,6 +31,70 @@ def fill_enclosed(grid: np.ndarray, colour: int) -> np.ndarray:
     return np.where(enclosed, colour, grid).astype(np.uint8)
 
 
+RegionKey = Literal["size", "size_mod2", "width", "height"]
+"""What ``fill_enclosed_by`` reads off each enclosed region to choose its colour."""
+
+
+def _enclosed_regions(grid: np.ndarray) -> list[np.ndarray]:
+    """Masks of the background regions (4-connected) that do not reach the edge."""
+    lab, n = ndimage.label(grid == background(grid))
+    edge = set(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]).tolist())
+    return [lab == i for i in range(1, n + 1) if i not in edge]
+
+
+def _region_key(mask: np.ndarray, key: str) -> int:
+    ys, xs = np.nonzero(mask)
+    return {"size": len(ys), "size_mod2": len(ys) % 2, "width": int(xs.max() - xs.min() + 1),
+            "height": int(ys.max() - ys.min() + 1)}[key]
+
+
+def _infer_enclosed_by(xs, ys):
+    """A table key -> colour per key kind that every enclosed region of every pair obeys
+    (painted in one colour, or left as it is), when the pairs change nothing else."""
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    regions, changed = [], False
+    for x, y in zip(xs, ys):
+        masks = _enclosed_regions(x)
+        inside = np.any(masks, axis=0) if masks else np.zeros(x.shape, dtype=bool)
+        if ((x != y) & ~inside).any():
+            return []
+        changed |= bool((x != y).any())
+        regions += [(m, y) for m in masks]
+    if not changed:
+        return []
+    out = []
+    for key in get_args(RegionKey):
+        table: dict[int, int] = {}
+        for m, y in regions:
+            colours = np.unique(y[m])
+            k = _region_key(m, key)
+            if len(colours) != 1 or table.setdefault(k, int(colours[0])) != colours[0]:
+                break
+        else:
+            if len(set(table.values())) > 1:
+                out.append({"key": key, "table": tuple(sorted(table.items()))})
+    return out
+
+
+@primitive(infer=_infer_enclosed_by, same_shape=True, cost=2)
+def fill_enclosed_by(grid: np.ndarray, key: RegionKey, table: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Paint every enclosed background region (4-connected, not reaching the edge) in the
+    colour ``table`` gives its ``key`` (cell count, its parity, width or height; the table
+    read off the train pairs); a region whose key the table lacks makes it not apply."""
+    colours = dict(table)
+    out = grid.copy()
+    regions = _enclosed_regions(grid)
+    if not regions:
+        raise DslError("fill_enclosed_by: no enclosed region")
+    for m in regions:
+        k = _region_key(m, key)
+        if k not in colours:
+            raise DslError(f"fill_enclosed_by: no colour for a region of {key} {k}")
+        out[m] = colours[k]
+    return out
+
+
 RegionShape = Literal["rect", "square"]
 """Which background regions ``fill_regions`` paints: solid rectangles, or square ones."""
 

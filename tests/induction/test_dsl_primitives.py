@@ -609,6 +609,22 @@ def test_colour_from_marker():
         colour_from_marker(wide, 5, "v", 8)  # two marker colours over one object: it is not named
 
 
+def test_fill_enclosed_by():
+    x = a([[1, 1, 1, 1, 0, 1, 1, 1],
+           [1, 0, 0, 1, 0, 1, 0, 1],
+           [1, 0, 0, 1, 0, 1, 1, 1],
+           [1, 1, 1, 1, 0, 0, 0, 0]])
+    y = fill_enclosed_by(x, "size_mod2", ((0, 2), (1, 7)))
+    assert y.tolist() == [[1, 1, 1, 1, 0, 1, 1, 1], [1, 2, 2, 1, 0, 1, 7, 1],
+                          [1, 2, 2, 1, 0, 1, 1, 1], [1, 1, 1, 1, 0, 0, 0, 0]]
+    params = PRIMITIVES["fill_enclosed_by"].param_sets([x], [y])
+    assert {"key": "size_mod2", "table": ((0, 2), (1, 7))} in params and {"key": "size", "table": ((1, 7), (4, 2))} in params
+    with pytest.raises(DslError):
+        fill_enclosed_by(x, "size", ((4, 2),))  # the 1-cell region has no colour
+    with pytest.raises(DslError):
+        fill_enclosed_by(a([[0, 1], [1, 0]]), "size", ((1, 2),))  # nothing enclosed
+
+
 def test_grid_by_key():
     xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
     ys = [a([[7]]), a([[8, 8]]), a([[7]])]
@@ -1037,7 +1053,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 48
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 49
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
