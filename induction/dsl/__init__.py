@@ -30,9 +30,9 @@ SEARCH_ORDER: tuple[str, ...] = (
     "count_cells_grid", "grid_by_key", "fill_enclosed", "fill_enclosed_by", "fill_regions", "draw_rays",
     "corner_rays", "notch_rays", "centre_lines", "connect_pixels", "extend_to_contact", "complete_symmetry",
     "complete_tiling", "flood_from", "symmetrize", "extend_periodic", "repeat_band", "fill_rect_between_pairs",
-    "fill_largest_rect", "elbow_path", "repeat_runs", "fill_empty_squares", "recolour_in_box", "continue_pattern",
-    "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest", "attract_to", "align_objects",
-    "centre_on", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts",
+    "fill_largest_rect", "elbow_path", "lines_across", "repeat_runs", "fill_empty_squares", "recolour_in_box",
+    "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest", "attract_to",
+    "align_objects", "centre_on", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts",
     "copy_part_everywhere", "fold",
 )
 """The order in which the search tries the primitives at every state: the cheap learned

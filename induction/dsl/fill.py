@@ -715,6 +715,45 @@ def repeat_runs(grid: np.ndarray, axes: Axes) -> np.ndarray:
     return out
 
 
+def _infer_lines_across(xs, ys):
+    """The one colour every changed cell becomes, already present in every input."""
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    into = {int(c) for x, y in zip(xs, ys) for c in np.unique(y[x != y])}
+    if len(into) != 1 or not all((x == next(iter(into))).any() for x in xs):
+        return []
+    return grid_param_product(colour=tuple(into), axis=("v", "h", "short"))
+
+
+@primitive(infer=_infer_lines_across, same_shape=True)
+def lines_across(grid: np.ndarray, colour: int, axis: Literal["v", "h", "short"]) -> np.ndarray:
+    """Every cell of ``colour`` lying in a region of another colour (the 4-connected cells
+    of that colour around it, with it) draws its colour straight across that region, along
+    ``axis``: the column ("v"), the row ("h"), or the region's shorter side ("short")."""
+    cells = grid == colour
+    out = grid.copy()
+    drawn = False
+    for y, x in np.argwhere(cells):
+        near = [int(grid[i, j]) for i, j in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1))
+                if 0 <= i < grid.shape[0] and 0 <= j < grid.shape[1] and not cells[i, j]]
+        if not near or len(set(near)) != 1:
+            continue
+        lab, _ = ndimage.label((grid == near[0]) | cells)
+        region = lab == lab[y, x]
+        ys, xs = np.nonzero(region)
+        a = axis if axis != "short" else ("v" if ys.max() - ys.min() < xs.max() - xs.min() else "h")
+        line = np.zeros(grid.shape, dtype=bool)
+        if a == "v":
+            line[:, x] = True
+        else:
+            line[y, :] = True
+        out[line & region] = colour
+        drawn = True
+    if not drawn:
+        raise DslError(f"lines_across: no cell of colour {colour} inside a region of one colour")
+    return out
+
+
 def _infer_largest_rect(xs, ys):
     change = _single_change(xs, ys)
     return [] if change is None else [{"src": change[0], "dst": change[1]}]

@@ -626,6 +626,21 @@ def test_fill_enclosed_by():
         fill_enclosed_by(a([[0, 1], [1, 0]]), "size", ((1, 2),))  # nothing enclosed
 
 
+def test_lines_across():
+    x = a([[4, 4, 4, 4, 4],
+           [4, 4, 0, 4, 4],
+           [4, 4, 4, 4, 4],
+           [8, 8, 8, 8, 8],
+           [8, 0, 8, 8, 8]])
+    y = lines_across(x, 0, "v")
+    assert y.tolist() == [[4, 4, 0, 4, 4], [4, 4, 0, 4, 4], [4, 4, 0, 4, 4], [8, 0, 8, 8, 8], [8, 0, 8, 8, 8]]
+    assert lines_across(x, 0, "short").tolist() == y.tolist()  # both bands are wider than tall
+    assert lines_across(x, 0, "h")[1].tolist() == [0] * 5
+    assert {"colour": 0, "axis": "short"} in PRIMITIVES["lines_across"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        lines_across(a([[1, 2], [3, 4]]), 5, "v")  # no cell of that colour
+
+
 def test_grid_by_key():
     xs = [a([[0, 3, 0], [0, 3, 0]]), a([[1, 0, 0], [0, 0, 0]]), a([[0, 0, 0], [3, 0, 0]])]
     ys = [a([[7]]), a([[8, 8]]), a([[7]])]
@@ -1054,7 +1069,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 49
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 50
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
