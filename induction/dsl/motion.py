@@ -174,12 +174,16 @@ AlignEdge = Literal["top", "bottom", "left", "right", "middle_v", "middle_h"]
 _ALIGN_EDGES: tuple[str, ...] = get_args(AlignEdge)
 
 
-def _infer_align(xs, ys):
+def _unmoved_colours(xs, ys) -> list[int]:
+    """Non-background colours of every input whose cells are the same in every output."""
     if any(x.shape != y.shape for x, y in zip(xs, ys)):
         return []
     common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
-    still = sorted(c for c in common if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys)))
-    return [{"anchor": c, "edge": e} for c in still for e in _ALIGN_EDGES]
+    return sorted(c for c in common if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys)))
+
+
+def _infer_align(xs, ys):
+    return [{"anchor": c, "edge": e} for c in _unmoved_colours(xs, ys) for e in _ALIGN_EDGES]
 
 
 @primitive(infer=_infer_align, same_shape=True)
@@ -212,7 +216,7 @@ def align_objects(grid: np.ndarray, anchor: int, edge: AlignEdge) -> np.ndarray:
 
 
 def _infer_centre_on(xs, ys):
-    return [{"anchor": p["anchor"]} for p in _infer_align(xs, ys) if p["edge"] == "top"]
+    return [{"anchor": c} for c in _unmoved_colours(xs, ys)]
 
 
 @primitive(infer=_infer_centre_on, same_shape=True)
