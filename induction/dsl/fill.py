@@ -11,8 +11,8 @@ from scipy import ndimage
 
 from .geometry import apply_dihedral, bbox
 from .objects import objects
-from .registry import (MAX_SIDE, DslError, background, colour_params, grid_param_product, new_colours, output_colours,
-                       primitive)
+from .registry import (MAX_SIDE, DslError, background, changed_colour, colour_params, grid_param_product, new_colours,
+                       output_colours, primitive)
 
 
 def _infer_fill(xs, ys):
@@ -716,13 +716,8 @@ def repeat_runs(grid: np.ndarray, axes: Axes) -> np.ndarray:
 
 
 def _infer_lines_across(xs, ys):
-    """The one colour every changed cell becomes, already present in every input."""
-    if any(x.shape != y.shape for x, y in zip(xs, ys)):
-        return []
-    into = {int(c) for x, y in zip(xs, ys) for c in np.unique(y[x != y])}
-    if len(into) != 1 or not all((x == next(iter(into))).any() for x in xs):
-        return []
-    return grid_param_product(colour=tuple(into), axis=("v", "h", "short"))
+    into = changed_colour(xs, ys, "to")
+    return [] if into is None else grid_param_product(colour=(into,), axis=("v", "h", "short"))
 
 
 @primitive(infer=_infer_lines_across, same_shape=True)

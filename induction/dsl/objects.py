@@ -24,6 +24,7 @@ from .registry import (
     UnseenKey,
     check_unseen,
     background,
+    changed_colour,
     colour_params,
     grid_param_product,
     new_colours,
@@ -412,13 +413,8 @@ _FLIPS = {"lr": lambda p: p[:, ::-1], "ud": lambda p: p[::-1], "rot180": lambda 
 
 
 def _infer_marker_colour(xs, ys):
-    """The one colour whose cells change (into other colours), present in every input."""
-    if any(x.shape != y.shape for x, y in zip(xs, ys)):
-        return []
-    changed = {int(c) for x, y in zip(xs, ys) for c in np.unique(x[x != y])}
-    if len(changed) != 1 or not all((x == next(iter(changed))).any() for x in xs):
-        return []
-    return grid_param_product(colour=tuple(changed), axis=("v", "h"), connectivity=(4, 8))
+    colour = changed_colour(xs, ys, "from")
+    return [] if colour is None else grid_param_product(colour=(colour,), axis=("v", "h"), connectivity=(4, 8))
 
 
 @primitive(infer=_infer_marker_colour, same_shape=True)

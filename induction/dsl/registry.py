@@ -260,6 +260,18 @@ def new_colours(xs: list[np.ndarray], ys: list[np.ndarray]) -> list[int]:
     return sorted(out)
 
 
+def changed_colour(xs: list[np.ndarray], ys: list[np.ndarray], side: Literal["from", "to"]) -> int | None:
+    """The one colour that every changed cell of every same-shaped pair had ("from") or
+    became ("to"), when every input holds it; else None (inference helper)."""
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return None
+    found = {int(c) for x, y in zip(xs, ys) for c in np.unique((x if side == "from" else y)[x != y])}
+    if len(found) != 1:
+        return None
+    c = found.pop()
+    return c if all((x == c).any() for x in xs) else None
+
+
 def colour_params(key: str, colours: Sequence[int]) -> list[Params]:
     """One keyword set per colour."""
     return [{key: int(c)} for c in colours]
