@@ -62,6 +62,7 @@ FLAT_OPTIONS: dict[str, tuple[str, ...]] = {
     "max_level_states": ("search",),
     "combine_pool": ("search",),
     "near_misses": ("search", "enumeration"),
+    "second_answer": ("search", "enumeration"),
     "core_max_depth": ("enumeration",),
     "core_max_state_mb": ("enumeration",),
 }

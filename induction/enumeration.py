@@ -48,9 +48,10 @@ class EnumerationConfig:
     """Stored states tried as layers of an assembly."""
     assemble_layers: int = 4
     """Most layers in one assembly."""
-    second_answer: bool = True
+    second_answer: bool = False
     """When every fit gives the same test outputs, store and check one level more for a
-    different answer (pass@2's second attempt)."""
+    different answer (pass@2's second attempt). Off by default: on training-clean at 3
+    CPU-s it lost one task to wrong deeper fits that rank first (BENCHMARKS.md)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= 5:

@@ -55,10 +55,11 @@ class SearchConfig:
     """Do not start a deeper level once an exact fit is as simple as its programs could be
     (program size <= their depth): a fit through a costly table primitive (``cell_rule``,
     ``local_rule``) at depth 1 lets depth 2 run, whose plainer fits rank before it."""
-    second_answer: bool = True
+    second_answer: bool = False
     """When every exact fit gives the same test outputs, run one level more (time
     allowing) for a different answer: pass@2 gets a second attempt from a fit rather than
-    from a near-miss (the deeper fits rank after the simpler one)."""
+    from a near-miss (the deeper fits rank after the simpler one). Off by default: on
+    training-clean at 3 CPU-s it changed no task (BENCHMARKS.md)."""
     near_misses: int = 4
     """Shape-correct programs with the fewest wrong train cells kept when nothing fits."""
     combine_pool: int = 24

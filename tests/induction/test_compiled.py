@@ -666,9 +666,9 @@ def test_a_single_answer_lets_one_more_level_run_for_a_second():
     rng = np.random.default_rng(2)
     xs = [rng.integers(0, 4, size=(3, 4)).astype(np.uint8) for _ in range(4)]
     task = _task([(x, np.rot90(x)) for x in xs[:3]], [xs[3]])
-    once = enumerate_search(task, EnumerationConfig(max_depth=3, second_answer=False), seconds=30)
+    once = enumerate_search(task, EnumerationConfig(max_depth=3), seconds=30)
     assert once.stats["core_depth_complete"] == 1
-    more = enumerate_search(task, EnumerationConfig(max_depth=3), seconds=30)
+    more = enumerate_search(task, EnumerationConfig(max_depth=3, second_answer=True), seconds=30)
     assert more.stats["core_depth_complete"] == 2 and more.fits[0].size == 1
     assert more.fits[0].test_outputs[0].tolist() == np.rot90(xs[3]).tolist()
 

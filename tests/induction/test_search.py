@@ -176,6 +176,8 @@ def test_options_flat_or_by_engine_set_each_engines_settings():
     assert flat == nested
     assert flat.search == SearchConfig(max_depth=2, near_misses=3) and flat.enumeration.max_depth == 3
     assert DslConfig.from_options({}) == DslConfig()
+    both = DslConfig.from_options({"second_answer": True})
+    assert both.search.second_answer and both.enumeration.second_answer and not DslConfig().search.second_answer
     with pytest.raises(TypeError):
         DslConfig.from_options({"depth": 2})  # no such setting
     with pytest.raises(ConfigError, match="max_depth"):
@@ -325,22 +327,23 @@ def test_a_costly_table_fit_lets_the_next_level_run():
     assert result.fits and result.fits[0].program[0].name == "cell_rule"
     assert result.stats["depth_reached"] == 2
     plain = search(make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1, seed=1)).without_truth(),
-                   SearchConfig(max_depth=2, second_answer=False), seconds=60)
+                   SearchConfig(max_depth=2), seconds=60)
     assert plain.stats["depth_reached"] == 1
 
 
 def test_a_single_answer_lets_one_more_level_run_for_a_second():
-    """One answer from every depth-1 fit: depth 2 runs for a different second attempt, and
-    the simplest fit stays first. Two answers at depth 1 already: it does not run."""
+    """With ``second_answer``, one answer from every depth-1 fit lets depth 2 run for a
+    different second attempt, the simplest fit staying first; two answers at depth 1
+    already: it does not run."""
     task = make_task(lambda g: np.rot90(g), rand_grids(3), rand_grids(1, seed=1)).without_truth()
-    one = search(task, SearchConfig(max_depth=2), seconds=60)
+    one = search(task, SearchConfig(max_depth=2, second_answer=True), seconds=60)
     assert one.stats["depth_reached"] == 2 and one.fits[0].size == 1
     firsts = {f.test_outputs[0].tobytes() for f in one.fits if f.size == 1}
     assert len(firsts) == 1 and any(f.test_outputs[0].tobytes() not in firsts for f in one.fits)
     # train inputs symmetric top to bottom: a left-right flip and a half turn agree on them
     sym = [[[1, 2, 0], [3, 0, 0], [1, 2, 0]], [[0, 4, 4], [1, 1, 0], [0, 4, 4]], [[2, 0, 3], [2, 0, 3]]]
     ambiguous = make_task(lambda g: g[:, ::-1], sym, [[[1, 2, 3], [0, 0, 4], [0, 0, 0]]]).without_truth()
-    two = search(ambiguous, SearchConfig(max_depth=2), seconds=60)
+    two = search(ambiguous, SearchConfig(max_depth=2, second_answer=True), seconds=60)
     assert len({f.test_outputs[0].tobytes() for f in two.fits if f.size == 1}) >= 2
     assert two.stats["depth_reached"] == 1
 
