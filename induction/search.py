@@ -190,8 +190,7 @@ class _Searcher:
         if not self.config.second_answer:
             return False
         first = self.fits[0].grids[self.n_train:]
-        same = all(np.array_equal(a, b) for f in self.fits[1:] for a, b in zip(f.grids[self.n_train:], first))
-        return same
+        return all(np.array_equal(a, b) for f in self.fits[1:] for a, b in zip(f.grids[self.n_train:], first))
 
     def _expand(self, level: list[_State], last: bool) -> list[_State]:
         children: list[_State] = []

@@ -55,7 +55,6 @@ class Enumerator {
         add(std::move(root));
         size_t begin = 0, end = 1;
         res_.stats.level_states.push_back(1);
-        bool extended = false;  // one level past the first fits, for a second answer
         for (int depth = 1; depth <= cfg_.max_depth && !stop(); ++depth) {
             std::vector<int> order = ordered(begin, end);
             res_.stats.depth_reached = depth;
@@ -63,9 +62,8 @@ class Enumerator {
             res_.stats.depth_complete = depth;
             if (depth == cfg_.max_depth) break;
             if (!res_.fits.empty()) {
-                if (extended || !cfg_.second_answer || !same_answer(res_.fits.back().test_out)) break;
-                extended = true;
-                new_answers_only_ = true;
+                if (new_answers_only_ || !cfg_.second_answer || !same_answer(res_.fits.back().test_out)) break;
+                new_answers_only_ = true;  // one level past the first fits, for a second answer
             }
             size_t before = states_.size();
             store_level(order, depth);

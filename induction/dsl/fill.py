@@ -19,13 +19,18 @@ def _infer_fill(xs, ys):
     return colour_params("colour", new_colours(xs, ys) or output_colours(ys))
 
 
+def _background_regions(grid: np.ndarray) -> tuple[np.ndarray, int, set[int]]:
+    """The background regions (4-connected) labelled 1..n, their count, and the labels of
+    those that reach the edge."""
+    lab, n = ndimage.label(grid == background(grid))
+    return lab, n, set(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]).tolist())
+
+
 @primitive(infer=_infer_fill, same_shape=True)
 def fill_enclosed(grid: np.ndarray, colour: int) -> np.ndarray:
     """Paint background cells that cannot reach the edge (4-connected) with ``colour``."""
-    bg = background(grid)
-    lab, _ = ndimage.label(grid == bg)
-    edge = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
-    enclosed = (lab > 0) & ~np.isin(lab, edge)
+    lab, _, edge = _background_regions(grid)
+    enclosed = (lab > 0) & ~np.isin(lab, list(edge))
     if not enclosed.any():
         raise DslError("no enclosed region")
     return np.where(enclosed, colour, grid).astype(np.uint8)
@@ -37,8 +42,7 @@ RegionKey = Literal["size", "size_mod2", "width", "height"]
 
 def _enclosed_regions(grid: np.ndarray) -> list[np.ndarray]:
     """Masks of the background regions (4-connected) that do not reach the edge."""
-    lab, n = ndimage.label(grid == background(grid))
-    edge = set(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]).tolist())
+    lab, n, edge = _background_regions(grid)
     return [lab == i for i in range(1, n + 1) if i not in edge]
 
 
@@ -119,9 +123,7 @@ def fill_regions(grid: np.ndarray, colour: int, shape: RegionShape, enclosed: bo
     """Paint with ``colour`` every background region (4-connected) that fills its bounding
     box (``shape`` "rect"; "square": a square box) and, if ``enclosed``, does not reach the
     edge; some region is left unpainted."""
-    bg = background(grid)
-    lab, n = ndimage.label(grid == bg)
-    edge = set(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]).tolist())
+    lab, n, edge = _background_regions(grid)
     paint = np.zeros(n + 1, dtype=bool)
     for i, box in enumerate(ndimage.find_objects(lab), start=1):
         if enclosed and i in edge:
