@@ -261,6 +261,43 @@ def notch_rays(grid: np.ndarray, colour: int | None) -> np.ndarray:
     return out
 
 
+Wall = Literal["sides", "ends"]
+"""Which edges reflect a ``bounce_rays`` ray: the left and right ("sides"), or the top and
+bottom ("ends"); it stops where it leaves the grid across the other two."""
+
+
+def _infer_bounce(xs, ys):
+    if not _adds_cells(xs, ys) or any((x != background(x)).sum() > 4 for x in xs):
+        return []
+    return grid_param_product(direction=_DIAGONALS, walls=get_args(Wall))
+
+
+@primitive(infer=_infer_bounce, same_shape=True)
+def bounce_rays(grid: np.ndarray, direction: Diagonal, walls: Wall) -> np.ndarray:
+    """From every non-background cell (at most four), a diagonal ray of its colour towards
+    ``direction``, reflected by the ``walls`` edges (straight on where the grid is one
+    cell across) until it leaves the grid across the other edges; drawn over anything."""
+    bg = background(grid)
+    pts = np.argwhere(grid != bg)
+    if not 0 < len(pts) <= 4:
+        raise DslError("bounce_rays: needs one to four source cells")
+    (dy0, dx0), = _RAYS[direction]
+    h, w = grid.shape
+    out = grid.copy()
+    for i, j in pts:
+        c, dy, dx = grid[i, j], dy0, dx0
+        for _ in range(h * w):  # a ray meets each row (or column) once before it leaves
+            if walls == "sides" and not 0 <= j + dx < w:
+                dx = -dx if 0 <= j - dx < w else 0
+            if walls == "ends" and not 0 <= i + dy < h:
+                dy = -dy if 0 <= i - dy < h else 0
+            i, j = i + dy, j + dx
+            if not (0 <= i < h and 0 <= j < w):
+                break
+            out[i, j] = c
+    return out
+
+
 Axes = Literal["h", "v", "hv"]
 """Which lines ``centre_lines`` draws: the middle row ("h"), the middle column ("v"), both."""
 

@@ -258,6 +258,19 @@ def dedupe_lines(grid: np.ndarray, axis: Literal["rows", "cols", "both"]) -> np.
     return out
 
 
+@primitive(params=[{"axis": a, "order": o} for a in ("rows", "cols") for o in ("ascending", "descending")])
+def sort_lines(grid: np.ndarray, axis: Literal["rows", "cols"], order: Literal["ascending", "descending"]) -> np.ndarray:
+    """The rows (or columns) reordered by their count of non-background cells, ties in
+    their own order."""
+    g = grid if axis == "rows" else grid.T
+    counts = (g != background(grid)).sum(axis=1)
+    index = np.argsort(counts if order == "ascending" else -counts, kind="stable")
+    if (index == np.arange(len(index))).all():
+        raise DslError("sort_lines: the lines are in order already")
+    out = g[index]
+    return out if axis == "rows" else out.T
+
+
 @primitive()
 def drop_background_lines(grid: np.ndarray) -> np.ndarray:
     """Remove every row and column that holds only background."""

@@ -239,3 +239,55 @@ def centre_on(grid: np.ndarray, anchor: int) -> np.ndarray:
         raise DslError("centre_on: the piece would leave the grid")
     out[ys + dy, xs + dx] = grid[ys, xs]
     return out
+
+
+Approach = Literal["onto", "beside", "step"]
+"""How a mover goes to its nearest anchor cell in ``approach``: onto it (painting over
+it), to the nearest background cell beside the anchor (8-neighbours), or one step
+(diagonal steps allowed) towards it."""
+
+
+def _infer_approach(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
+    return [{"anchor": c, "mode": m} for c in sorted(common) for m in get_args(Approach)]
+
+
+@primitive(infer=_infer_approach, same_shape=True)
+def approach(grid: np.ndarray, anchor: int, mode: Approach) -> np.ndarray:
+    """Every cell of another colour than ``anchor`` and the background (a mover) leaves
+    its place for the cell ``mode`` names, measured to the nearest cell of colour
+    ``anchor`` (straight-line distance). Does not apply where a mover has two nearest
+    targets or two movers land on one cell."""
+    bg = background(grid)
+    anchors = np.argwhere(grid == anchor)
+    movers = np.argwhere((grid != anchor) & (grid != bg))
+    if not len(anchors) or not len(movers):
+        raise DslError(f"approach: needs cells of colour {anchor} and movers")
+    targets = anchors
+    if mode == "beside":
+        near = np.zeros(grid.shape, dtype=bool)
+        for i, j in anchors:
+            near[max(i - 1, 0):i + 2, max(j - 1, 0):j + 2] = True
+        targets = np.argwhere(near & (grid != anchor))  # a mover already beside it stays
+        if not len(targets):
+            raise DslError("approach: no free cell beside the anchor")
+    out = grid.copy()
+    out[movers[:, 0], movers[:, 1]] = bg
+    taken = set()
+    for i, j in movers:
+        d = ((targets - (i, j)) ** 2).sum(axis=1)
+        nearest = np.flatnonzero(d == d.min())
+        if len(nearest) > 1:
+            raise DslError("approach: a mover has two nearest targets")
+        ti, tj = targets[nearest[0]]
+        if mode == "step":
+            ti, tj = i + np.sign(ti - i), j + np.sign(tj - j)
+            if grid[ti, tj] == anchor:
+                ti, tj = i, j
+        if (ti, tj) in taken:
+            raise DslError("approach: two movers land on one cell")
+        taken.add((ti, tj))
+        out[ti, tj] = grid[i, j]
+    return out

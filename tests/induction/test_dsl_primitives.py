@@ -578,6 +578,54 @@ def test_centre_on():
         centre_on(a([[2, 2, 0]]), 3)  # no anchor
 
 
+def test_approach():
+    x = a([[3, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0],
+           [0, 0, 8, 8, 0],
+           [0, 0, 8, 8, 0],
+           [0, 0, 0, 0, 6]])
+    assert approach(x, 8, "step").tolist() == [[0, 0, 0, 0, 0], [0, 3, 0, 0, 0], [0, 0, 8, 8, 0],
+                                               [0, 0, 8, 8, 0], [0, 0, 0, 0, 6]]  # 6 is already beside it
+    assert approach(x, 8, "onto").tolist() == [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 3, 8, 0],
+                                               [0, 0, 8, 6, 0], [0, 0, 0, 0, 0]]
+    beside = approach(x, 8, "beside")
+    assert beside[1, 1] == 3 and beside[4, 4] == 6 and beside[0, 0] == 0
+    y = approach(x, 8, "onto")
+    assert {"anchor": 8, "mode": "onto"} in PRIMITIVES["approach"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        approach(a([[0, 3, 0], [0, 0, 0], [8, 0, 8]]), 8, "onto")  # two anchor cells tie
+    with pytest.raises(DslError):
+        approach(a([[3, 0, 8]]), 7, "onto")  # no anchor
+    assert approach(a([[3, 0, 8]]), 8, "beside").tolist() == [[0, 3, 8]]
+
+
+def test_bounce_rays():
+    x = a([[0, 0, 0],
+           [0, 0, 0],
+           [0, 0, 0],
+           [0, 0, 0],
+           [1, 0, 0]])
+    y = bounce_rays(x, "up_right", "sides")
+    assert y.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]]
+    assert bounce_rays(x, "up_left", "sides").tolist() == y.tolist()  # reflected at once by the left edge
+    assert bounce_rays(a([[0], [0], [2]]), "up_right", "sides").tolist() == [[2], [2], [2]]  # one column: straight
+    assert bounce_rays(x, "down_right", "sides").tolist() == x.tolist()  # leaves at once across the bottom
+    assert bounce_rays(x, "down_right", "ends")[2, 2] == 1  # reflected by the bottom edge
+    assert {"direction": "up_right", "walls": "sides"} in PRIMITIVES["bounce_rays"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        bounce_rays(np.zeros((3, 3), np.uint8), "up_right", "sides")  # no source
+
+
+def test_sort_lines():
+    x = a([[0, 2, 2],
+           [3, 0, 0],
+           [1, 1, 1]])
+    assert sort_lines(x, "rows", "ascending").tolist() == [[3, 0, 0], [0, 2, 2], [1, 1, 1]]
+    assert sort_lines(x, "rows", "descending").tolist() == [[1, 1, 1], [0, 2, 2], [3, 0, 0]]
+    with pytest.raises(DslError):
+        sort_lines(x, "cols", "ascending")  # columns hold 2, 2, 2 cells: in order already
+
+
 def test_repeat_runs():
     x = a([[0, 0, 0, 0, 0, 0, 0],
            [0, 0, 0, 8, 0, 0, 0],
@@ -1069,7 +1117,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 50
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 53
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
