@@ -970,3 +970,28 @@ def extend_line_ends(grid: np.ndarray, stop: bool) -> np.ndarray:
             continue
         _cast(grid, out, bg, i, j, -same[0][0], -same[0][1], stop)
     return out
+
+
+def _infer_to_corner(xs, ys):
+    return [{}] if _adds_cells(xs, ys) else []
+
+
+@primitive(infer=_infer_to_corner, same_shape=True)
+def fill_to_corner(grid: np.ndarray) -> np.ndarray:
+    """Every non-background cell (at most ten) grows into the rectangle between it and the
+    grid corner nearest to it (in steps); does not apply where two corners tie."""
+    bg = background(grid)
+    pts = np.argwhere(grid != bg)
+    if not 0 < len(pts) <= 10:
+        raise DslError("fill_to_corner: needs one to ten cells")
+    h, w = grid.shape
+    out = grid.copy()
+    for i, j in pts:
+        steps = {(ci, cj): abs(i - ci) + abs(j - cj) for ci in (0, h - 1) for cj in (0, w - 1)}
+        best = min(steps.values())
+        corners = {c for c, d in steps.items() if d == best}
+        if len(corners) > 1:
+            raise DslError("fill_to_corner: two corners are as near")
+        (ci, cj), = corners
+        out[min(i, ci):max(i, ci) + 1, min(j, cj):max(j, cj) + 1] = grid[i, j]
+    return out

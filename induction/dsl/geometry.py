@@ -6,6 +6,7 @@ anticlockwise, 4 transpose, 5 flip left-right, 6 flip up-down, 7 anti-transpose.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal, get_args
 
 import numpy as np
@@ -16,6 +17,7 @@ from .registry import (
     background,
     check_size,
     colour_params,
+    grid_param_product,
     new_colours,
     output_colours,
     primitive,
@@ -293,6 +295,61 @@ def add_border(grid: np.ndarray, colour: int) -> np.ndarray:
     """Surround the grid with a one-cell frame of ``colour`` (size + 2)."""
     check_size(grid.shape[0] + 2, grid.shape[1] + 2)
     return np.pad(grid, 1, constant_values=colour).astype(np.uint8)
+
+
+def _infer_shear(xs, ys):
+    shapes = {"rows": lambda h, w: (h, w + h - 1), "cols": lambda h, w: (h + w - 1, w)}
+    axes = [a for a, f in shapes.items() if all(y.shape == f(*x.shape) != x.shape for x, y in zip(xs, ys))]
+    return grid_param_product(axis=axes, shifted=("first", "last"), fill=output_colours(ys))
+
+
+@primitive(infer=_infer_shear)
+def shear(grid: np.ndarray, axis: Literal["rows", "cols"], shifted: Literal["first", "last"], fill: int) -> np.ndarray:
+    """The grid slanted into a parallelogram: each row (or column) moved one cell further
+    along than the one before it, the ``shifted`` end line moved furthest (n - 1 cells);
+    the corners uncovered take ``fill``. An h x w grid becomes h x (w + h - 1) for rows."""
+    g = grid if axis == "rows" else grid.T
+    n, m = g.shape
+    check_size(n, m + n - 1)
+    out = np.full((n, m + n - 1), fill, dtype=np.uint8)
+    for i in range(n):
+        k = n - 1 - i if shifted == "first" else i
+        out[i, k:k + m] = g[i]
+    return out if axis == "rows" else out.T
+
+
+Side = Literal["top", "bottom", "left", "right"]
+_SIDES: tuple[str, ...] = get_args(Side)
+
+
+def _infer_roll(xs, ys):
+    params = []
+    for k in (1, 2):
+        for sides in itertools.combinations(_SIDES, k):
+            dh, dw = sum(s in sides for s in ("top", "bottom")), sum(s in sides for s in ("left", "right"))
+            if all(y.shape == (x.shape[0] - dh, x.shape[1] - dw) for x, y in zip(xs, ys)):
+                common = set.intersection(*(set(np.unique(x).tolist()) for x in xs))
+                params += [{"colour": c, "sides": sides} for c in sorted(common)]
+    return params
+
+
+@primitive(infer=_infer_roll)
+def roll_by_marker(grid: np.ndarray, colour: int, sides: tuple[Side, ...]) -> np.ndarray:
+    """The edge lines on ``sides`` cut off (each holding one cell of ``colour``, its
+    marker) and what is left rolled round, cyclically, so that its first column (for a
+    top or bottom line) or first row (for a left or right line) lands where the marker is."""
+    t, b = int("top" in sides), grid.shape[0] - int("bottom" in sides)
+    l, r = int("left" in sides), grid.shape[1] - int("right" in sides)
+    if b - t < 1 or r - l < 1:
+        raise DslError("roll_by_marker: nothing is left")
+    out = grid[t:b, l:r]
+    for side in sides:
+        line = {"top": grid[0, l:r], "bottom": grid[-1, l:r], "left": grid[t:b, 0], "right": grid[t:b, -1]}[side]
+        at = np.flatnonzero(line == colour)
+        if len(at) != 1:
+            raise DslError(f"roll_by_marker: the {side} line does not hold one cell of colour {colour}")
+        out = np.roll(out, int(at[0]), axis=1 if side in ("top", "bottom") else 0)
+    return out.copy()
 
 
 def _infer_frame(xs, ys):

@@ -626,6 +626,50 @@ def test_sort_lines():
         sort_lines(x, "cols", "ascending")  # columns hold 2, 2, 2 cells: in order already
 
 
+def test_shear():
+    x = a([[1, 2],
+           [3, 4],
+           [5, 6]])
+    y = shear(x, "rows", "first", 0)
+    assert y.tolist() == [[0, 0, 1, 2], [0, 3, 4, 0], [5, 6, 0, 0]]
+    assert shear(x, "rows", "last", 9).tolist() == [[1, 2, 9, 9], [9, 3, 4, 9], [9, 9, 5, 6]]
+    assert shear(x, "cols", "first", 0).tolist() == [[0, 2], [1, 4], [3, 6], [5, 0]]
+    assert shear(a([[7]]), "rows", "first", 0).tolist() == [[7]]
+    assert {"axis": "rows", "shifted": "first", "fill": 0} in PRIMITIVES["shear"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        shear(np.zeros((30, 2), np.uint8), "rows", "first", 0)  # 30 x 31
+
+
+def test_fill_to_corner():
+    x = a([[0, 0, 0, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 0],
+           [0, 3, 0, 0],
+           [0, 0, 0, 0]])
+    y = fill_to_corner(x)
+    assert y.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [3, 3, 0, 0], [3, 3, 0, 0]]
+    assert PRIMITIVES["fill_to_corner"].param_sets([x], [y]) == [{}]
+    with pytest.raises(DslError):
+        fill_to_corner(a([[0, 0, 0], [0, 5, 0], [0, 0, 0]]))  # four corners as near
+    with pytest.raises(DslError):
+        fill_to_corner(np.zeros((2, 2), np.uint8))
+
+
+def test_roll_by_marker():
+    x = a([[1, 2, 3, 4],
+           [5, 6, 7, 8],
+           [0, 0, 9, 0]])
+    y = roll_by_marker(x, 9, ("bottom",))
+    assert y.tolist() == [[3, 4, 1, 2], [7, 8, 5, 6]]
+    assert {"colour": 9, "sides": ("bottom",)} in PRIMITIVES["roll_by_marker"].param_sets([x], [y])
+    left = a([[0, 1, 2], [9, 3, 4]])
+    assert roll_by_marker(left, 9, ("left",)).tolist() == [[3, 4], [1, 2]]
+    with pytest.raises(DslError):
+        roll_by_marker(x, 5, ("bottom",))  # no marker on that line
+    with pytest.raises(DslError):
+        roll_by_marker(a([[9]]), 9, ("top",))  # nothing left
+
+
 def test_repeat_runs():
     x = a([[0, 0, 0, 0, 0, 0, 0],
            [0, 0, 0, 8, 0, 0, 0],
@@ -1117,7 +1161,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 53
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 55
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
