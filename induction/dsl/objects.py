@@ -17,7 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from .colour import Rank
-from .geometry import bbox
+from .geometry import apply_dihedral, bbox
 from .registry import (
     DslError,
     Unseen,
@@ -639,4 +639,119 @@ def unify_object_colours(grid: np.ndarray, which: Rank, connectivity: int) -> np
             hit = True
     if not hit:
         raise DslError("no multicolour object with a single such colour")
+    return out
+
+
+def _infer_copies(xs, ys):
+    if not _adds_only(xs, ys):
+        return []
+    return grid_param_product(templates=("most_colours", "all"), transforms=("none", "dihedral"), scales=("one", "any"))
+
+
+def _adds_only(xs, ys) -> bool:
+    """Same shapes, and every input cell that is not background keeps its colour."""
+    return all(x.shape == y.shape and ((x == background(x)) | (x == y)).all() for x, y in zip(xs, ys)) \
+        and any((x != y).any() for x, y in zip(xs, ys))
+
+
+@primitive(infer=_infer_copies, same_shape=True)
+def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
+                    transforms: Literal["none", "dihedral"], scales: Literal["one", "any"]) -> np.ndarray:
+    """Templates (8-connected objects of two or more colours: those with the most colours,
+    or all) are copied wherever a part of a copy stands alone: every cell of one of the
+    copy's colours already there, nothing else in its box but cells the copy agrees with
+    (whole objects only, the box may run off the grid). Copies may be turned or flipped
+    (``transforms``) and scaled up 2-4 times (``scales``). The copies that agree with the
+    most cells go first and claim their cells; two equally good copies that overlap and
+    disagree make it not apply."""
+    bg = background(grid)
+    lab, n = ndimage.label(grid != bg, structure=np.ones((3, 3), dtype=bool))
+    if n < 2 or n > 60:
+        raise DslError("complete_copies: needs two to sixty objects")
+    sizes = np.bincount(lab.ravel())
+    boxes = ndimage.find_objects(lab)
+    colours = [np.unique(grid[sl][lab[sl] == k + 1]) for k, sl in enumerate(boxes)]
+    multi = [k for k in range(n) if len(colours[k]) >= 2]
+    if templates == "most_colours":
+        most = max((len(colours[k]) for k in multi), default=0)
+        multi = [k for k in multi if len(colours[k]) == most]
+    if not multi:
+        raise DslError("complete_copies: no object of two colours")
+    is_template = np.isin(lab, [k + 1 for k in multi])
+    variants: dict[bytes, np.ndarray] = {}
+    for k in multi:
+        sl = boxes[k]
+        pattern = np.where(lab[sl] == k + 1, grid[sl].astype(np.int16), -1)
+        for s in ((1,) if scales == "one" else (1, 2, 3, 4)):
+            scaled = np.kron(pattern, np.ones((s, s), dtype=np.int16))
+            for d in ((0,) if transforms == "none" else range(8)):
+                q = np.ascontiguousarray(apply_dihedral(scaled, d))
+                variants.setdefault(q.tobytes() + bytes(q.shape), q)
+    h, w = grid.shape
+    found: dict[tuple, tuple[int, np.ndarray]] = {}
+    for q in variants.values():
+        qh, qw = q.shape
+        for c in np.unique(q[q >= 0]):
+            cells = np.argwhere(q == c)
+            oy, ox = cells[0]
+            for i, j in np.argwhere((grid == c) & ~is_template):
+                y, x = i - oy, j - ox
+                key = (y, x, q.tobytes(), q.shape)
+                if key in found:
+                    continue
+                score = _copy_fits(grid, lab, sizes, is_template, bg, q, y, x, cells, c)
+                if score:
+                    found[key] = (score, y, x, q)
+    if not found:
+        raise DslError("complete_copies: no partial copy")
+    out = grid.copy()
+    claimed = np.zeros(grid.shape, dtype=bool)
+    ranked = sorted(found.values(), key=lambda f: -f[0])
+    for score in sorted({f[0] for f in ranked}, reverse=True):
+        group = [p for s, y, x, q in ranked if s == score
+                 for p in [_placed(grid.shape, y, x, q)] if not (claimed & (p >= 0)).any()]
+        for a, p in enumerate(group):
+            for p2 in group[a + 1:]:
+                if ((p >= 0) & (p2 >= 0)).any() and (p != p2).any():
+                    raise DslError("complete_copies: two copies as good disagree")
+        for p in group:
+            claimed |= p >= 0
+            out[p >= 0] = p[p >= 0]
+    if np.array_equal(out, grid):
+        raise DslError("complete_copies: nothing to add")
+    return out
+
+
+def _copy_fits(grid, lab, sizes, is_template, bg, q, y, x, anchor_cells, colour) -> int:
+    """How many cells already there agree with copy ``q`` at (y, x) (0: it may not go
+    there, or is complete already); ``anchor_cells`` are the copy's cells of ``colour``,
+    which must all be there."""
+    h, w = grid.shape
+    ys, xs = anchor_cells[:, 0] + y, anchor_cells[:, 1] + x
+    if ys.min() < 0 or xs.min() < 0 or ys.max() >= h or xs.max() >= w or (grid[ys, xs] != colour).any():
+        return 0
+    t, l = max(y, 0), max(x, 0)
+    b, r = min(y + q.shape[0], h), min(x + q.shape[1], w)
+    window = grid[t:b, l:r]
+    part = q[t - y:b - y, l - x:r - x]
+    fg = window != bg
+    if (fg & (window != part)).any() or is_template[t:b, l:r].any():
+        return 0
+    agree = int(fg.sum())
+    if agree == int((q >= 0).sum()):
+        return 0
+    ids, counts = np.unique(lab[t:b, l:r][fg], return_counts=True)
+    if (sizes[ids] != counts).any():
+        return 0
+    return agree
+
+
+def _placed(shape, y, x, q) -> np.ndarray:
+    """``q`` drawn at (y, x) on a grid of ``shape`` (-1 where it does not reach)."""
+    h, w = shape
+    out = np.full(shape, -1, dtype=np.int16)
+    t, l = max(y, 0), max(x, 0)
+    b, r = min(y + q.shape[0], h), min(x + q.shape[1], w)
+    if b > t and r > l:
+        out[t:b, l:r] = q[t - y:b - y, l - x:r - x]
     return out

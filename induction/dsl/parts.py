@@ -7,6 +7,7 @@ from itertools import permutations
 from typing import Literal, get_args
 
 import numpy as np
+from scipy import ndimage
 
 from .registry import DslError, background, grid_param_product, output_colours, primitive
 
@@ -311,3 +312,82 @@ def fold(grid: np.ndarray, keep: FoldKeep, other_on_top: bool) -> np.ndarray:
     bg = background(grid)
     top, under = (other, base) if other_on_top else (base, other)
     return np.where(top != bg, top, under).astype(np.uint8)
+
+
+def _infer_mask_by_key(xs, ys):
+    if any(y.shape[0] >= x.shape[0] and y.shape[1] >= x.shape[1] for x, y in zip(xs, ys)):
+        return []
+    return [{"layout": s} for s in ("separators", "object")]
+
+
+@primitive(infer=_infer_mask_by_key)
+def colour_mask_by_key(grid: np.ndarray, layout: Literal["separators", "object"]) -> np.ndarray:
+    """A one-colour mask painted by a key: the mask is the part between separator lines
+    with the most cells of the most frequent colour (``layout`` "separators"), or the
+    largest one-colour object (8-connected; "object"); the key is every other cell but
+    background and separators, cut to its box without empty lines (scattered cells of one
+    colour make a one-cell key). The mask is shrunk by the largest block size it is drawn
+    at (90% of cells agreeing), the key scaled up to its size, and each mask cell takes
+    its key cell's colour."""
+    bg = background(grid)
+    if layout == "separators":
+        rows, cols = separator_lines(grid)
+        seps = {int(grid[i, 0]) for i in rows} | {int(grid[0, j]) for j in cols}
+        if len(seps) != 1:
+            raise DslError("colour_mask_by_key: needs separator lines of one colour")
+        sep = seps.pop()
+        counts = np.bincount(grid[(grid != bg) & (grid != sep)].ravel(), minlength=10)
+        if not counts.any():
+            raise DslError("colour_mask_by_key: nothing between the separators")
+        colour = int(counts.argmax())
+        boxes = [(t, b, l, r) for t, b in _spans(rows, grid.shape[0]) for l, r in _spans(cols, grid.shape[1])]
+        t, b, l, r = max(boxes, key=lambda s: (grid[s[0]:s[1], s[2]:s[3]] == colour).sum())
+        region = np.zeros(grid.shape, dtype=bool)
+        region[t:b, l:r] = True
+        key_cells = (grid != bg) & (grid != sep) & ~region
+    else:
+        best = None
+        for c in set(np.unique(grid).tolist()) - {bg}:
+            lab, n = ndimage.label(grid == c, structure=np.ones((3, 3), dtype=bool))
+            sizes = np.bincount(lab.ravel())[1:]
+            if best is None or sizes.max() > best[0]:
+                best = (sizes.max(), c, lab == sizes.argmax() + 1)
+        if best is None:
+            raise DslError("colour_mask_by_key: no object")
+        _, colour, region = best
+        ys, xs = np.nonzero(region)
+        t, b, l, r = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        key_cells = (grid != bg) & ~region
+    mask = _shrink_blocks(grid[t:b, l:r] == colour)
+    if not key_cells.any():
+        raise DslError("colour_mask_by_key: no key")
+    key = _key(grid, key_cells, bg, scattered_ok=layout == "object")
+    if mask.shape[0] % key.shape[0] or mask.shape[1] % key.shape[1]:
+        raise DslError("colour_mask_by_key: the key does not divide the mask")
+    big = np.kron(key, np.ones((mask.shape[0] // key.shape[0], mask.shape[1] // key.shape[1]), dtype=np.uint8))
+    return np.where(mask, big, bg).astype(np.uint8)
+
+
+def _key(grid: np.ndarray, cells: np.ndarray, bg: int, scattered_ok: bool) -> np.ndarray:
+    """The key's cells cut to their box, empty lines dropped; a one-cell key of their
+    colour where they are scattered cells of one colour (not a solid box)."""
+    ys, xs = np.nonzero(cells)
+    box = cells[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    colours = np.unique(grid[cells])
+    if scattered_ok and len(colours) == 1 and cells.sum() > 1 and not box.all():
+        return colours.reshape(1, 1).astype(np.uint8)
+    key = np.where(box, grid[ys.min():ys.max() + 1, xs.min():xs.max() + 1], bg)
+    return key[(key != bg).any(axis=1)][:, (key != bg).any(axis=0)].astype(np.uint8)
+
+
+def _shrink_blocks(mask: np.ndarray, tolerance: float = 0.1) -> np.ndarray:
+    """``mask`` shrunk by the largest block size f dividing both sides whose f x f blocks,
+    by majority, redraw it with at most ``tolerance`` of its cells wrong (itself if none)."""
+    h, w = mask.shape
+    for f in range(min(h, w), 1, -1):
+        if h % f or w % f:
+            continue
+        small = mask.reshape(h // f, f, w // f, f).mean(axis=(1, 3)) > 0.5
+        if (np.kron(small, np.ones((f, f), dtype=bool)) != mask).mean() <= tolerance:
+            return small
+    return mask

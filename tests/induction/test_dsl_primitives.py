@@ -670,6 +670,55 @@ def test_roll_by_marker():
         roll_by_marker(a([[9]]), 9, ("top",))  # nothing left
 
 
+def test_complete_copies():
+    x = a([[2, 1, 1, 2, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 2, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 2, 0, 0, 2]])
+    y = complete_copies(x, "most_colours", "none", "one")
+    assert y.tolist() == [[2, 1, 1, 2, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 2, 0],
+                          [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 2, 1, 1, 2]]  # both 2s of a copy must be there
+    scaled = a([[0, 0, 0, 0, 0, 0, 0, 0],
+                [3, 4, 0, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 3, 3, 0],
+                [0, 0, 0, 0, 0, 3, 3, 0]])
+    assert complete_copies(scaled, "all", "none", "any")[3:, 5:].tolist() == [[3, 3, 4], [3, 3, 4]]  # off the edge
+    turned = a([[5, 6, 7, 0, 0],
+                [0, 0, 0, 0, 5],
+                [0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 7]])
+    assert complete_copies(turned, "all", "dihedral", "one")[1:, 4].tolist() == [5, 6, 7]
+    assert {"templates": "most_colours", "transforms": "none", "scales": "one"} in \
+        PRIMITIVES["complete_copies"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        complete_copies(a([[5, 6, 0], [0, 0, 0], [0, 0, 5]]), "all", "dihedral", "one")  # a lone 5 points anywhere
+    with pytest.raises(DslError):
+        complete_copies(a([[1, 1], [0, 0]]), "all", "none", "one")  # no object of two colours
+
+
+def test_colour_mask_by_key():
+    x = a([[2, 4, 5, 0, 0, 0, 0],
+           [3, 1, 5, 0, 0, 0, 0],
+           [5, 5, 5, 5, 5, 5, 5],
+           [0, 0, 5, 8, 0, 0, 8],
+           [0, 0, 5, 8, 8, 8, 8],
+           [0, 0, 5, 0, 0, 8, 0],
+           [0, 0, 5, 8, 0, 8, 8]])
+    assert colour_mask_by_key(x, "separators").tolist() == [[2, 0, 0, 4], [2, 2, 4, 4], [0, 0, 1, 0], [3, 0, 1, 1]]
+    blocky = np.zeros((8, 8), np.uint8)
+    blocky[0:4, 0:2] = 6
+    blocky[2:4, 2:4] = 6
+    blocky[6, 7] = blocky[7, 5] = 9
+    assert colour_mask_by_key(blocky, "object").tolist() == [[9, 0], [9, 9]]  # scattered 9s: a one-cell key
+    assert PRIMITIVES["colour_mask_by_key"].param_sets([x], [a([[1]])]) == [{"layout": "separators"},
+                                                                          {"layout": "object"}]
+    with pytest.raises(DslError):
+        colour_mask_by_key(blocky, "separators")  # no separators
+    with pytest.raises(DslError):
+        colour_mask_by_key(a([[6, 6], [6, 6]]), "object")  # no key
+
+
 def test_repeat_runs():
     x = a([[0, 0, 0, 0, 0, 0, 0],
            [0, 0, 0, 8, 0, 0, 0],
@@ -1161,7 +1210,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 55
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 57
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
