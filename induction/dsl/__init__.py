@@ -20,7 +20,7 @@ from .registry import PRIMITIVES, DslError, Primitive, UnseenKey, as_array, back
 SEARCH_ORDER: tuple[str, ...] = (
     "local_rule", "cell_rule", "take_colour", "stamp_pixels", "recolour", "remove_colour", "keep_colour",
     "colour_cell", "paint_foreground", "fill_background", "line_majority", "dihedral", "crop_to_content", "scale_up",
-    "scale_by_count", "scale_down", "tile_pattern", "self_tile", "half", "dedupe_lines", "sort_lines", "shear", "roll_by_marker", "drop_background_lines",
+    "scale_by_count", "scale_down", "tile_pattern", "self_tile", "half", "dedupe_lines", "sort_lines", "shear", "roll_by_marker", "reverse_rings", "drop_background_lines",
     "add_border", "paint_empty_lines", "paint_clear_lines", "draw_frame", "crop_at", "crop_to_colour",
     "crop_inside_frame", "shift", "constant_grid", "crop_object", "keep_object", "remove_object", "recolour_object",
     "remove_small_objects", "colour_by_size_rank", "colour_by_size", "colour_by_holes", "colour_by_shape",
@@ -32,8 +32,8 @@ SEARCH_ORDER: tuple[str, ...] = (
     "complete_tiling", "flood_from", "symmetrize", "extend_periodic", "repeat_band", "fill_rect_between_pairs",
     "fill_largest_rect", "elbow_path", "lines_across", "repeat_runs", "fill_empty_squares", "recolour_in_box",
     "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest", "attract_to",
-    "align_objects", "centre_on", "approach", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "colour_mask_by_key",
-    "copy_part_everywhere", "fold",
+    "align_objects", "centre_on", "approach", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "kron_stencil", "colour_mask_by_key",
+    "copy_part_everywhere", "parts_from_first", "fold",
 )
 """The order in which the search tries the primitives at every state: the cheap learned
 rules first (they fit many same-shape tasks in one step), then whole-grid geometry, crops,

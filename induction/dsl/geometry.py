@@ -510,3 +510,21 @@ def _infer_constant(xs, ys):
 def constant_grid(grid: np.ndarray, rows: tuple[tuple[int, ...], ...]) -> np.ndarray:
     """The same grid whatever the input (when every train output is that grid)."""
     return np.array(rows, dtype=np.uint8)
+
+
+@primitive(same_shape=True)
+def reverse_rings(grid: np.ndarray) -> np.ndarray:
+    """Concentric rings of one colour each (a cell's ring is its distance to the nearest
+    edge) given their colours in the reverse order: the outermost takes the innermost's."""
+    h, w = grid.shape
+    ring = np.minimum.outer(np.minimum(np.arange(h), np.arange(h)[::-1]), np.minimum(np.arange(w), np.arange(w)[::-1]))
+    n = int(ring.max()) + 1
+    colours = []
+    for k in range(n):
+        values = np.unique(grid[ring == k])
+        if len(values) != 1:
+            raise DslError("reverse_rings: a ring holds more than one colour")
+        colours.append(values[0])
+    if len(set(colours)) < 2:
+        raise DslError("reverse_rings: one colour throughout")
+    return np.array(colours[::-1], dtype=np.uint8)[ring]

@@ -9,7 +9,8 @@ from typing import Literal, get_args
 import numpy as np
 from scipy import ndimage
 
-from .registry import DslError, background, grid_param_product, output_colours, primitive
+from .geometry import apply_dihedral
+from .registry import DslError, background, check_size, grid_param_product, output_colours, primitive
 
 Split = Literal["separators", "h2", "v2", "h3", "v3", "q4"]
 SPLITS: tuple[str, ...] = get_args(Split)
@@ -391,3 +392,85 @@ def _shrink_blocks(mask: np.ndarray, tolerance: float = 0.1) -> np.ndarray:
         if (np.kron(small, np.ones((f, f), dtype=bool)) != mask).mean() <= tolerance:
             return small
     return mask
+
+
+def _one_colour_parts(grid: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The equal parts between separator lines of one colour (the only colour whose full
+    lines cut the grid into two or more parts of one shape), as (top, bottom, left, right)."""
+    rows, cols = separator_lines(grid)
+    found = []
+    for c in {int(grid[i, 0]) for i in rows} | {int(grid[0, j]) for j in cols}:
+        rs, cs = [i for i in rows if grid[i, 0] == c], [j for j in cols if grid[0, j] == c]
+        boxes = [(t, b, l, r) for t, b in _spans(rs, grid.shape[0]) for l, r in _spans(cs, grid.shape[1])]
+        if len(boxes) >= 2 and len({(b - t, r - l) for t, b, l, r in boxes}) == 1:
+            found.append(boxes)
+    if len(found) != 1:
+        raise DslError("needs separator lines of one colour cutting equal parts")
+    return found[0]
+
+
+def _infer_parts_from_first(xs, ys):
+    fits: list[set[int]] | None = None
+    for x, y in zip(xs, ys):
+        if x.shape != y.shape:
+            return []
+        try:
+            boxes = _one_colour_parts(x)
+        except DslError:
+            return []
+        t, b, l, r = boxes[0]
+        first = x[t:b, l:r]
+        each = [{d for d in range(8) if apply_dihedral(first, d).shape == (b2 - t2, r2 - l2)
+                 and np.array_equal(apply_dihedral(first, d), y[t2:b2, l2:r2])} for t2, b2, l2, r2 in boxes[1:]]
+        if fits is not None and len(fits) != len(each):
+            return []
+        fits = each if fits is None else [f & e for f, e in zip(fits, each)]
+    if not fits or not all(fits):
+        return []
+    return [{"transforms": tuple(min(f) for f in fits)}]
+
+
+@primitive(infer=_infer_parts_from_first, same_shape=True)
+def parts_from_first(grid: np.ndarray, transforms: tuple[int, ...]) -> np.ndarray:
+    """Between separator lines of one colour, every part after the first becomes the first
+    part turned or flipped: part k + 1 by the dihedral ``transforms[k]`` (0 is the
+    identity; the indices of ``dihedral``)."""
+    boxes = _one_colour_parts(grid)
+    if len(boxes) != len(transforms) + 1:
+        raise DslError(f"parts_from_first: {len(boxes)} parts, {len(transforms) + 1} expected")
+    t, b, l, r = boxes[0]
+    out = grid.copy()
+    for (t2, b2, l2, r2), d in zip(boxes[1:], transforms):
+        part = apply_dihedral(grid[t:b, l:r], d)
+        if part.shape != (b2 - t2, r2 - l2):
+            raise DslError("parts_from_first: a turned part does not fit")
+        out[t2:b2, l2:r2] = part
+    return out
+
+
+def _infer_stencil(xs, ys):
+    return [{"split": s} for s in ("long", "h2", "v2")
+            if all(y.shape[0] * y.shape[1] > x.shape[0] * x.shape[1] for x, y in zip(xs, ys))]
+
+
+@primitive(infer=_infer_stencil)
+def kron_stencil(grid: np.ndarray, split: Literal["long", "h2", "v2"]) -> np.ndarray:
+    """Two equal halves (side by side "h2", stacked "v2", or across the longer side
+    "long"): the one whose cells are of one colour is a stencil, the other a mask; each
+    mask cell becomes the stencil in the mask cell's colour (background stays background)."""
+    if split == "long":
+        if grid.shape[0] == grid.shape[1]:
+            raise DslError("kron_stencil: a square grid has no longer side")
+        split = "h2" if grid.shape[1] > grid.shape[0] else "v2"
+    halves = _equal_parts(grid, split)
+    if len(halves) != 2:
+        raise DslError("kron_stencil: needs two halves")
+    bg = background(grid)
+    n = [len(set(np.unique(p).tolist()) - {bg}) for p in halves]
+    if sorted(n)[0] != 1 or n[0] == n[1]:
+        raise DslError("kron_stencil: needs one half of one colour and one of more")
+    stencil, mask = halves if n[0] == 1 else halves[::-1]
+    (h, w), (sh, sw) = mask.shape, stencil.shape
+    check_size(h * sh, w * sw)
+    shape = np.kron(np.ones((h, w), dtype=bool), stencil != bg)
+    return np.where(shape, np.kron(mask, np.ones((sh, sw), dtype=np.uint8)), bg).astype(np.uint8)

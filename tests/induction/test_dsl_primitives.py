@@ -719,6 +719,44 @@ def test_colour_mask_by_key():
         colour_mask_by_key(a([[6, 6], [6, 6]]), "object")  # no key
 
 
+def test_parts_from_first():
+    x = a([[1, 2, 5, 0, 0, 5, 0, 0],
+           [3, 4, 5, 0, 0, 5, 0, 0]])
+    y = parts_from_first(x, (0, 2))
+    assert y.tolist() == [[1, 2, 5, 1, 2, 5, 4, 3], [3, 4, 5, 3, 4, 5, 2, 1]]
+    assert PRIMITIVES["parts_from_first"].param_sets([x], [y]) == [{"transforms": (0, 2)}]
+    six = a([[6, 2, 5, 0, 0], [6, 3, 5, 0, 0]])  # a column all of 6 is content, not a separator
+    assert parts_from_first(six, (0,)).tolist() == [[6, 2, 5, 6, 2], [6, 3, 5, 6, 3]]
+    with pytest.raises(DslError):
+        parts_from_first(x, (0,))  # three parts, two expected
+    with pytest.raises(DslError):
+        parts_from_first(a([[1, 2], [3, 4]]), (0,))  # no separators
+
+
+def test_kron_stencil():
+    x = a([[2, 0, 0, 8],
+           [0, 3, 8, 8]])
+    y = kron_stencil(x, "long")
+    assert y.tolist() == [[0, 2, 0, 0], [2, 2, 0, 0], [0, 0, 0, 3], [0, 0, 3, 3]]
+    assert kron_stencil(a([[0, 8], [8, 8], [2, 0], [0, 3]]), "long").tolist() == y.tolist()  # either order
+    assert PRIMITIVES["kron_stencil"].param_sets([x], [y]) == [{"split": s} for s in ("long", "h2", "v2")]
+    with pytest.raises(DslError):
+        kron_stencil(a([[2, 3], [8, 8]]), "long")  # square
+    with pytest.raises(DslError):
+        kron_stencil(a([[2, 0, 0, 8], [0, 3, 8, 7]]), "h2")  # neither half of one colour
+
+
+def test_reverse_rings():
+    x = a([[4, 4, 4, 4],
+           [4, 2, 2, 4],
+           [4, 4, 4, 4]])
+    assert reverse_rings(x).tolist() == [[2, 2, 2, 2], [2, 4, 4, 2], [2, 2, 2, 2]]
+    with pytest.raises(DslError):
+        reverse_rings(a([[4, 4, 4], [4, 2, 3], [4, 4, 4]]))  # the inner ring holds two colours
+    with pytest.raises(DslError):
+        reverse_rings(a([[1]]))
+
+
 def test_repeat_runs():
     x = a([[0, 0, 0, 0, 0, 0, 0],
            [0, 0, 0, 8, 0, 0, 0],
@@ -1210,7 +1248,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 57
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 58
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
