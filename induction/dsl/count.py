@@ -114,3 +114,17 @@ def grid_by_key(grid: np.ndarray, key: GridKey,
         if value == k:
             return np.array(rows, dtype=np.uint8)
     raise DslError(f"grid_by_key: {key} {k} never seen")  # no cell to keep: not an UnseenKey
+
+
+@primitive(params=[{"connectivity": c} for c in (4, 8)])
+def largest_colours(grid: np.ndarray, connectivity: int) -> np.ndarray:
+    """The colours of the objects (one colour each) tied for the most cells, left to right
+    by their leftmost column (then top row), each a column as tall as that size."""
+    objs = objects(grid, connectivity, False)
+    if not objs:
+        raise DslError("largest_colours: no objects")
+    size = max(o.size for o in objs)
+    tied = sorted((o for o in objs if o.size == size), key=lambda o: (o.box[1], o.box[0]))
+    if size > MAX_SIDE or len(tied) > MAX_SIDE:
+        raise DslError("largest_colours: too large")
+    return np.tile(np.array([[o.colour for o in tied]], dtype=np.uint8), (size, 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 import numpy as np
+from scipy import ndimage
 
 from .geometry import apply_dihedral
 from .objects import objects
@@ -290,4 +291,51 @@ def approach(grid: np.ndarray, anchor: int, mode: Approach) -> np.ndarray:
             raise DslError("approach: two movers land on one cell")
         taken.add((ti, tj))
         out[ti, tj] = grid[i, j]
+    return out
+
+
+_SIDE_STEPS = {"top": (-1, 0), "bottom": (1, 0), "left": (0, -1), "right": (0, 1)}
+
+
+@primitive(params=[{"mode": m} for m in ("step", "contact")], same_shape=True)
+def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarray:
+    """An edge line (corners aside) all of one colour calls that colour's cells inside:
+    each moves one cell towards it ("step"; a cell that would reach an edge line stays),
+    or each object of it (8-connected) slides until it meets the line or an object that
+    has already stopped, the nearest first ("contact"). Other cells stay."""
+    h, w = grid.shape
+    if h < 3 or w < 3:
+        raise DslError("to_own_side: no inside")
+    lines = {"top": grid[0, 1:-1], "bottom": grid[-1, 1:-1], "left": grid[1:-1, 0], "right": grid[1:-1, -1]}
+    inside = np.ones(grid.shape, dtype=bool)
+    inside[0], inside[-1], inside[:, 0], inside[:, -1] = (False,) * 4
+    bg = int(np.bincount(grid[1:-1, 1:-1].ravel(), minlength=10).argmax())  # the inside's main colour
+    called: dict[int, str] = {}
+    for side, line in lines.items():
+        if (line == line[0]).all() and line[0] != bg:
+            if int(line[0]) in called:
+                raise DslError("to_own_side: two edges of one colour")
+            called[int(line[0])] = side
+    moving = inside & np.isin(grid, list(called))
+    if not moving.any():
+        raise DslError("to_own_side: nothing is called")
+    out = np.where(moving, bg, grid).astype(np.uint8)
+    if mode == "step":
+        for i, j in np.argwhere(moving):
+            dy, dx = _SIDE_STEPS[called[int(grid[i, j])]]
+            ti, tj = (i + dy, j + dx) if inside[i + dy, j + dx] else (i, j)
+            out[ti, tj] = grid[i, j]
+        return out
+    for colour, side in called.items():
+        dy, dx = _SIDE_STEPS[side]
+        lab, n = ndimage.label(moving & (grid == colour), structure=np.ones((3, 3), dtype=bool))
+        cells = [np.argwhere(lab == k) for k in range(1, n + 1)]
+        for p in sorted(cells, key=lambda p: -(p[:, 0] * dy + p[:, 1] * dx).max()):
+            k = 0
+            while True:
+                q = p + (k + 1) * np.array([dy, dx])
+                if not inside[q[:, 0], q[:, 1]].all() or (out[q[:, 0], q[:, 1]] != bg).any():
+                    break
+                k += 1
+            out[p[:, 0] + k * dy, p[:, 1] + k * dx] = colour
     return out

@@ -757,6 +757,36 @@ def test_reverse_rings():
         reverse_rings(a([[1]]))
 
 
+def test_largest_colours():
+    x = a([[0, 4, 0, 0, 6],
+           [0, 4, 0, 6, 0],
+           [3, 0, 0, 0, 0],
+           [0, 0, 8, 8, 0]])
+    assert largest_colours(x, 4).tolist() == [[4, 8], [4, 8]]  # the 6s are one object only 8-connected
+    assert largest_colours(x, 8).tolist() == [[4, 8, 6], [4, 8, 6]]
+    with pytest.raises(DslError):
+        largest_colours(np.zeros((2, 2), np.uint8), 4)
+
+
+def test_to_own_side():
+    x = a([[1, 3, 3, 3, 1],
+           [8, 0, 3, 0, 4],
+           [8, 0, 0, 4, 4],
+           [8, 3, 0, 8, 4],
+           [8, 0, 0, 0, 4],
+           [1, 2, 2, 2, 1]])
+    y = to_own_side(x, "step")
+    assert y[1:-1, 1:-1].tolist() == [[0, 3, 0], [3, 0, 4], [0, 8, 0], [0, 0, 0]]  # the 4 beside its edge stays
+    contact = to_own_side(x, "contact")
+    assert contact[1:-1, 1:-1].tolist() == [[3, 3, 0], [0, 0, 4], [8, 0, 0], [0, 0, 0]]
+    assert to_own_side(a([[1, 2, 2, 2, 1], [5, 0, 0, 0, 6], [5, 0, 0, 0, 6], [5, 2, 0, 0, 6], [1, 7, 7, 7, 1]]),
+                       "contact")[1, 1] == 2  # slides up to the edge of its colour
+    with pytest.raises(DslError):
+        to_own_side(a([[1, 3, 1], [3, 0, 3], [1, 3, 1]]), "step")  # two edges of one colour
+    with pytest.raises(DslError):
+        to_own_side(a([[1, 2], [3, 4]]), "step")  # no inside
+
+
 def test_repeat_runs():
     x = a([[0, 0, 0, 0, 0, 0, 0],
            [0, 0, 0, 8, 0, 0, 0],
@@ -1248,7 +1278,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 58
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 59
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
