@@ -299,23 +299,25 @@ _SIDE_STEPS = {"top": (-1, 0), "bottom": (1, 0), "left": (0, -1), "right": (0, 1
 
 @primitive(params=[{"mode": m} for m in ("step", "contact")], same_shape=True)
 def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarray:
-    """An edge line (corners aside) all of one colour calls that colour's cells inside:
-    each moves one cell towards it ("step"; a cell that would reach an edge line stays),
-    or each object of it (8-connected) slides until it meets the line or an object that
-    has already stopped, the nearest first ("contact"). Other cells stay."""
+    """An edge line (corners aside) all of one colour calls that colour's cells off the
+    calling lines: each moves one cell towards it ("step"; a cell that would reach a
+    calling line stays), or each object of it (8-connected) slides until it meets the
+    line or an object that has already stopped, the nearest first ("contact"). Other
+    cells stay."""
     h, w = grid.shape
     if h < 3 or w < 3:
         raise DslError("to_own_side: no inside")
     lines = {"top": grid[0, 1:-1], "bottom": grid[-1, 1:-1], "left": grid[1:-1, 0], "right": grid[1:-1, -1]}
-    inside = np.ones(grid.shape, dtype=bool)
-    inside[0], inside[-1], inside[:, 0], inside[:, -1] = (False,) * 4
     bg = int(np.bincount(grid[1:-1, 1:-1].ravel(), minlength=10).argmax())  # the inside's main colour
     called: dict[int, str] = {}
+    inside = np.ones(grid.shape, dtype=bool)  # all but the calling edge lines
     for side, line in lines.items():
         if (line == line[0]).all() and line[0] != bg:
             if int(line[0]) in called:
                 raise DslError("to_own_side: two edges of one colour")
             called[int(line[0])] = side
+            inside[{"top": (0, slice(None)), "bottom": (-1, slice(None)),
+                    "left": (slice(None), 0), "right": (slice(None), -1)}[side]] = False
     moving = inside & np.isin(grid, list(called))
     if not moving.any():
         raise DslError("to_own_side: nothing is called")
