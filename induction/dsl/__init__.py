@@ -25,14 +25,14 @@ SEARCH_ORDER: tuple[str, ...] = (
     "crop_inside_frame", "shift", "constant_grid", "crop_object", "keep_object", "remove_object", "recolour_object",
     "remove_small_objects", "colour_by_size_rank", "colour_by_size", "colour_by_holes", "colour_by_shape",
     "fill_object_boxes", "outline_objects", "box_objects", "recolour_objects_by", "colour_from_marker",
-    "flip_objects", "hollow_objects", "paste_template", "paste_onto_shapes", "complete_copies", "grow_markers", "recolour_like_shapes",
+    "flip_objects", "turn_objects", "hollow_objects", "paste_template", "paste_onto_shapes", "complete_copies", "grow_markers", "recolour_like_shapes",
     "mirror_about", "unify_object_colours", "count_objects_row", "colours_by_frequency", "largest_colours", "colour_stripes",
     "count_cells_grid", "grid_by_key", "fill_enclosed", "fill_enclosed_by", "fill_regions", "draw_rays",
     "corner_rays", "notch_rays", "bounce_rays", "fill_to_corner", "centre_lines", "connect_pixels", "extend_to_contact", "complete_symmetry",
     "complete_tiling", "flood_from", "symmetrize", "extend_periodic", "repeat_band", "fill_rect_between_pairs",
-    "fill_largest_rect", "elbow_path", "lines_across", "repeat_runs", "fill_empty_squares", "recolour_in_box",
+    "fill_largest_rect", "elbow_path", "lines_across", "segments_to_lines", "repeat_runs", "fill_empty_squares", "recolour_in_box",
     "continue_pattern", "extend_line_ends", "gravity", "gravity_objects", "attract_to_largest", "attract_to",
-    "align_objects", "centre_on", "approach", "to_own_side", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "kron_stencil", "colour_mask_by_key",
+    "align_objects", "centre_on", "approach", "to_own_side", "shift_by_size", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "kron_stencil", "colour_mask_by_key",
     "copy_part_everywhere", "parts_from_first", "fold",
 )
 """The order in which the search tries the primitives at every state: the cheap learned

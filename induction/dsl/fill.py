@@ -995,3 +995,30 @@ def fill_to_corner(grid: np.ndarray) -> np.ndarray:
         (ci, cj), = corners
         out[min(i, ci):max(i, ci) + 1, min(j, cj):max(j, cj) + 1] = grid[i, j]
     return out
+
+
+@primitive(params=[{"on_top": k} for k in ("rows", "cols")], same_shape=True)
+def segments_to_lines(grid: np.ndarray, on_top: Literal["rows", "cols"]) -> np.ndarray:
+    """Every straight segment (a one-colour 4-connected object of two or more cells in one
+    row or column; the background is the main colour) drawn across the whole grid along
+    its row or column; where lines cross, ``on_top`` says which are drawn last."""
+    bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    rows, cols = [], []
+    for c in set(np.unique(grid).tolist()) - {bg}:
+        lab, n = ndimage.label(grid == c)
+        for k in range(1, n + 1):
+            ys, xs = np.nonzero(lab == k)
+            if len(ys) >= 2 and (ys == ys[0]).all():
+                rows.append((ys[0], c))
+            elif len(ys) >= 2 and (xs == xs[0]).all():
+                cols.append((xs[0], c))
+    if not rows and not cols:
+        raise DslError("segments_to_lines: no segment")
+    out = grid.copy()
+    for lines, across in sorted(((rows, "rows"), (cols, "cols")), key=lambda la: la[1] == on_top):
+        for i, c in lines:
+            if across == "rows":
+                out[i, :] = c
+            else:
+                out[:, i] = c
+    return out

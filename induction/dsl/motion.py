@@ -9,7 +9,7 @@ from scipy import ndimage
 
 from .geometry import apply_dihedral
 from .objects import objects
-from .registry import DslError, background, primitive
+from .registry import DslError, background, grid_param_product, primitive
 
 Direction = Literal["down", "up", "left", "right"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
@@ -340,4 +340,32 @@ def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarra
                     break
                 k += 1
             out[p[:, 0] + k * dy, p[:, 1] + k * dx] = colour
+    return out
+
+
+def _infer_by_size(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    return grid_param_product(direction=DIRECTIONS, connectivity=(4, 8), fixed=(tuple(_unmoved_colours(xs, ys)),))
+
+
+@primitive(infer=_infer_by_size, same_shape=True)
+def shift_by_size(grid: np.ndarray, direction: Direction, connectivity: int, fixed: tuple[int, ...]) -> np.ndarray:
+    """Every object (one colour, 4- or 8-connected) but those of the ``fixed`` colours moves
+    towards ``direction`` by as many cells as it holds; what leaves the grid is lost,
+    later objects (reading order) are drawn over earlier ones, the fixed colours last."""
+    bg = background(grid)
+    dy, dx = _SIDE_STEPS[{"down": "bottom", "up": "top", "left": "left", "right": "right"}[direction]]
+    objs = [o for o in objects(grid, connectivity, False) if o.colour not in fixed]
+    if not objs:
+        raise DslError("shift_by_size: nothing moves")
+    h, w = grid.shape
+    out = np.full_like(grid, bg)
+    for o in objs:
+        ys, xs = np.nonzero(o.mask)
+        ys, xs = ys + o.size * dy, xs + o.size * dx
+        keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+        out[ys[keep], xs[keep]] = o.colour
+    still = np.isin(grid, fixed)
+    out[still] = grid[still]
     return out

@@ -755,3 +755,36 @@ def _placed(shape, y, x, q) -> np.ndarray:
     if b > t and r > l:
         out[t:b, l:r] = q[t - y:b - y, l - x:r - x]
     return out
+
+
+Turn = Literal["rot90", "rot270", "transpose", "antitranspose"]
+_TURNS = {"rot90": lambda p: np.rot90(p, 1), "rot270": lambda p: np.rot90(p, -1), "transpose": lambda p: p.T,
+          "antitranspose": lambda p: p[::-1, ::-1].T}
+
+
+@primitive(params=grid_param_product(turn=get_args(Turn), connectivity=(4, 8), rounding=("down", "up")),
+           same_shape=True)
+def turn_objects(grid: np.ndarray, turn: Turn, connectivity: int, rounding: Literal["down", "up"]) -> np.ndarray:
+    """Every object (one colour, 4- or 8-connected) turned a quarter (or flipped about a
+    diagonal) about the middle of its box; where the middle falls between cells the new
+    box is placed ``rounding`` (up: towards the top left). Cells leaving the grid are
+    lost; later objects (reading order) are drawn over earlier ones."""
+    objs = objects(grid, connectivity, False)
+    if not objs:
+        raise DslError("turn_objects: no objects")
+    bg = background(grid)
+    h, w = grid.shape
+    out = np.full_like(grid, bg)
+    for o in objs:
+        t, l, b, r = o.box
+        patch = _TURNS[turn](o.mask[t:b, l:r])
+        ph, pw = patch.shape
+        shift = 0 if rounding == "up" else 1
+        nt, nl = (t + b - 1 - (ph - 1) + shift) // 2, (l + r - 1 - (pw - 1) + shift) // 2
+        ys, xs = np.nonzero(patch)
+        ys, xs = ys + nt, xs + nl
+        keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+        out[ys[keep], xs[keep]] = o.colour
+    if np.array_equal(out, grid):
+        raise DslError("turn_objects: nothing changes")
+    return out

@@ -787,6 +787,45 @@ def test_to_own_side():
         to_own_side(a([[1, 2], [3, 4]]), "step")  # no inside
 
 
+def test_shift_by_size():
+    x = a([[0, 3, 0, 0],
+           [0, 0, 0, 0],
+           [2, 2, 0, 0],
+           [8, 8, 8, 8]])
+    y = shift_by_size(x, "right", 4, (8,))
+    assert y.tolist() == [[0, 0, 3, 0], [0, 0, 0, 0], [0, 0, 2, 2], [8, 8, 8, 8]]
+    assert shift_by_size(x, "down", 4, (8,)).tolist() == [[0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 0, 0], [8, 8, 8, 8]]
+    assert {"direction": "right", "connectivity": 4, "fixed": (8,)} in PRIMITIVES["shift_by_size"].param_sets([x], [y])
+    with pytest.raises(DslError):
+        shift_by_size(a([[8, 8]]), "up", 4, (8,))  # nothing moves
+
+
+def test_turn_objects():
+    x = a([[0, 0, 0, 0],
+           [4, 4, 4, 0],
+           [0, 0, 0, 0],
+           [0, 0, 0, 0]])
+    assert turn_objects(x, "rot90", 4, "up").tolist() == [[0, 4, 0, 0], [0, 4, 0, 0], [0, 4, 0, 0], [0, 0, 0, 0]]
+    ell = a([[0, 0, 0, 0], [0, 5, 0, 0], [0, 5, 5, 0], [0, 0, 0, 0]])
+    assert turn_objects(ell, "transpose", 4, "down").tolist() == [[0, 0, 0, 0], [0, 5, 5, 0], [0, 0, 5, 0],
+                                                                 [0, 0, 0, 0]]
+    bar = a([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [6, 6, 0, 0]])
+    assert turn_objects(bar, "rot90", 4, "down")[3].tolist() == [0, 6, 0, 0]  # half off the grid: lost
+    with pytest.raises(DslError):
+        turn_objects(a([[0, 0, 0], [0, 7, 0], [0, 0, 0]]), "rot90", 4, "up")  # nothing changes
+
+
+def test_segments_to_lines():
+    x = a([[0, 0, 0, 0],
+           [0, 2, 2, 0],
+           [0, 0, 0, 3],
+           [0, 0, 0, 3]])
+    assert segments_to_lines(x, "rows").tolist() == [[0, 0, 0, 3], [2, 2, 2, 2], [0, 0, 0, 3], [0, 0, 0, 3]]
+    assert segments_to_lines(x, "cols").tolist() == [[0, 0, 0, 3], [2, 2, 2, 3], [0, 0, 0, 3], [0, 0, 0, 3]]
+    with pytest.raises(DslError):
+        segments_to_lines(a([[0, 1], [1, 0]]), "rows")  # single cells are no segments
+
+
 def test_repeat_runs():
     x = a([[0, 0, 0, 0, 0, 0, 0],
            [0, 0, 0, 8, 0, 0, 0],
@@ -1278,7 +1317,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 59
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 62
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
