@@ -11,8 +11,8 @@ from scipy import ndimage
 
 from .geometry import apply_dihedral, bbox
 from .objects import objects
-from .registry import (MAX_SIDE, DslError, background, changed_colour, colour_params, grid_param_product, new_colours,
-                       output_colours, primitive)
+from .registry import (MAX_SIDE, DslError, background, changed_colour, colour_params, grid_param_product,
+                       keeps_input, new_colours, output_colours, primitive)
 
 
 def _infer_fill(xs, ys):
@@ -295,6 +295,8 @@ def bounce_rays(grid: np.ndarray, direction: Diagonal, walls: Wall) -> np.ndarra
             if not (0 <= i < h and 0 <= j < w):
                 break
             out[i, j] = c
+    if np.array_equal(out, grid):
+        raise DslError("bounce_rays: every ray leaves at once")
     return out
 
 
@@ -660,13 +662,8 @@ def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
     return np.tile(grid[:py, :px], (oh // py + 1, ow // px + 1))[:oh, :ow].astype(np.uint8)
 
 
-def _keeps_input(xs, ys) -> bool:
-    """Same shapes, and every non-background input cell is unchanged in the output."""
-    return all(x.shape == y.shape and (y[x != background(x)] == x[x != background(x)]).all() for x, y in zip(xs, ys))
-
-
 def _infer_band(xs, ys):
-    if not _keeps_input(xs, ys) or not _adds_cells(xs, ys):
+    if not keeps_input(xs, ys) or not _adds_cells(xs, ys):
         return []
     return grid_param_product(axis=("v", "h"), gap=(0, 1, 2))
 
@@ -725,7 +722,7 @@ def _single_change(xs, ys) -> tuple[int, int] | None:
 
 
 def _infer_runs(xs, ys):
-    if not _keeps_input(xs, ys) or not _adds_cells(xs, ys):
+    if not keeps_input(xs, ys) or not _adds_cells(xs, ys):
         return []
     return [{"axes": a} for a in get_args(Axes)]
 
@@ -979,13 +976,15 @@ def _infer_to_corner(xs, ys):
 @primitive(infer=_infer_to_corner, same_shape=True)
 def fill_to_corner(grid: np.ndarray) -> np.ndarray:
     """Every non-background cell (at most ten) grows into the rectangle between it and the
-    grid corner nearest to it (in steps); does not apply where two corners tie."""
+    grid corner nearest to it (in steps); does not apply where two corners tie or two
+    rectangles overlap."""
     bg = background(grid)
     pts = np.argwhere(grid != bg)
     if not 0 < len(pts) <= 10:
         raise DslError("fill_to_corner: needs one to ten cells")
     h, w = grid.shape
     out = grid.copy()
+    painted = np.zeros(grid.shape, dtype=bool)
     for i, j in pts:
         steps = {(ci, cj): abs(i - ci) + abs(j - cj) for ci in (0, h - 1) for cj in (0, w - 1)}
         best = min(steps.values())
@@ -993,7 +992,10 @@ def fill_to_corner(grid: np.ndarray) -> np.ndarray:
         if len(corners) > 1:
             raise DslError("fill_to_corner: two corners are as near")
         (ci, cj), = corners
-        out[min(i, ci):max(i, ci) + 1, min(j, cj):max(j, cj) + 1] = grid[i, j]
+        box = (slice(min(i, ci), max(i, ci) + 1), slice(min(j, cj), max(j, cj) + 1))
+        if painted[box].any() or (grid[box] != bg).sum() > 1:
+            raise DslError("fill_to_corner: two rectangles overlap")
+        out[box], painted[box] = grid[i, j], True
     return out
 
 
@@ -1021,4 +1023,6 @@ def segments_to_lines(grid: np.ndarray, on_top: Literal["rows", "cols"]) -> np.n
                 out[i, :] = c
             else:
                 out[:, i] = c
+    if np.array_equal(out, grid):
+        raise DslError("segments_to_lines: the lines are drawn already")
     return out

@@ -6,7 +6,6 @@ anticlockwise, 4 transpose, 5 flip left-right, 6 flip up-down, 7 anti-transpose.
 
 from __future__ import annotations
 
-import itertools
 from typing import Literal, get_args
 
 import numpy as np
@@ -261,7 +260,8 @@ def dedupe_lines(grid: np.ndarray, axis: Literal["rows", "cols", "both"]) -> np.
 
 
 @primitive(params=[{"axis": a, "order": o} for a in ("rows", "cols") for o in ("ascending", "descending")])
-def sort_lines(grid: np.ndarray, axis: Literal["rows", "cols"], order: Literal["ascending", "descending"]) -> np.ndarray:
+def sort_lines(grid: np.ndarray, axis: Literal["rows", "cols"],
+               order: Literal["ascending", "descending"]) -> np.ndarray:
     """The rows (or columns) reordered by their count of non-background cells, ties in
     their own order."""
     g = grid if axis == "rows" else grid.T
@@ -304,12 +304,15 @@ def _infer_shear(xs, ys):
 
 
 @primitive(infer=_infer_shear)
-def shear(grid: np.ndarray, axis: Literal["rows", "cols"], shifted: Literal["first", "last"], fill: int) -> np.ndarray:
+def shear(grid: np.ndarray, axis: Literal["rows", "cols"], shifted: Literal["first", "last"],
+          fill: int) -> np.ndarray:
     """The grid slanted into a parallelogram: each row (or column) moved one cell further
     along than the one before it, the ``shifted`` end line moved furthest (n - 1 cells);
     the corners uncovered take ``fill``. An h x w grid becomes h x (w + h - 1) for rows."""
     g = grid if axis == "rows" else grid.T
     n, m = g.shape
+    if n < 2:
+        raise DslError("shear: one line does not slant")
     check_size(n, m + n - 1)
     out = np.full((n, m + n - 1), fill, dtype=np.uint8)
     for i in range(n):
@@ -324,12 +327,12 @@ _SIDES: tuple[str, ...] = get_args(Side)
 
 def _infer_roll(xs, ys):
     params = []
-    for k in (1, 2):
-        for sides in itertools.combinations(_SIDES, k):
-            dh, dw = sum(s in sides for s in ("top", "bottom")), sum(s in sides for s in ("left", "right"))
-            if all(y.shape == (x.shape[0] - dh, x.shape[1] - dw) for x, y in zip(xs, ys)):
-                common = set.intersection(*(set(np.unique(x).tolist()) for x in xs))
-                params += [{"colour": c, "sides": sides} for c in sorted(common)]
+    corners = [(a, b) for a in ("top", "bottom") for b in ("left", "right")]  # one marker per axis
+    common = sorted(set.intersection(*(set(np.unique(x).tolist()) for x in xs)))
+    for sides in [(s,) for s in _SIDES] + corners:
+        dh, dw = sum(s in sides for s in ("top", "bottom")), sum(s in sides for s in ("left", "right"))
+        if all(y.shape == (x.shape[0] - dh, x.shape[1] - dw) for x, y in zip(xs, ys)):
+            params += [{"colour": c, "sides": sides} for c in common]
     return params
 
 
@@ -338,6 +341,8 @@ def roll_by_marker(grid: np.ndarray, colour: int, sides: tuple[Side, ...]) -> np
     """The edge lines on ``sides`` cut off (each holding one cell of ``colour``, its
     marker) and what is left rolled round, cyclically, so that its first column (for a
     top or bottom line) or first row (for a left or right line) lands where the marker is."""
+    if {"top", "bottom"} <= set(sides) or {"left", "right"} <= set(sides):
+        raise DslError("roll_by_marker: one marker line per axis")
     t, b = int("top" in sides), grid.shape[0] - int("bottom" in sides)
     l, r = int("left" in sides), grid.shape[1] - int("right" in sides)
     if b - t < 1 or r - l < 1:
@@ -517,7 +522,8 @@ def reverse_rings(grid: np.ndarray) -> np.ndarray:
     """Concentric rings of one colour each (a cell's ring is its distance to the nearest
     edge) given their colours in the reverse order: the outermost takes the innermost's."""
     h, w = grid.shape
-    ring = np.minimum.outer(np.minimum(np.arange(h), np.arange(h)[::-1]), np.minimum(np.arange(w), np.arange(w)[::-1]))
+    rows, cols = np.arange(h), np.arange(w)
+    ring = np.minimum.outer(np.minimum(rows, rows[::-1]), np.minimum(cols, cols[::-1]))
     n = int(ring.max()) + 1
     colours = []
     for k in range(n):
@@ -527,4 +533,6 @@ def reverse_rings(grid: np.ndarray) -> np.ndarray:
         colours.append(values[0])
     if len(set(colours)) < 2:
         raise DslError("reverse_rings: one colour throughout")
+    if colours == colours[::-1]:
+        raise DslError("reverse_rings: the rings read the same both ways")
     return np.array(colours[::-1], dtype=np.uint8)[ring]

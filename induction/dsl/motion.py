@@ -259,8 +259,9 @@ def _infer_approach(xs, ys):
 def approach(grid: np.ndarray, anchor: int, mode: Approach) -> np.ndarray:
     """Every cell of another colour than ``anchor`` and the background (a mover) leaves
     its place for the cell ``mode`` names, measured to the nearest cell of colour
-    ``anchor`` (straight-line distance). Does not apply where a mover has two nearest
-    targets or two movers land on one cell."""
+    ``anchor`` (straight-line distance; for "beside", any cell next to the anchor but its
+    own, movers' included). Does not apply where a mover has two nearest targets or two
+    movers land on one cell."""
     bg = background(grid)
     anchors = np.argwhere(grid == anchor)
     movers = np.argwhere((grid != anchor) & (grid != bg))
@@ -295,13 +296,15 @@ def approach(grid: np.ndarray, anchor: int, mode: Approach) -> np.ndarray:
 
 
 _SIDE_STEPS = {"top": (-1, 0), "bottom": (1, 0), "left": (0, -1), "right": (0, 1)}
+_STEPS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+"""One step towards each ``Direction``."""
 
 
 @primitive(params=[{"mode": m} for m in ("step", "contact")], same_shape=True)
 def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarray:
     """An edge line (corners aside) all of one colour calls that colour's cells off the
-    calling lines: each moves one cell towards it ("step"; a cell that would reach a
-    calling line stays), or each object of it (8-connected) slides until it meets the
+    calling lines: each moves one cell towards it ("step"; a cell stays where a calling
+    line or a cell that does not move is in the way), or each object of it (8-connected) slides until it meets the
     line or an object that has already stopped, the nearest first ("contact"). Other
     cells stay."""
     h, w = grid.shape
@@ -323,9 +326,15 @@ def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarra
         raise DslError("to_own_side: nothing is called")
     out = np.where(moving, bg, grid).astype(np.uint8)
     if mode == "step":
+        taken = set()
         for i, j in np.argwhere(moving):
             dy, dx = _SIDE_STEPS[called[int(grid[i, j])]]
-            ti, tj = (i + dy, j + dx) if inside[i + dy, j + dx] else (i, j)
+            ti, tj = i + dy, j + dx
+            if not inside[ti, tj] or (grid[ti, tj] != bg and not moving[ti, tj]):
+                ti, tj = i, j  # a calling line or a cell that stays is in the way
+            if (ti, tj) in taken:
+                raise DslError("to_own_side: two cells land on one")
+            taken.add((ti, tj))
             out[ti, tj] = grid[i, j]
         return out
     for colour, side in called.items():
@@ -355,7 +364,7 @@ def shift_by_size(grid: np.ndarray, direction: Direction, connectivity: int, fix
     towards ``direction`` by as many cells as it holds; what leaves the grid is lost,
     later objects (reading order) are drawn over earlier ones, the fixed colours last."""
     bg = background(grid)
-    dy, dx = _SIDE_STEPS[{"down": "bottom", "up": "top", "left": "left", "right": "right"}[direction]]
+    dy, dx = _STEPS[direction]
     objs = [o for o in objects(grid, connectivity, False) if o.colour not in fixed]
     if not objs:
         raise DslError("shift_by_size: nothing moves")

@@ -27,6 +27,7 @@ from .registry import (
     changed_colour,
     colour_params,
     grid_param_product,
+    keeps_input,
     new_colours,
     output_colours,
     primitive,
@@ -645,13 +646,13 @@ def unify_object_colours(grid: np.ndarray, which: Rank, connectivity: int) -> np
 def _infer_copies(xs, ys):
     if not _adds_only(xs, ys):
         return []
-    return grid_param_product(templates=("most_colours", "all"), transforms=("none", "dihedral"), scales=("one", "any"))
+    return grid_param_product(templates=("most_colours", "all"), transforms=("none", "dihedral"),
+                              scales=("one", "any"))
 
 
 def _adds_only(xs, ys) -> bool:
-    """Same shapes, and every input cell that is not background keeps its colour."""
-    return all(x.shape == y.shape and ((x == background(x)) | (x == y)).all() for x, y in zip(xs, ys)) \
-        and any((x != y).any() for x, y in zip(xs, ys))
+    """Every non-background input cell kept (``keeps_input``), and some cell added."""
+    return keeps_input(xs, ys) and any((x != y).any() for x, y in zip(xs, ys))
 
 
 @primitive(infer=_infer_copies, same_shape=True)
@@ -662,8 +663,8 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
     copy's colours already there, nothing else in its box but cells the copy agrees with
     (whole objects only, the box may run off the grid). Copies may be turned or flipped
     (``transforms``) and scaled up 2-4 times (``scales``). The copies that agree with the
-    most cells go first and claim their cells; two equally good copies that overlap and
-    disagree make it not apply."""
+    most cells go first and claim their cells; two equally good copies that disagree where
+    they overlap, or that rest on the same cells and differ, make it not apply."""
     bg = background(grid)
     lab, n = ndimage.label(grid != bg, structure=np.ones((3, 3), dtype=bool))
     if n < 2 or n > 60:
@@ -675,8 +676,8 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
     if templates == "most_colours":
         most = max((len(colours[k]) for k in multi), default=0)
         multi = [k for k in multi if len(colours[k]) == most]
-    if not multi:
-        raise DslError("complete_copies: no object of two colours")
+    if not 0 < len(multi) <= 6:
+        raise DslError("complete_copies: needs one to six templates (objects of two colours)")
     is_template = np.isin(lab, [k + 1 for k in multi])
     variants: dict[bytes, np.ndarray] = {}
     for k in multi:
@@ -690,11 +691,12 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
     h, w = grid.shape
     found: dict[tuple, tuple[int, np.ndarray]] = {}
     for q in variants.values():
-        qh, qw = q.shape
+        fits_in = sizes <= (q >= 0).sum()  # an object bigger than the copy cannot lie inside it
+        fits_in[0] = False
         for c in np.unique(q[q >= 0]):
             cells = np.argwhere(q == c)
             oy, ox = cells[0]
-            for i, j in np.argwhere((grid == c) & ~is_template):
+            for i, j in np.argwhere((grid == c) & ~is_template & fits_in[lab]):
                 y, x = i - oy, j - ox
                 key = (y, x, q.tobytes(), q.shape)
                 if key in found:
@@ -712,7 +714,9 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
                  for p in [_placed(grid.shape, y, x, q)] if not (claimed & (p >= 0)).any()]
         for a, p in enumerate(group):
             for p2 in group[a + 1:]:
-                if ((p >= 0) & (p2 >= 0)).any() and (p != p2).any():
+                both = (p >= 0) & (p2 >= 0)
+                same_cells = np.array_equal((p >= 0) & (grid != bg), (p2 >= 0) & (grid != bg))
+                if (p[both] != p2[both]).any() or (same_cells and not np.array_equal(p, p2)):
                     raise DslError("complete_copies: two copies as good disagree")
         for p in group:
             claimed |= p >= 0
@@ -758,8 +762,8 @@ def _placed(shape, y, x, q) -> np.ndarray:
 
 
 Turn = Literal["rot90", "rot270", "transpose", "antitranspose"]
-_TURNS = {"rot90": lambda p: np.rot90(p, 1), "rot270": lambda p: np.rot90(p, -1), "transpose": lambda p: p.T,
-          "antitranspose": lambda p: p[::-1, ::-1].T}
+_TURNS = {"rot90": 1, "rot270": 3, "transpose": 4, "antitranspose": 7}
+"""Each turn's ``dihedral`` index."""
 
 
 @primitive(params=grid_param_product(turn=get_args(Turn), connectivity=(4, 8), rounding=("down", "up")),
@@ -777,7 +781,7 @@ def turn_objects(grid: np.ndarray, turn: Turn, connectivity: int, rounding: Lite
     out = np.full_like(grid, bg)
     for o in objs:
         t, l, b, r = o.box
-        patch = _TURNS[turn](o.mask[t:b, l:r])
+        patch = apply_dihedral(o.mask[t:b, l:r], _TURNS[turn])
         ph, pw = patch.shape
         shift = 0 if rounding == "up" else 1
         nt, nl = (t + b - 1 - (ph - 1) + shift) // 2, (l + r - 1 - (pw - 1) + shift) // 2

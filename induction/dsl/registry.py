@@ -247,6 +247,12 @@ def background(grid: np.ndarray) -> int:
     return int(np.bincount(grid.ravel(), minlength=10).argmax())
 
 
+def keeps_input(xs: list[np.ndarray], ys: list[np.ndarray]) -> bool:
+    """Same shapes, and every non-background input cell is unchanged in its output
+    (inference helper)."""
+    return all(x.shape == y.shape and (y[x != background(x)] == x[x != background(x)]).all() for x, y in zip(xs, ys))
+
+
 def output_colours(ys: list[np.ndarray]) -> list[int]:
     """Colours present in any train output, ascending (inference helper)."""
     return sorted({int(c) for y in ys for c in np.unique(y)})

@@ -609,7 +609,8 @@ def test_bounce_rays():
     assert y.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]]
     assert bounce_rays(x, "up_left", "sides").tolist() == y.tolist()  # reflected at once by the left edge
     assert bounce_rays(a([[0], [0], [2]]), "up_right", "sides").tolist() == [[2], [2], [2]]  # one column: straight
-    assert bounce_rays(x, "down_right", "sides").tolist() == x.tolist()  # leaves at once across the bottom
+    with pytest.raises(DslError):
+        bounce_rays(x, "down_right", "sides")  # leaves at once across the bottom: nothing drawn
     assert bounce_rays(x, "down_right", "ends")[2, 2] == 1  # reflected by the bottom edge
     assert {"direction": "up_right", "walls": "sides"} in PRIMITIVES["bounce_rays"].param_sets([x], [y])
     with pytest.raises(DslError):
@@ -634,10 +635,11 @@ def test_shear():
     assert y.tolist() == [[0, 0, 1, 2], [0, 3, 4, 0], [5, 6, 0, 0]]
     assert shear(x, "rows", "last", 9).tolist() == [[1, 2, 9, 9], [9, 3, 4, 9], [9, 9, 5, 6]]
     assert shear(x, "cols", "first", 0).tolist() == [[0, 2], [1, 4], [3, 6], [5, 0]]
-    assert shear(a([[7]]), "rows", "first", 0).tolist() == [[7]]
     assert {"axis": "rows", "shifted": "first", "fill": 0} in PRIMITIVES["shear"].param_sets([x], [y])
     with pytest.raises(DslError):
         shear(np.zeros((30, 2), np.uint8), "rows", "first", 0)  # 30 x 31
+    with pytest.raises(DslError):
+        shear(a([[1, 2]]), "rows", "first", 0)  # one row does not slant
 
 
 def test_fill_to_corner():
@@ -653,6 +655,8 @@ def test_fill_to_corner():
         fill_to_corner(a([[0, 0, 0], [0, 5, 0], [0, 0, 0]]))  # four corners as near
     with pytest.raises(DslError):
         fill_to_corner(np.zeros((2, 2), np.uint8))
+    with pytest.raises(DslError):
+        fill_to_corner(a([[5, 0, 0, 0], [0, 3, 0, 0], [0, 0, 0, 0]]))  # the 3's rectangle covers the 5
 
 
 def test_roll_by_marker():
@@ -668,6 +672,10 @@ def test_roll_by_marker():
         roll_by_marker(x, 5, ("bottom",))  # no marker on that line
     with pytest.raises(DslError):
         roll_by_marker(a([[9]]), 9, ("top",))  # nothing left
+    with pytest.raises(DslError):
+        roll_by_marker(a([[0, 9, 0], [1, 2, 3], [0, 0, 9]]), 9, ("top", "bottom"))  # two markers on one axis
+    assert all(set(p["sides"]) not in ({"top", "bottom"}, {"left", "right"})
+               for p in PRIMITIVES["roll_by_marker"].param_sets([x], [y]))
 
 
 def test_complete_copies():
@@ -695,6 +703,8 @@ def test_complete_copies():
         complete_copies(a([[5, 6, 0], [0, 0, 0], [0, 0, 5]]), "all", "dihedral", "one")  # a lone 5 points anywhere
     with pytest.raises(DslError):
         complete_copies(a([[1, 1], [0, 0]]), "all", "none", "one")  # no object of two colours
+    overlapping = complete_copies(a([[1, 2, 1, 0, 0], [0, 0, 0, 0, 0], [1, 0, 1, 0, 1]]), "all", "none", "one")
+    assert overlapping[2].tolist() == [1, 2, 1, 2, 1]  # two copies that agree where they overlap
 
 
 def test_colour_mask_by_key():
@@ -755,6 +765,8 @@ def test_reverse_rings():
         reverse_rings(a([[4, 4, 4], [4, 2, 3], [4, 4, 4]]))  # the inner ring holds two colours
     with pytest.raises(DslError):
         reverse_rings(a([[1]]))
+    with pytest.raises(DslError):
+        reverse_rings(a([[4, 4, 4, 4, 4], [4, 2, 2, 2, 4], [4, 2, 4, 2, 4], [4, 2, 2, 2, 4], [4, 4, 4, 4, 4]]))
 
 
 def test_largest_colours():
@@ -785,6 +797,9 @@ def test_to_own_side():
         to_own_side(a([[1, 3, 1], [3, 0, 3], [1, 3, 1]]), "step")  # two edges of one colour
     with pytest.raises(DslError):
         to_own_side(a([[1, 2], [3, 4]]), "step")  # no inside
+    blocked = to_own_side(a([[1, 3, 3, 3, 1], [0, 0, 5, 0, 0], [0, 0, 3, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 1]]),
+                          "step")
+    assert blocked[1:3, 2].tolist() == [5, 3]  # the 5 does not move and is in the 3's way
 
 
 def test_shift_by_size():
@@ -795,7 +810,8 @@ def test_shift_by_size():
     y = shift_by_size(x, "right", 4, (8,))
     assert y.tolist() == [[0, 0, 3, 0], [0, 0, 0, 0], [0, 0, 2, 2], [8, 8, 8, 8]]
     assert shift_by_size(x, "down", 4, (8,)).tolist() == [[0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 0, 0], [8, 8, 8, 8]]
-    assert {"direction": "right", "connectivity": 4, "fixed": (8,)} in PRIMITIVES["shift_by_size"].param_sets([x], [y])
+    params = PRIMITIVES["shift_by_size"].param_sets([x], [y])
+    assert {"direction": "right", "connectivity": 4, "fixed": (8,)} in params
     with pytest.raises(DslError):
         shift_by_size(a([[8, 8]]), "up", 4, (8,))  # nothing moves
 
@@ -824,6 +840,8 @@ def test_segments_to_lines():
     assert segments_to_lines(x, "cols").tolist() == [[0, 0, 0, 3], [2, 2, 2, 3], [0, 0, 0, 3], [0, 0, 0, 3]]
     with pytest.raises(DslError):
         segments_to_lines(a([[0, 1], [1, 0]]), "rows")  # single cells are no segments
+    with pytest.raises(DslError):
+        segments_to_lines(a([[2, 2], [0, 0], [0, 0]]), "rows")  # the line is drawn already
 
 
 def test_repeat_runs():
