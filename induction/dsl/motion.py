@@ -116,10 +116,15 @@ def _free(occupied: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> bool:
     return not occupied[ys, xs].any()
 
 
+def _shared_colours(xs) -> set[int]:
+    """The colours every input holds, but the inputs' backgrounds."""
+    return set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
+
+
 def _infer_attract(xs, ys):
     if any(x.shape != y.shape for x, y in zip(xs, ys)):
         return []
-    common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
+    common = _shared_colours(xs)
     still = tuple(sorted(c for c in common if all(((x == c) <= (y == c)).all() for x, y in zip(xs, ys))))
     anchors = [None] + ([still] if still else [])
     return [{"anchors": a, "same_colour": s} for a in anchors for s in (False, True)]
@@ -179,8 +184,7 @@ def _unmoved_colours(xs, ys) -> list[int]:
     """Non-background colours of every input whose cells are the same in every output."""
     if any(x.shape != y.shape for x, y in zip(xs, ys)):
         return []
-    common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
-    return sorted(c for c in common if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys)))
+    return sorted(c for c in _shared_colours(xs) if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys)))
 
 
 def _infer_align(xs, ys):
@@ -244,15 +248,14 @@ def centre_on(grid: np.ndarray, anchor: int) -> np.ndarray:
 
 Approach = Literal["onto", "beside", "step"]
 """How a mover goes to its nearest anchor cell in ``approach``: onto it (painting over
-it), to the nearest background cell beside the anchor (8-neighbours), or one step
-(diagonal steps allowed) towards it."""
+it), to the nearest cell beside the anchor (8-neighbours), or one step (diagonal steps
+allowed) towards it."""
 
 
 def _infer_approach(xs, ys):
     if any(x.shape != y.shape for x, y in zip(xs, ys)):
         return []
-    common = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {background(x) for x in xs}
-    return [{"anchor": c, "mode": m} for c in sorted(common) for m in get_args(Approach)]
+    return [{"anchor": c, "mode": m} for c in sorted(_shared_colours(xs)) for m in get_args(Approach)]
 
 
 @primitive(infer=_infer_approach, same_shape=True)
@@ -295,7 +298,6 @@ def approach(grid: np.ndarray, anchor: int, mode: Approach) -> np.ndarray:
     return out
 
 
-_SIDE_STEPS = {"top": (-1, 0), "bottom": (1, 0), "left": (0, -1), "right": (0, 1)}
 _STEPS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
 """One step towards each ``Direction``."""
 
@@ -304,22 +306,22 @@ _STEPS = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
 def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarray:
     """An edge line (corners aside) all of one colour calls that colour's cells off the
     calling lines: each moves one cell towards it ("step"; a cell stays where a calling
-    line or a cell that does not move is in the way), or each object of it (8-connected) slides until it meets the
-    line or an object that has already stopped, the nearest first ("contact"). Other
-    cells stay."""
+    line or a cell that does not move is in the way), or each object of it (8-connected)
+    slides until it meets the line or an object that has already stopped, the nearest
+    first ("contact"). Other cells stay."""
     h, w = grid.shape
     if h < 3 or w < 3:
         raise DslError("to_own_side: no inside")
-    lines = {"top": grid[0, 1:-1], "bottom": grid[-1, 1:-1], "left": grid[1:-1, 0], "right": grid[1:-1, -1]}
+    lines = {"up": grid[0, 1:-1], "down": grid[-1, 1:-1], "left": grid[1:-1, 0], "right": grid[1:-1, -1]}
     bg = int(np.bincount(grid[1:-1, 1:-1].ravel(), minlength=10).argmax())  # the inside's main colour
-    called: dict[int, str] = {}
+    called: dict[int, str] = {}  # colour -> the direction of its edge
     inside = np.ones(grid.shape, dtype=bool)  # all but the calling edge lines
     for side, line in lines.items():
         if (line == line[0]).all() and line[0] != bg:
             if int(line[0]) in called:
                 raise DslError("to_own_side: two edges of one colour")
             called[int(line[0])] = side
-            inside[{"top": (0, slice(None)), "bottom": (-1, slice(None)),
+            inside[{"up": (0, slice(None)), "down": (-1, slice(None)),
                     "left": (slice(None), 0), "right": (slice(None), -1)}[side]] = False
     moving = inside & np.isin(grid, list(called))
     if not moving.any():
@@ -328,7 +330,7 @@ def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarra
     if mode == "step":
         taken = set()
         for i, j in np.argwhere(moving):
-            dy, dx = _SIDE_STEPS[called[int(grid[i, j])]]
+            dy, dx = _STEPS[called[int(grid[i, j])]]
             ti, tj = i + dy, j + dx
             if not inside[ti, tj] or (grid[ti, tj] != bg and not moving[ti, tj]):
                 ti, tj = i, j  # a calling line or a cell that stays is in the way
@@ -338,7 +340,7 @@ def to_own_side(grid: np.ndarray, mode: Literal["step", "contact"]) -> np.ndarra
             out[ti, tj] = grid[i, j]
         return out
     for colour, side in called.items():
-        dy, dx = _SIDE_STEPS[side]
+        dy, dx = _STEPS[side]
         lab, n = ndimage.label(moving & (grid == colour), structure=np.ones((3, 3), dtype=bool))
         cells = [np.argwhere(lab == k) for k in range(1, n + 1)]
         for p in sorted(cells, key=lambda p: -(p[:, 0] * dy + p[:, 1] * dx).max()):

@@ -688,8 +688,7 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
             for d in ((0,) if transforms == "none" else range(8)):
                 q = np.ascontiguousarray(apply_dihedral(scaled, d))
                 variants.setdefault(q.tobytes() + bytes(q.shape), q)
-    h, w = grid.shape
-    found: dict[tuple, tuple[int, np.ndarray]] = {}
+    found: dict[tuple, tuple[int, int, int, np.ndarray]] = {}  # (y, x, copy) -> (score, y, x, copy)
     for q in variants.values():
         fits_in = sizes <= (q >= 0).sum()  # an object bigger than the copy cannot lie inside it
         fits_in[0] = False
@@ -734,8 +733,7 @@ def _copy_fits(grid, lab, sizes, is_template, bg, q, y, x, anchor_cells, colour)
     ys, xs = anchor_cells[:, 0] + y, anchor_cells[:, 1] + x
     if ys.min() < 0 or xs.min() < 0 or ys.max() >= h or xs.max() >= w or (grid[ys, xs] != colour).any():
         return 0
-    t, l = max(y, 0), max(x, 0)
-    b, r = min(y + q.shape[0], h), min(x + q.shape[1], w)
+    t, l, b, r = _clipped(grid.shape, y, x, q)
     window = grid[t:b, l:r]
     part = q[t - y:b - y, l - x:r - x]
     fg = window != bg
@@ -750,12 +748,15 @@ def _copy_fits(grid, lab, sizes, is_template, bg, q, y, x, anchor_cells, colour)
     return agree
 
 
+def _clipped(shape, y, x, q) -> tuple[int, int, int, int]:
+    """The box (top, left, bottom, right) that ``q`` at (y, x) covers on a grid of ``shape``."""
+    return max(y, 0), max(x, 0), min(y + q.shape[0], shape[0]), min(x + q.shape[1], shape[1])
+
+
 def _placed(shape, y, x, q) -> np.ndarray:
     """``q`` drawn at (y, x) on a grid of ``shape`` (-1 where it does not reach)."""
-    h, w = shape
     out = np.full(shape, -1, dtype=np.int16)
-    t, l = max(y, 0), max(x, 0)
-    b, r = min(y + q.shape[0], h), min(x + q.shape[1], w)
+    t, l, b, r = _clipped(shape, y, x, q)
     if b > t and r > l:
         out[t:b, l:r] = q[t - y:b - y, l - x:r - x]
     return out

@@ -57,13 +57,21 @@ def _split_separators(grid: np.ndarray) -> list[np.ndarray]:
     rows, cols = separator_lines(grid)
     if not rows and not cols:
         raise DslError("no separator lines")
-    parts = []
-    for t, b in _spans(rows, grid.shape[0]):
-        for l, r in _spans(cols, grid.shape[1]):
-            parts.append(grid[t:b, l:r])
+    parts = [grid[t:b, l:r] for t, b, l, r in _part_boxes(rows, cols, grid.shape)]
     if len(parts) < 2:
         raise DslError("separators leave fewer than two parts")
     return parts
+
+
+def _part_boxes(rows: list[int], cols: list[int], shape: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """The parts between the separator ``rows`` and ``cols`` as (top, bottom, left, right),
+    row-major."""
+    return [(t, b, l, r) for t, b in _spans(rows, shape[0]) for l, r in _spans(cols, shape[1])]
+
+
+def _line_colours(grid: np.ndarray, rows: list[int], cols: list[int]) -> set[int]:
+    """The colours of the full separator ``rows`` and ``cols``."""
+    return {int(grid[i, 0]) for i in rows} | {int(grid[0, j]) for j in cols}
 
 
 def _spans(cuts: list[int], n: int) -> list[tuple[int, int]]:
@@ -289,10 +297,9 @@ def copy_part_everywhere(grid: np.ndarray, select: PartSelector) -> np.ndarray:
         raise DslError("no separator lines")
     src = select_part(grid, "separators", select)
     out = grid.copy()
-    for t, b in _spans(rows, grid.shape[0]):
-        for l, r in _spans(cols, grid.shape[1]):
-            if (b - t, r - l) == src.shape:
-                out[t:b, l:r] = src
+    for t, b, l, r in _part_boxes(rows, cols, grid.shape):
+        if (b - t, r - l) == src.shape:
+            out[t:b, l:r] = src
     return out
 
 
@@ -333,7 +340,7 @@ def colour_mask_by_key(grid: np.ndarray, layout: Literal["separators", "object"]
     bg = background(grid)
     if layout == "separators":
         rows, cols = separator_lines(grid)
-        seps = {int(grid[i, 0]) for i in rows} | {int(grid[0, j]) for j in cols}
+        seps = _line_colours(grid, rows, cols)
         if len(seps) != 1:
             raise DslError("colour_mask_by_key: needs separator lines of one colour")
         sep = seps.pop()
@@ -341,8 +348,8 @@ def colour_mask_by_key(grid: np.ndarray, layout: Literal["separators", "object"]
         if not counts.any():
             raise DslError("colour_mask_by_key: nothing between the separators")
         colour = int(counts.argmax())
-        boxes = [(t, b, l, r) for t, b in _spans(rows, grid.shape[0]) for l, r in _spans(cols, grid.shape[1])]
-        t, b, l, r = max(boxes, key=lambda s: (grid[s[0]:s[1], s[2]:s[3]] == colour).sum())
+        t, b, l, r = max(_part_boxes(rows, cols, grid.shape),
+                         key=lambda s: (grid[s[0]:s[1], s[2]:s[3]] == colour).sum())
         region = np.zeros(grid.shape, dtype=bool)
         region[t:b, l:r] = True
         key_cells = (grid != bg) & (grid != sep) & ~region
@@ -399,9 +406,8 @@ def _one_colour_parts(grid: np.ndarray) -> list[tuple[int, int, int, int]]:
     lines cut the grid into two or more parts of one shape), as (top, bottom, left, right)."""
     rows, cols = separator_lines(grid)
     found = []
-    for c in {int(grid[i, 0]) for i in rows} | {int(grid[0, j]) for j in cols}:
-        rs, cs = [i for i in rows if grid[i, 0] == c], [j for j in cols if grid[0, j] == c]
-        boxes = [(t, b, l, r) for t, b in _spans(rs, grid.shape[0]) for l, r in _spans(cs, grid.shape[1])]
+    for c in _line_colours(grid, rows, cols):
+        boxes = _part_boxes([i for i in rows if grid[i, 0] == c], [j for j in cols if grid[0, j] == c], grid.shape)
         if len(boxes) >= 2 and len({(b - t, r - l) for t, b, l, r in boxes}) == 1:
             found.append(boxes)
     if len(found) != 1:
