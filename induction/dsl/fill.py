@@ -11,8 +11,8 @@ from scipy import ndimage
 
 from .geometry import apply_dihedral, bbox
 from .objects import objects
-from .registry import (MAX_SIDE, DslError, background, changed_colour, colour_params, grid_param_product,
-                       keeps_input, new_colours, output_colours, primitive)
+from .registry import (MAX_SIDE, DslError, adds_to_input, background, changed_colour, colour_params,
+                       grid_param_product, new_colours, output_colours, primitive)
 
 
 def _infer_fill(xs, ys):
@@ -663,7 +663,7 @@ def extend_periodic(grid: np.ndarray, ratio: tuple[int, int, int, int] | None,
 
 
 def _infer_band(xs, ys):
-    if not keeps_input(xs, ys) or not _adds_cells(xs, ys):
+    if not adds_to_input(xs, ys):
         return []
     return grid_param_product(axis=("v", "h"), gap=(0, 1, 2))
 
@@ -722,7 +722,7 @@ def _single_change(xs, ys) -> tuple[int, int] | None:
 
 
 def _infer_runs(xs, ys):
-    if not keeps_input(xs, ys) or not _adds_cells(xs, ys):
+    if not adds_to_input(xs, ys):
         return []
     return [{"axes": a} for a in get_args(Axes)]
 

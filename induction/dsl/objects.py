@@ -23,11 +23,11 @@ from .registry import (
     Unseen,
     UnseenKey,
     check_unseen,
+    adds_to_input,
     background,
     changed_colour,
     colour_params,
     grid_param_product,
-    keeps_input,
     new_colours,
     output_colours,
     primitive,
@@ -644,15 +644,10 @@ def unify_object_colours(grid: np.ndarray, which: Rank, connectivity: int) -> np
 
 
 def _infer_copies(xs, ys):
-    if not _adds_only(xs, ys):
+    if not adds_to_input(xs, ys):
         return []
     return grid_param_product(templates=("most_colours", "all"), transforms=("none", "dihedral"),
                               scales=("one", "any"))
-
-
-def _adds_only(xs, ys) -> bool:
-    """Every non-background input cell kept (``keeps_input``), and some cell added."""
-    return keeps_input(xs, ys) and any((x != y).any() for x, y in zip(xs, ys))
 
 
 @primitive(infer=_infer_copies, same_shape=True)

@@ -253,6 +253,12 @@ def keeps_input(xs: list[np.ndarray], ys: list[np.ndarray]) -> bool:
     return all(x.shape == y.shape and (y[x != background(x)] == x[x != background(x)]).all() for x, y in zip(xs, ys))
 
 
+def adds_to_input(xs: list[np.ndarray], ys: list[np.ndarray]) -> bool:
+    """Every non-background input cell kept (``keeps_input``), and some output cell added
+    (inference helper)."""
+    return keeps_input(xs, ys) and any((x != y).any() for x, y in zip(xs, ys))
+
+
 def output_colours(ys: list[np.ndarray]) -> list[int]:
     """Colours present in any train output, ascending (inference helper)."""
     return sorted({int(c) for y in ys for c in np.unique(y)})
