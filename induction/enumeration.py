@@ -87,7 +87,7 @@ def program_of(fit: dict) -> Program | Layered:
     """The program of one raw fit of the core: a chain (with its colour map), or layers."""
     chains = [tuple(_step(f, p) for f, p in layer) for layer in fit["layers"]]
     if len(chains) > 1:
-        return Layered(tuple(chains))
+        return Layered(tuple(chains), tuple(fit["modes"]))
     chain = chains[0]
     if fit["colour_map"] is not None:
         table = tuple((a, b) for a, b in enumerate(fit["colour_map"]) if b >= 0)

@@ -95,10 +95,12 @@ class ByRole:
 
 @dataclass(frozen=True)
 class Layered:
-    """Chains on the same input whose grids are laid over each other, the first on top
-    (each cell shows the first layer that paints it, i.e. is non-zero there)."""
+    """Chains on the same input whose grids are laid over each other, the first on top:
+    each cell shows the first layer that paints it (``core_layers``: a layer paints its
+    non-zero cells, its zero cells, or all of them, as ``modes`` says; ink when empty)."""
 
     layers: tuple[Program, ...]
+    modes: tuple[str, ...] = ()
 
 
 AnyProgram = Program | Combined | Layered | ByRole
@@ -125,7 +127,7 @@ def run_program(program: AnyProgram, grid: Any) -> np.ndarray:
     if isinstance(program, Combined):
         return combine_lookup(_chain(program.left, x), _chain(program.right, x), dict(program.table))
     if isinstance(program, Layered):
-        return core_layers([_chain(p, x) for p in program.layers])
+        return core_layers([_chain(p, x) for p in program.layers], program.modes or None)
     return _chain(program, x)
 
 
@@ -168,7 +170,8 @@ def render(program: AnyProgram) -> str:
         names = [f"layer{i}" for i in range(len(program.layers))]
         for name, layer in zip(names, program.layers):
             lines += _chain_lines(layer, name)
-        lines.append(f"    x = core_layers([{', '.join(names)}])")
+        modes = f", modes={_literal(program.modes)}" if program.modes else ""
+        lines.append(f"    x = core_layers([{', '.join(names)}]{modes})")
     else:
         lines += _chain_lines(program, "x")
     if by_role:

@@ -60,7 +60,11 @@ nb::dict fit_dict(const arc::Fit& f) {
         cmap = m;
     }
     nb::dict d;
+    nb::list modes;
+    static const char* const kModeNames[] = {"ink", "blank", "all"};
+    for (auto m : f.modes) modes.append(kModeNames[static_cast<int>(m)]);
     d["layers"] = layers;
+    d["modes"] = modes;
     d["colour_map"] = cmap;
     d["test_outputs"] = tests;
     d["depth"] = f.depth;

@@ -274,77 +274,113 @@ class Enumerator {
             }
     }
 
-    // Layers of stored states laid over each other, chosen greedily: a layer paints its
-    // non-zero cells where no layer above it painted, and must be right on every train cell
-    // it paints (so a state may be wrong where layers above it cover it). The last layer may
-    // instead be a base that shows through everywhere still unpainted, zeros included, and
-    // is right there on every train pair (the input with some cells redrawn by the layers
-    // above is the common case). Without a base, unpainted cells are 0.
+    // Layers of stored states laid over each other, first on top: each cell shows the first
+    // layer that paints it (ink: where the layer is non-zero; blank: where it is zero, so the
+    // cell is cleared; all: everywhere), 0 where none does. Built greedily: the next layer is
+    // the state and mode that paints the most train cells not painted yet, right on every
+    // train cell it paints there. Several greedy runs give different assemblies: shallow
+    // states only first, then deeper ones; the gain counted on every train pair, then on one
+    // pair at a time (a layer must still be right on all of them). Each run that reproduces
+    // every train output is a fit; fewest layers first, then the shallowest.
     void assemble() {
-        auto late = [this] { return now(cpu_) > assembly_deadline_; };
         std::vector<int> pool;
         for (int s = 0; s < static_cast<int>(states_.size()) && static_cast<int>(pool.size()) < cfg_.assemble_pool; ++s)
-            if (states_[s].missed > 0) pool.push_back(s);
+            if (states_[s].missed > 0) pool.push_back(s);  // states are stored level by level
+        if (pool.empty()) return;
+        std::vector<Fit> found;
+        std::unordered_set<uint64_t> answers;
+        for (int depth = states_[pool.front()].depth; depth <= states_[pool.back()].depth; ++depth) {
+            size_t end = 0;
+            while (end < pool.size() && states_[pool[end]].depth <= depth) ++end;
+            for (int care = -1; care < (n_train_ > 1 ? n_train_ : 0); ++care)  // (one pair: once)
+                if (!greedy_assembly(pool, end, care, found, answers)) goto done;
+        }
+    done:
+        std::stable_sort(found.begin(), found.end(), [](const Fit& a, const Fit& b) {
+            return a.layers.size() != b.layers.size() ? a.layers.size() < b.layers.size() : a.depth < b.depth;
+        });
+        for (auto& f : found) {
+            if (static_cast<int>(res_.fits.size()) >= cfg_.max_fits) break;
+            res_.fits.push_back(std::move(f));
+        }
+    }
+
+    static bool paints(LayerMode mode, uint8_t v) {
+        return mode == LayerMode::all || (mode == LayerMode::ink) == (v != 0);
+    }
+
+    // One greedy run over pool[0, end) (see assemble); false when out of time.
+    bool greedy_assembly(const std::vector<int>& pool, size_t end, int care, std::vector<Fit>& found,
+                         std::unordered_set<uint64_t>& answers) {
         std::vector<std::vector<uint8_t>> painted(n_train_);
         for (int i = 0; i < n_train_; ++i) painted[i].assign(task_.train_out[i].px.size(), 0);
         std::vector<int> layers;
-        bool done = false;
-        while (!done && static_cast<int>(layers.size()) < cfg_.assemble_layers) {
-            int best = -1, best_gain = 0, base = -1;
-            for (size_t n = 0; n < pool.size(); ++n) {
-                if ((n & 255) == 0 && late()) return;
-                int s = pool[n];
-                bool paints_right = true, base_right = true;
-                int gain = 0;
-                for (int i = 0; i < n_train_ && (paints_right || base_right); ++i) {
-                    const Img &g = states_[s].grids[i], &y = task_.train_out[i];
+        std::vector<LayerMode> modes;
+        constexpr LayerMode kModes[3] = {LayerMode::ink, LayerMode::blank, LayerMode::all};
+        while (static_cast<int>(layers.size()) < cfg_.assemble_layers) {
+            int best = -1, best_gain = 0;
+            LayerMode best_mode = LayerMode::ink;
+            for (size_t n = 0; n < end; ++n) {
+                if ((n & 255) == 0 && now(cpu_) > assembly_deadline_) return false;
+                const State& st = states_[pool[n]];
+                bool valid[3] = {true, true, true};
+                int gain[3] = {0, 0, 0};
+                for (int i = 0; i < n_train_ && (valid[0] || valid[1] || valid[2]); ++i) {
+                    const Img &g = st.grids[i], &y = task_.train_out[i];
+                    bool counted = care < 0 || care == i;
                     for (int k = 0; k < g.size(); ++k) {
                         if (painted[i][k]) continue;
-                        bool right = g.px[k] == y.px[k];
-                        base_right &= right;
-                        if (g.px[k]) { paints_right &= right; gain++; }
-                        if (!paints_right && !base_right) break;
+                        bool right = g.px[k] == y.px[k], ink = g.px[k] != 0;
+                        valid[ink ? 0 : 1] &= right;
+                        valid[2] &= right;
+                        if (counted) { gain[ink ? 0 : 1]++; gain[2]++; }
+                        if (!valid[0] && !valid[1]) break;  // (all is then invalid too)
                     }
                 }
-                if (base_right && !layers.empty() && base < 0) base = s;
-                if (paints_right && gain > best_gain) { best = s; best_gain = gain; }
+                for (int m = 0; m < 3; ++m)
+                    if (valid[m] && gain[m] > best_gain) { best = pool[n]; best_gain = gain[m]; best_mode = kModes[m]; }
             }
-            if (base >= 0) {
-                layers.push_back(base);
-                done = true;
-                break;
-            }
-            if (best < 0) return;
+            if (best < 0) return true;
             layers.push_back(best);
-            done = true;
+            modes.push_back(best_mode);
+            bool done = true;
             for (int i = 0; i < n_train_; ++i) {
                 const Img &g = states_[best].grids[i], &y = task_.train_out[i];
                 for (int k = 0; k < g.size(); ++k) {
-                    if (g.px[k]) painted[i][k] = 1;
+                    if (!painted[i][k] && paints(best_mode, g.px[k])) painted[i][k] = 1;
                     done &= painted[i][k] || y.px[k] == 0;
                 }
             }
+            if (done) break;
+            if (best_mode == LayerMode::all) return true;  // everything painted, yet not done: cannot happen
         }
-        if (!done || layers.size() < 2) return;
+        bool done = true;
+        for (int i = 0; i < n_train_ && done; ++i)
+            for (size_t k = 0; k < painted[i].size() && done; ++k) done = painted[i][k] || task_.train_out[i].px[k] == 0;
+        if (!done || layers.size() < 2) return true;
         Fit fit;
         fit.colour_map.fill(-1);
         fit.depth = 1;
-        for (int s : layers) {
-            fit.layers.push_back(chain_of(s));
-            fit.depth += states_[s].depth;
+        for (size_t l = 0; l < layers.size(); ++l) {
+            fit.layers.push_back(chain_of(layers[l]));
+            fit.depth += states_[layers[l]].depth;
         }
+        fit.modes = modes;
         for (size_t j = n_train_; j < inputs_.size(); ++j) {
             const Img& first = states_[layers[0]].grids[j];
             Img out(first.h, first.w);
-            for (int s : layers) {
-                const Img& g = states_[s].grids[j];
-                if (g.h != out.h || g.w != out.w) return;
+            std::vector<uint8_t> done_cell(out.px.size(), 0);
+            for (size_t l = 0; l < layers.size(); ++l) {
+                const Img& g = states_[layers[l]].grids[j];
+                if (g.h != out.h || g.w != out.w) return true;  // the layers disagree on the test shape
                 for (int k = 0; k < g.size(); ++k)
-                    if (!out.px[k]) out.px[k] = g.px[k];
+                    if (!done_cell[k] && paints(modes[l], g.px[k])) { out.px[k] = g.px[k]; done_cell[k] = 1; }
             }
             fit.test_out.push_back(std::move(out));
         }
-        res_.fits.push_back(std::move(fit));
+        if (!answers.insert(hash_grids(fit.test_out)).second) return true;
+        found.push_back(std::move(fit));
+        return true;
     }
 
     void near_misses() {

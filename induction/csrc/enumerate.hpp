@@ -7,8 +7,11 @@
 // deepening; when every fit of a level gives the same test outputs, one level more is
 // stored and checked for a different second answer). A chain fits when it reproduces every train output exactly, or does so after
 // one colour map read off the pairs. When no chain fits, an assembly step lays several
-// stored states over each other, each right on every train cell it paints where no layer
-// above paints; the last may be a base, shown (zeros included) wherever nothing above paints.
+// stored states over each other, first on top: each paints its non-zero cells (ink), its
+// zero cells (blank) or every cell (all), and must be right on every train cell it paints
+// where no layer above paints; cells no layer paints are 0. Greedy runs over shallow states
+// first, then deeper ones, counting the cells gained on every pair and on one pair at a
+// time, give several assemblies; each that reproduces every train output is a fit.
 #pragma once
 
 #include <array>
@@ -38,8 +41,13 @@ struct EnumConfig {
 
 using Chain = std::vector<Op>;
 
+// How a layer of an assembly paints: its non-zero cells (ink), its zero cells (blank: it
+// clears them), or every cell (all).
+enum class LayerMode : int { ink = 0, blank = 1, all = 2 };
+
 struct Fit {
     std::vector<Chain> layers;    // one chain, or the layers of an assembly (first on top)
+    std::vector<LayerMode> modes; // an assembly's: how each layer paints (empty for a chain)
     std::array<int, kColours> colour_map;  // -1 everywhere when none is applied
     std::vector<Img> test_out;
     int depth = 0;                // primitive calls (+1 for a colour map, +1 for an assembly)

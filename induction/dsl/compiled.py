@@ -105,18 +105,31 @@ def core_colour_map(grid: Any, table: Sequence[tuple[int, int]]) -> np.ndarray:
     return out.astype(np.uint8)
 
 
-def core_layers(layers: Sequence[Any]) -> np.ndarray:
-    """Grids of one shape laid over each other: each cell takes the first non-zero layer's colour."""
+LAYER_MODES = ("ink", "blank", "all")
+"""How a layer of ``core_layers`` paints: its non-zero cells, its zero cells (clearing
+them), or every cell."""
+
+
+def core_layers(layers: Sequence[Any], modes: Sequence[str] | None = None) -> np.ndarray:
+    """Grids of one shape laid over each other, the first on top: each cell shows the first
+    layer that paints it (see ``LAYER_MODES``; every layer paints ink when ``modes`` is
+    None), 0 where none does."""
     grids = [as_array(g) for g in layers]
     if not grids or any(g.shape != grids[0].shape for g in grids):
         raise DslError("core_layers: layers must be one or more grids of one shape")
-    out = grids[0].copy()
-    for g in grids[1:]:
-        out = np.where(out == 0, g, out)
-    return out.astype(np.uint8)
+    modes = ["ink"] * len(grids) if modes is None else list(modes)
+    if len(modes) != len(grids) or any(m not in LAYER_MODES for m in modes):
+        raise DslError(f"core_layers: one mode of {LAYER_MODES} per layer, got {modes}")
+    out = np.zeros_like(grids[0], dtype=np.uint8)
+    free = np.ones(grids[0].shape, dtype=bool)
+    for g, mode in zip(grids, modes):
+        paints = free if mode == "all" else free & ((g != 0) if mode == "ink" else (g == 0))
+        out[paints] = g[paints]
+        free &= ~paints
+    return out
 
 
 HELPERS: dict[str, Callable[..., np.ndarray]] = {"core_colour_map": core_colour_map}
 """Compiled-program steps implemented in Python (called like a primitive, cost 1)."""
 
-__all__ = [*COMPILED, "core_colour_map", "core_layers", "COMPILED", "CompiledPrimitive"]
+__all__ = [*COMPILED, "core_colour_map", "core_layers", "COMPILED", "CompiledPrimitive", "LAYER_MODES"]
