@@ -65,6 +65,7 @@ class Enumerator {
                 if (new_answers_only_ || !cfg_.second_answer || !same_answer(res_.fits.back().test_out)) break;
                 new_answers_only_ = true;  // one level past the first fits, for a second answer
             }
+            drop_layers();  // the level is stored whole: its layers are among its states
             size_t before = states_.size();
             store_level(order, depth);
             res_.stats.level_states.push_back(static_cast<int64_t>(states_.size() - before));
@@ -72,9 +73,10 @@ class Enumerator {
             end = states_.size();
             if (begin == end) break;
         }
+        n_stored_ = states_.size();
         if (res_.fits.empty()) assemble();
         near_misses();
-        res_.stats.states = static_cast<int64_t>(states_.size());
+        res_.stats.states = static_cast<int64_t>(n_stored_);
         res_.stats.state_bytes = bytes_;
         return std::move(res_);
     }
@@ -93,6 +95,11 @@ class Enumerator {
     int64_t ticks_ = 0;
     EnumResult res_;
     bool new_answers_only_ = false;  // in the level past the fits: keep fits with new answers only
+    bool collect_layers_ = false;    // keep checked states an assembly may use
+    std::vector<Img> layer_grids_;   // (scratch for check)
+    std::vector<State> layers_;      // kept by check on the level being checked, for the assembly
+    std::unordered_set<uint64_t> layers_seen_;
+    size_t n_stored_ = 0;            // states stored by the levels (the layers follow them)
 
     bool out_of_time() {
         if (res_.stats.timed_out) return true;
@@ -167,6 +174,7 @@ class Enumerator {
             return r;
         }();
         Img out;
+        collect_layers_ = cfg_.assemble_pool > 0;
         for (int p : order) {
             bool keeps_wrong = states_[p].missed < 0;  // some train shape is wrong already
             bool transposes_wrong = transposed_shape_wrong(states_[p]);
@@ -195,17 +203,32 @@ class Enumerator {
         std::array<int, kColours> map;
         map.fill(-1);
         bool exact = true, mapped = true;
+        // a state right on all its non-zero cells (ink) or on all its zero cells (blank) of
+        // every train output is kept as a layer for the assembly, in case the level is the
+        // last one checked (a level that is stored drops them: they are among its states)
+        bool ink = collect_layers_, blank = collect_layers_;
+        int inked = 0;
+        if (ink) layer_grids_.resize(inputs_.size());
         for (int i = 0; i < n_train_; ++i) {
             const Img& y = task_.train_out[i];
             if (!call(op, states_[parent].grids[i], inputs_[i], out)) return;
             if (out.h != y.h || out.w != y.w) return;
-            for (int k = 0; k < y.size() && (exact || mapped); ++k) {
+            for (int k = 0; k < y.size() && (exact || mapped || ink || blank); ++k) {
                 int a = out.px[k], b = y.px[k];
-                exact &= a == b;
-                if (map[a] < 0) map[a] = b;
-                else mapped &= map[a] == b;
+                if (exact || mapped) {
+                    exact &= a == b;
+                    if (map[a] < 0) map[a] = b;
+                    else mapped &= map[a] == b;
+                }
+                inked += a != 0;
+                if (a != b) (a ? ink : blank) = false;
             }
-            if (!exact && !mapped) return;
+            if (!exact && !mapped && !ink && !blank) return;
+            if (ink || blank) layer_grids_[i] = out;
+        }
+        if (!exact && !mapped) {
+            keep_layer(parent, op, depth, ink && inked > 0, blank);
+            return;
         }
         Fit fit;
         fit.layers.push_back(chain_of(parent));
@@ -228,6 +251,27 @@ class Enumerator {
         }
         if (new_answers_only_ && known_answer(fit.test_out)) return;  // the level past the fits wants others
         res_.fits.push_back(std::move(fit));
+    }
+
+    void drop_layers() {
+        for (const auto& s : layers_) bytes_ -= bytes_of(s);
+        layers_.clear();
+        layers_seen_.clear();
+    }
+
+    // A checked state kept for the assembly only (see check): its test grids computed, kept
+    // once, within the pool's size and the memory for states.
+    void keep_layer(int parent, const Op& op, int depth, bool ink, bool blank) {
+        if ((!ink && !blank) || static_cast<int>(layers_.size()) >= cfg_.assemble_pool) return;
+        if (bytes_ > cfg_.max_state_bytes) return;
+        for (size_t j = n_train_; j < inputs_.size(); ++j)
+            if (!call(op, states_[parent].grids[j], inputs_[j], layer_grids_[j])) return;
+        uint64_t h = hash_grids(layer_grids_);
+        if (seen_.count(h) || !layers_seen_.insert(h).second) return;
+        State s{parent, op, depth, layer_grids_, 0};
+        s.missed = missed_cells(s.grids);
+        bytes_ += bytes_of(s);
+        layers_.push_back(std::move(s));
     }
 
     // Whether every fit gives these test outputs (then a deeper level may find others).
@@ -283,17 +327,26 @@ class Enumerator {
     // pair at a time (a layer must still be right on all of them). Each run that reproduces
     // every train output is a fit; fewest layers first, then the shallowest.
     void assemble() {
+        n_stored_ = states_.size();
+        for (auto& s : layers_) states_.push_back(std::move(s));  // the last level's, deepest
+        layers_.clear();
         std::vector<int> pool;
         for (int s = 0; s < static_cast<int>(states_.size()) && static_cast<int>(pool.size()) < cfg_.assemble_pool; ++s)
             if (states_[s].missed > 0) pool.push_back(s);  // states are stored level by level
         if (pool.empty()) return;
         std::vector<Fit> found;
         std::unordered_set<uint64_t> answers;
+        // first the stored states, gain on every pair, no blank layer (a base, i.e. a layer
+        // painting all, is then the last); then the runs with blank layers, the last level's
+        // states included
+        size_t stored = 0;
+        while (stored < pool.size() && pool[stored] < static_cast<int>(n_stored_)) ++stored;
+        if (!greedy_assembly(pool, stored, -1, false, found, answers)) goto done;
         for (int depth = states_[pool.front()].depth; depth <= states_[pool.back()].depth; ++depth) {
             size_t end = 0;
             while (end < pool.size() && states_[pool[end]].depth <= depth) ++end;
             for (int care = -1; care < (n_train_ > 1 ? n_train_ : 0); ++care)  // (one pair: once)
-                if (!greedy_assembly(pool, end, care, found, answers)) goto done;
+                if (!greedy_assembly(pool, end, care, true, found, answers)) goto done;
         }
     done:
         std::stable_sort(found.begin(), found.end(), [](const Fit& a, const Fit& b) {
@@ -310,8 +363,8 @@ class Enumerator {
     }
 
     // One greedy run over pool[0, end) (see assemble); false when out of time.
-    bool greedy_assembly(const std::vector<int>& pool, size_t end, int care, std::vector<Fit>& found,
-                         std::unordered_set<uint64_t>& answers) {
+    bool greedy_assembly(const std::vector<int>& pool, size_t end, int care, bool blank_layers,
+                         std::vector<Fit>& found, std::unordered_set<uint64_t>& answers) {
         std::vector<std::vector<uint8_t>> painted(n_train_);
         for (int i = 0; i < n_train_; ++i) painted[i].assign(task_.train_out[i].px.size(), 0);
         std::vector<int> layers;
@@ -323,7 +376,7 @@ class Enumerator {
             for (size_t n = 0; n < end; ++n) {
                 if ((n & 255) == 0 && now(cpu_) > assembly_deadline_) return false;
                 const State& st = states_[pool[n]];
-                bool valid[3] = {true, true, true};
+                bool valid[3] = {true, blank_layers, true};
                 int gain[3] = {0, 0, 0};
                 for (int i = 0; i < n_train_ && (valid[0] || valid[1] || valid[2]); ++i) {
                     const Img &g = st.grids[i], &y = task_.train_out[i];
@@ -385,7 +438,7 @@ class Enumerator {
 
     void near_misses() {
         std::vector<int> pool;
-        for (int s = 1; s < static_cast<int>(states_.size()); ++s)
+        for (int s = 1; s < static_cast<int>(n_stored_); ++s)
             if (states_[s].missed > 0) pool.push_back(s);
         std::stable_sort(pool.begin(), pool.end(),
                          [this](int a, int b) { return states_[a].missed < states_[b].missed; });

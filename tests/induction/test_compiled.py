@@ -417,6 +417,13 @@ def test_helpers_and_parameter_checks():
     with pytest.raises(DslError):
         core_colour_map(A([[2]]), table=((0, 3),))
     assert core_layers([A([[0, 1]]), A([[2, 2]])]).tolist() == [[2, 1]]
+    # a blank layer clears its zero cells; an "all" layer paints every cell still free
+    assert core_layers([A([[0, 1], [2, 0]]), A([[3, 3], [3, 3]])], modes=("blank", "all")).tolist() == [[0, 3], [3, 0]]
+    assert core_layers([A([[0, 1]]), A([[2, 0]])], modes=("ink", "ink")).tolist() == [[2, 1]]
+    with pytest.raises(DslError):
+        core_layers([A([[1]]), A([[2]])], modes=("ink",))  # one mode per layer
+    with pytest.raises(DslError):
+        core_layers([A([[1]])], modes=("over",))
     with pytest.raises(DslError):
         call("core_tile", [[1]], mode=17)  # a mode the family does not have
     with pytest.raises(TypeError):
@@ -658,6 +665,23 @@ def test_assembly_lays_a_partial_state_over_a_base_that_shows_through():
                               seconds=30)
     assert not [s for s in result.fits if not isinstance(s.program, Layered)]
     layered = [s for s in result.fits if isinstance(s.program, Layered)]
+    assert layered and layered[0].test_outputs[0].tolist() == rule(test)
+    assert run_source(layered[0].source, test) == rule(test)
+
+
+def test_assembly_clears_cells_with_a_blank_layer():
+    # the input mirrored left-right, but 0 wherever the input is 0 or 1: no chain of two
+    # primitives gives it; the input without its 1s as a blank layer (its zeros cleared) over
+    # the mirrored input painting every other cell does
+    def rule(x):
+        x = np.array(x, dtype=np.uint8)
+        return np.where((x == 0) | (x == 1), 0, x[:, ::-1]).tolist()
+
+    inputs = [[[2, 1, 0], [0, 3, 1]], [[1, 0, 2, 3], [0, 2, 1, 4]], [[3, 2, 0], [2, 0, 1], [0, 1, 4]]]
+    test = [[1, 3, 2], [2, 3, 0]]
+    result = enumerate_search(_task([(x, rule(x)) for x in inputs], [test]), EnumerationConfig(max_depth=2),
+                              seconds=30)
+    layered = [s for s in result.fits if isinstance(s.program, Layered) and "blank" in s.program.modes]
     assert layered and layered[0].test_outputs[0].tolist() == rule(test)
     assert run_source(layered[0].source, test) == rule(test)
 
