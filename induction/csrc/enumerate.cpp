@@ -96,9 +96,8 @@ class Enumerator {
     EnumResult res_;
     bool new_answers_only_ = false;  // in the level past the fits: keep fits with new answers only
     bool collect_layers_ = false;    // keep checked states an assembly may use
-    std::vector<Img> layer_grids_;   // (scratch for check)
-    std::vector<State> layers_;      // kept by check on the level being checked, for the assembly
-    std::unordered_set<uint64_t> layers_seen_;
+    struct LayerRef { int parent; Op op; int depth; };
+    std::vector<LayerRef> layers_;   // noted by check on the level being checked, for the assembly
     size_t n_stored_ = 0;            // states stored by the levels (the layers follow them)
 
     bool out_of_time() {
@@ -204,15 +203,18 @@ class Enumerator {
         map.fill(-1);
         bool exact = true, mapped = true;
         // a state right on all its non-zero cells (ink) or on all its zero cells (blank) of
-        // every train output is kept as a layer for the assembly, in case the level is the
-        // last one checked (a level that is stored drops them: they are among its states)
+        // every train output is noted as a layer for the assembly, in case the level is the
+        // last one checked (a level that is stored drops them: they are among its states);
+        // only if on the first pair it paints a cell the input has wrong (else the check
+        // would go on past the first pair for most states of tasks that add to the input)
         bool ink = collect_layers_, blank = collect_layers_;
-        int inked = 0;
-        if (ink) layer_grids_.resize(inputs_.size());
+        bool ink_new = false, blank_new = false;
         for (int i = 0; i < n_train_; ++i) {
             const Img& y = task_.train_out[i];
             if (!call(op, states_[parent].grids[i], inputs_[i], out)) return;
             if (out.h != y.h || out.w != y.w) return;
+            const Img& x = inputs_[i];
+            bool same_shape = x.h == y.h && x.w == y.w;
             for (int k = 0; k < y.size() && (exact || mapped || ink || blank); ++k) {
                 int a = out.px[k], b = y.px[k];
                 if (exact || mapped) {
@@ -220,14 +222,18 @@ class Enumerator {
                     if (map[a] < 0) map[a] = b;
                     else mapped &= map[a] == b;
                 }
-                inked += a != 0;
                 if (a != b) (a ? ink : blank) = false;
+                else if (a) ink_new |= !same_shape || x.px[k] != b;
+                else blank_new |= !same_shape || x.px[k] != 0;
+            }
+            if (i == 0) {
+                ink &= ink_new;
+                blank &= blank_new;
             }
             if (!exact && !mapped && !ink && !blank) return;
-            if (ink || blank) layer_grids_[i] = out;
         }
         if (!exact && !mapped) {
-            keep_layer(parent, op, depth, ink && inked > 0, blank);
+            if (static_cast<int>(layers_.size()) < cfg_.assemble_pool) layers_.push_back({parent, op, depth});
             return;
         }
         Fit fit;
@@ -253,25 +259,28 @@ class Enumerator {
         res_.fits.push_back(std::move(fit));
     }
 
-    void drop_layers() {
-        for (const auto& s : layers_) bytes_ -= bytes_of(s);
-        layers_.clear();
-        layers_seen_.clear();
-    }
+    void drop_layers() { layers_.clear(); }
 
-    // A checked state kept for the assembly only (see check): its test grids computed, kept
-    // once, within the pool's size and the memory for states.
-    void keep_layer(int parent, const Op& op, int depth, bool ink, bool blank) {
-        if ((!ink && !blank) || static_cast<int>(layers_.size()) >= cfg_.assemble_pool) return;
-        if (bytes_ > cfg_.max_state_bytes) return;
-        for (size_t j = n_train_; j < inputs_.size(); ++j)
-            if (!call(op, states_[parent].grids[j], inputs_[j], layer_grids_[j])) return;
-        uint64_t h = hash_grids(layer_grids_);
-        if (seen_.count(h) || !layers_seen_.insert(h).second) return;
-        State s{parent, op, depth, layer_grids_, 0};
-        s.missed = missed_cells(s.grids);
-        bytes_ += bytes_of(s);
-        layers_.push_back(std::move(s));
+    // The states noted as layers by the last level's check, computed on every input (in the
+    // order found, while time and memory allow), each kept once and apart from stored states.
+    void add_layer_states() {
+        std::unordered_set<uint64_t> kept;
+        for (size_t n = 0; n < layers_.size(); ++n) {
+            if ((n & 63) == 0 && now(cpu_) > assembly_deadline_) break;
+            if (bytes_ > cfg_.max_state_bytes) break;
+            const LayerRef& ref = layers_[n];
+            std::vector<Img> grids(inputs_.size());
+            bool ok = true;
+            for (size_t i = 0; i < inputs_.size() && ok; ++i)
+                ok = call(ref.op, states_[ref.parent].grids[i], inputs_[i], grids[i]);
+            if (!ok) continue;
+            uint64_t h = hash_grids(grids);
+            if (seen_.count(h) || !kept.insert(h).second) continue;
+            State s{ref.parent, ref.op, ref.depth, std::move(grids), 0};
+            s.missed = missed_cells(s.grids);
+            add(std::move(s));
+        }
+        layers_.clear();
     }
 
     // Whether every fit gives these test outputs (then a deeper level may find others).
@@ -328,8 +337,7 @@ class Enumerator {
     // every train output is a fit; fewest layers first, then the shallowest.
     void assemble() {
         n_stored_ = states_.size();
-        for (auto& s : layers_) states_.push_back(std::move(s));  // the last level's, deepest
-        layers_.clear();
+        add_layer_states();  // the last level's, deepest
         std::vector<int> pool;
         for (int s = 0; s < static_cast<int>(states_.size()) && static_cast<int>(pool.size()) < cfg_.assemble_pool; ++s)
             if (states_[s].missed > 0) pool.push_back(s);  // states are stored level by level
