@@ -5,9 +5,9 @@ deduplicated by the hash of their grids on every train and test input; each leve
 checked against the train outputs before it is stored, so the last level costs one
 primitive call per candidate on the first train grid that rules it out. A chain fits
 when it gives every train output, directly or after one colour map read off the pairs;
-when none fits, an assembly lays several states over each other (see
-``csrc/enumerate.hpp``). The result has the Python search's types, so the ``dsl``
-proposer merges both:
+when none fits, an assembly lays several states over each other, each painting its
+non-zero cells, its zero cells or all of them (see ``csrc/enumerate.hpp``). The result
+has the Python search's types, so the ``dsl`` proposer merges both:
 
     result = enumerate_search(task, EnumerationConfig(), seconds=4.0)
     result.fits[0].source        # def transform(grid): ... core_dihedral(x, k=1) ...
@@ -45,7 +45,8 @@ class EnumerationConfig:
     near_misses: int = 4
     """Shape-right states with the fewest wrong train cells returned when nothing fits."""
     assemble_pool: int = 100_000
-    """Stored states tried as layers of an assembly."""
+    """Stored states tried as layers of an assembly; also the most states of the last level
+    checked noted as layers for it (0: no assembly)."""
     assemble_layers: int = 4
     """Most layers in one assembly."""
     second_answer: bool = False
