@@ -43,7 +43,8 @@ class Enumerator {
     Enumerator(const TaskData& task, const EnumConfig& config)
         : task_(task), cfg_(config), n_train_(static_cast<int>(task.train_in.size())),
           cpu_(config.cpu_clock), deadline_(now(config.cpu_clock) + config.seconds * kEnumShare),
-          assembly_deadline_(now(config.cpu_clock) + config.seconds) {
+          assembly_deadline_(now(config.cpu_clock) + config.seconds),
+          collect_layers_(config.assemble_pool > 0) {
         inputs_ = task.train_in;
         inputs_.insert(inputs_.end(), task.test_in.begin(), task.test_in.end());
     }
@@ -65,7 +66,7 @@ class Enumerator {
                 if (new_answers_only_ || !cfg_.second_answer || !same_answer(res_.fits.back().test_out)) break;
                 new_answers_only_ = true;  // one level past the first fits, for a second answer
             }
-            drop_layers();  // the level is stored whole: its layers are among its states
+            layers_.clear();  // the level is stored whole: its layers are among its states
             size_t before = states_.size();
             store_level(order, depth);
             res_.stats.level_states.push_back(static_cast<int64_t>(states_.size() - before));
@@ -95,7 +96,7 @@ class Enumerator {
     int64_t ticks_ = 0;
     EnumResult res_;
     bool new_answers_only_ = false;  // in the level past the fits: keep fits with new answers only
-    bool collect_layers_ = false;    // keep checked states an assembly may use
+    const bool collect_layers_;      // note checked states an assembly may use
     struct LayerRef { int parent; Op op; int depth; };
     std::vector<LayerRef> layers_;   // noted by check on the level being checked, for the assembly
     size_t n_stored_ = 0;            // states stored by the levels (the layers follow them)
@@ -173,7 +174,6 @@ class Enumerator {
             return r;
         }();
         Img out;
-        collect_layers_ = cfg_.assemble_pool > 0;
         for (int p : order) {
             bool keeps_wrong = states_[p].missed < 0;  // some train shape is wrong already
             bool transposes_wrong = transposed_shape_wrong(states_[p]);
@@ -258,8 +258,6 @@ class Enumerator {
         if (new_answers_only_ && known_answer(fit.test_out)) return;  // the level past the fits wants others
         res_.fits.push_back(std::move(fit));
     }
-
-    void drop_layers() { layers_.clear(); }
 
     // The states noted as layers by the last level's check, computed on every input (in the
     // order found, while time and memory allow), each kept once and apart from stored states.
@@ -378,6 +376,7 @@ class Enumerator {
         std::vector<int> layers;
         std::vector<LayerMode> modes;
         constexpr LayerMode kModes[3] = {LayerMode::ink, LayerMode::blank, LayerMode::all};
+        bool done = false;  // every non-zero train cell painted (a layer painting all ends it)
         while (static_cast<int>(layers.size()) < cfg_.assemble_layers) {
             int best = -1, best_gain = 0;
             LayerMode best_mode = LayerMode::ink;
@@ -404,7 +403,7 @@ class Enumerator {
             if (best < 0) return true;
             layers.push_back(best);
             modes.push_back(best_mode);
-            bool done = true;
+            done = true;
             for (int i = 0; i < n_train_; ++i) {
                 const Img &g = states_[best].grids[i], &y = task_.train_out[i];
                 for (int k = 0; k < g.size(); ++k) {
@@ -413,11 +412,7 @@ class Enumerator {
                 }
             }
             if (done) break;
-            if (best_mode == LayerMode::all) return true;  // everything painted, yet not done: cannot happen
         }
-        bool done = true;
-        for (int i = 0; i < n_train_ && done; ++i)
-            for (size_t k = 0; k < painted[i].size() && done; ++k) done = painted[i][k] || task_.train_out[i].px[k] == 0;
         if (!done || layers.size() < 2) return true;
         Fit fit;
         fit.colour_map.fill(-1);
