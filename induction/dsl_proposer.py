@@ -65,6 +65,7 @@ FLAT_OPTIONS: dict[str, tuple[str, ...]] = {
     "second_answer": ("search", "enumeration"),
     "core_max_depth": ("enumeration",),
     "core_max_state_mb": ("enumeration",),
+    "core_cell_tables": ("enumeration",),
 }
 """Flat option names (``--option dsl.max_depth=3``) and the engine settings they set; the
 ``core_`` prefix is dropped for the enumeration's own field."""

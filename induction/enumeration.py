@@ -4,8 +4,8 @@ Every composition of the core's primitives is enumerated level by level, states
 deduplicated by the hash of their grids on every train and test input; each level is
 checked against the train outputs before it is stored, so the last level costs one
 primitive call per candidate on the first train grid that rules it out. A chain fits
-when it gives every train output, directly or after one colour map read off the pairs;
-when none fits, an assembly lays several states over each other, each painting its
+when it gives every train output, directly or after one colour map read off the pairs, or
+through a cell table with the input (``Combined``; these come last); when none fits, an assembly lays several states over each other, each painting its
 non-zero cells, its zero cells or all of them (see ``csrc/enumerate.hpp``). The result
 has the Python search's types, so the ``dsl`` proposer merges both:
 
@@ -27,7 +27,7 @@ import numpy as np
 from arc_core import ConfigError, Task, predict_output_shapes
 
 from .dsl.compiled import COMPILED, FAMILY_NAMES, _core
-from .render import Layered, Program, Step, program_size, render
+from .render import Combined, Layered, Program, Step, program_size, render
 from .search import SearchResult, Solution, shapes_predicted
 
 
@@ -54,6 +54,11 @@ class EnumerationConfig:
     different answer (pass@2's second attempt). Off by default: with the Python search's
     own on, training-clean at 3 CPU-s solved 278.83 tasks either way (one lost to wrong
     deeper fits that rank first, one gained; BENCHMARKS.md)."""
+    cell_tables: int = 8
+    """Most fits through a cell table with the input: a chain whose grids have the inputs'
+    shapes, each output cell read off (the chain's cell, the input's cell) by a table
+    consistent on every train pair that knows every test input's pairs (``combine_lookup``).
+    They come after the other fits and do not end the deepening. 0: none sought."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= 5:
@@ -61,7 +66,7 @@ class EnumerationConfig:
         for name in ("max_fits", "max_state_mb", "assemble_layers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"EnumerationConfig.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("near_misses", "assemble_pool"):
+        for name in ("near_misses", "assemble_pool", "cell_tables"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"EnumerationConfig.{name} must be >= 0, got {getattr(self, name)}")
 
@@ -74,7 +79,8 @@ def enumerate_search(task: Task, config: EnumerationConfig = EnumerationConfig()
     raw = _core.enumerate(grids(e.input for e in task.train), grids(e.output for e in task.train),
                           grids(task.test_inputs), config.max_depth, config.max_fits, max(seconds, 0.0),
                           cpu_clock, config.max_state_mb << 20, config.near_misses,
-                          config.assemble_pool, config.assemble_layers, config.second_answer)
+                          config.assemble_pool, config.assemble_layers, config.second_answer,
+                          config.cell_tables)
     shapes = [set(s) for s in predict_output_shapes(task)]
     total = sum(e.output.array.size for e in task.train)
     fits = [_solution(f, shapes, total) for f in raw["fits"]]
@@ -84,12 +90,16 @@ def enumerate_search(task: Task, config: EnumerationConfig = EnumerationConfig()
     return SearchResult(fits, near, stats, {})
 
 
-def program_of(fit: dict) -> Program | Layered:
-    """The program of one raw fit of the core: a chain (with its colour map), or layers."""
+def program_of(fit: dict) -> Program | Layered | Combined:
+    """The program of one raw fit of the core: a chain (with its colour map), layers, or a
+    chain combined with the input through a cell table."""
     chains = [tuple(_step(f, p) for f, p in layer) for layer in fit["layers"]]
     if len(chains) > 1:
         return Layered(tuple(chains), tuple(fit["modes"]))
     chain = chains[0]
+    if fit["cell_table"] is not None:
+        table = tuple(((k // 10, k % 10), y) for k, y in enumerate(fit["cell_table"]) if y >= 0)
+        return Combined(chain, (), table)
     if fit["colour_map"] is not None:
         table = tuple((a, b) for a, b in enumerate(fit["colour_map"]) if b >= 0)
         chain = chain + (Step.of("core_colour_map", {"table": table}),)

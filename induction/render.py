@@ -107,12 +107,14 @@ AnyProgram = Program | Combined | Layered | ByRole
 
 
 def program_size(program: AnyProgram) -> int:
-    """Sum of the primitives' costs (a combination or a colour-role wrapper costs one more
-    than what it wraps)."""
+    """Sum of the primitives' costs (a colour-role wrapper or an assembly costs one more
+    than what it wraps; a combination one more, and one per table entry that gives neither
+    of its two cells: a table that copies a cell is cheap, one that invents colours is not)."""
     if isinstance(program, ByRole):
         return program_size(program.inner) + 1
     if isinstance(program, Combined):
-        return program_size(program.left) + program_size(program.right) + 1
+        invented = sum(1 for (a, b), y in program.table if y not in (a, b))
+        return program_size(program.left) + program_size(program.right) + 1 + invented
     if isinstance(program, Layered):
         return sum(program_size(p) for p in program.layers) + 1
     return sum(s.cost for s in program)

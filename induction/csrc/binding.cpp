@@ -66,6 +66,13 @@ nb::dict fit_dict(const arc::Fit& f) {
     d["layers"] = layers;
     d["modes"] = modes;
     d["colour_map"] = cmap;
+    nb::object table = nb::none();
+    if (!f.cell_table.empty()) {
+        nb::list t;
+        for (int v : f.cell_table) t.append(v);
+        table = t;
+    }
+    d["cell_table"] = table;
     d["test_outputs"] = tests;
     d["depth"] = f.depth;
     d["missed"] = f.missed;
@@ -86,12 +93,12 @@ nb::object apply(int family, int param, const GridIn& grid, const GridIn& input)
 nb::dict run(const std::vector<GridIn>& train_in, const std::vector<GridIn>& train_out,
              const std::vector<GridIn>& test_in, int max_depth, int max_fits, double seconds,
              bool cpu_clock, int64_t max_state_bytes, int near_misses, int assemble_pool,
-             int assemble_layers, bool second_answer) {
+             int assemble_layers, bool second_answer, int cell_tables) {
     if (train_in.size() != train_out.size() || train_in.empty())
         throw std::invalid_argument("train inputs and outputs must be non-empty and pair up");
     arc::TaskData task{to_imgs(train_in), to_imgs(train_out), to_imgs(test_in)};
     arc::EnumConfig cfg{max_depth, max_fits, seconds, cpu_clock, max_state_bytes,
-                        near_misses, assemble_pool, assemble_layers, second_answer};
+                        near_misses, assemble_pool, assemble_layers, second_answer, cell_tables};
     arc::EnumResult res;
     {
         nb::gil_scoped_release release;
@@ -136,5 +143,6 @@ NB_MODULE(_core, m) {
           "One compiled primitive on a grid; None when it does not apply.");
     m.def("enumerate", &run, "train_in"_a, "train_out"_a, "test_in"_a, "max_depth"_a, "max_fits"_a,
           "seconds"_a, "cpu_clock"_a, "max_state_bytes"_a, "near_misses"_a, "assemble_pool"_a,
-          "assemble_layers"_a, "second_answer"_a, "Enumerate compositions of the compiled primitives (see enumerate.hpp).");
+          "assemble_layers"_a, "second_answer"_a, "cell_tables"_a,
+          "Enumerate compositions of the compiled primitives (see enumerate.hpp).");
 }

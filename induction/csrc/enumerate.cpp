@@ -15,6 +15,11 @@ namespace {
 // runs only when no chain fits (so a deepening that uses all its time still assembles).
 constexpr double kEnumShare = 0.85;
 
+// Deepest chain tried through a cell table: a table holds up to 100 entries, so deeper
+// chains fit by chance more often, and tracking it slows the checks of the largest level
+// (on training-clean at 3 CPU-s, tables at every depth cost 13 tasks their level 3).
+constexpr int kTableDepth = 2;
+
 struct State {
     int parent;             // index of the parent state (-1 for the inputs)
     Op op;                  // the call that made it from its parent
@@ -76,6 +81,10 @@ class Enumerator {
         }
         n_stored_ = states_.size();
         if (res_.fits.empty()) assemble();
+        for (auto& f : table_fits_) {  // after the others: a table of up to 100 entries fits more easily
+            if (static_cast<int>(res_.fits.size()) >= cfg_.max_fits) break;
+            res_.fits.push_back(std::move(f));
+        }
         near_misses();
         res_.stats.states = static_cast<int64_t>(n_stored_);
         res_.stats.state_bytes = bytes_;
@@ -100,6 +109,7 @@ class Enumerator {
     struct LayerRef { int parent; Op op; int depth; };
     std::vector<LayerRef> layers_;   // noted by check on the level being checked, for the assembly
     size_t n_stored_ = 0;            // states stored by the levels (the layers follow them)
+    std::vector<Fit> table_fits_;    // fits through a cell table with the input (see enumerate.hpp)
 
     bool out_of_time() {
         if (res_.stats.timed_out) return true;
@@ -209,18 +219,28 @@ class Enumerator {
         // would go on past the first pair for most states of tasks that add to the input)
         bool ink = collect_layers_, blank = collect_layers_;
         bool ink_new = false, blank_new = false;
+        // (state's cell, input's cell) -> output cell, while consistent
+        bool tabled = depth <= kTableDepth && static_cast<int>(table_fits_.size()) < cfg_.cell_tables;
+        std::array<int8_t, kColours * kColours> table;
+        table.fill(-1);
         for (int i = 0; i < n_train_; ++i) {
             const Img& y = task_.train_out[i];
             if (!call(op, states_[parent].grids[i], inputs_[i], out)) return;
             if (out.h != y.h || out.w != y.w) return;
             const Img& x = inputs_[i];
             bool same_shape = x.h == y.h && x.w == y.w;
-            for (int k = 0; k < y.size() && (exact || mapped || ink || blank); ++k) {
+            tabled &= same_shape;
+            for (int k = 0; k < y.size() && (exact || mapped || ink || blank || tabled); ++k) {
                 int a = out.px[k], b = y.px[k];
                 if (exact || mapped) {
                     exact &= a == b;
                     if (map[a] < 0) map[a] = b;
                     else mapped &= map[a] == b;
+                }
+                if (tabled) {
+                    int8_t& t = table[a * kColours + x.px[k]];
+                    if (t < 0) t = static_cast<int8_t>(b);
+                    else tabled &= t == b;
                 }
                 if (a != b) (a ? ink : blank) = false;
                 else if (a) ink_new |= !same_shape || x.px[k] != b;
@@ -230,10 +250,12 @@ class Enumerator {
                 ink &= ink_new;
                 blank &= blank_new;
             }
-            if (!exact && !mapped && !ink && !blank) return;
+            if (!exact && !mapped && !ink && !blank && !tabled) return;
         }
         if (!exact && !mapped) {
-            if (static_cast<int>(layers_.size()) < cfg_.assemble_pool) layers_.push_back({parent, op, depth});
+            if ((ink || blank) && static_cast<int>(layers_.size()) < cfg_.assemble_pool)
+                layers_.push_back({parent, op, depth});
+            if (tabled) table_fit(parent, op, depth, table, out);
             return;
         }
         Fit fit;
@@ -257,6 +279,32 @@ class Enumerator {
         }
         if (new_answers_only_ && known_answer(fit.test_out)) return;  // the level past the fits wants others
         res_.fits.push_back(std::move(fit));
+    }
+
+    // A fit through the cell table read off the train pairs, if the table knows every test
+    // input's (state's cell, input's cell) and the test answers are new.
+    void table_fit(int parent, const Op& op, int depth, const std::array<int8_t, kColours * kColours>& table,
+                   Img& out) {
+        Fit fit;
+        fit.depth = depth + 1;
+        fit.colour_map.fill(-1);
+        for (size_t j = n_train_; j < inputs_.size(); ++j) {
+            const Img& x = inputs_[j];
+            if (!call(op, states_[parent].grids[j], x, out) || out.h != x.h || out.w != x.w) return;
+            for (int k = 0; k < out.size(); ++k) {
+                int v = table[out.px[k] * kColours + x.px[k]];
+                if (v < 0) return;  // a pair the train outputs never showed: no answer
+                out.px[k] = static_cast<uint8_t>(v);
+            }
+            fit.test_out.push_back(out);
+        }
+        if (known_answer(fit.test_out)) return;
+        for (const auto& f : table_fits_)
+            if (same_outputs(f.test_out, fit.test_out)) return;
+        fit.layers.push_back(chain_of(parent));
+        fit.layers[0].push_back(op);
+        fit.cell_table.assign(table.begin(), table.end());
+        table_fits_.push_back(std::move(fit));
     }
 
     // The states noted as layers by the last level's check, computed on every input (in the

@@ -5,13 +5,20 @@
 // (every parent x primitive, stopping at the first train grid that cannot match: cheap),
 // and stored for the next level only when nothing fits and time and memory allow (anytime
 // deepening; when every fit of a level gives the same test outputs, one level more is
-// stored and checked for a different second answer). A chain fits when it reproduces every train output exactly, or does so after
-// one colour map read off the pairs. When no chain fits, an assembly step lays several
-// stored states over each other, first on top: each paints its non-zero cells (ink), its
-// zero cells (blank) or every cell (all), and must be right on every train cell it paints
-// where no layer above paints; cells no layer paints are 0. Greedy runs over shallow states
-// first, then deeper ones, counting the cells gained on every pair and on one pair at a
-// time, give several assemblies; each that reproduces every train output is a fit.
+// stored and checked for a different second answer). A chain fits when it reproduces every
+// train output exactly, or does so after one colour map read off the pairs.
+//
+// A short chain whose grids have the inputs' shapes also fits through a cell table: each
+// output cell read off (the chain's cell, the input's cell) by a table consistent on every
+// train pair that knows every test input's pairs. These fits come after the others and do
+// not end the deepening.
+//
+// When no chain fits (exactly or by a colour map), an assembly step lays several stored
+// states over each other, first on top: each paints its non-zero cells (ink), its zero
+// cells (blank) or every cell (all), and must be right on every train cell it paints where
+// no layer above paints; cells no layer paints are 0. Greedy runs over shallow states first,
+// then deeper ones, counting the cells gained on every pair and on one pair at a time, give
+// several assemblies; each that reproduces every train output is a fit.
 #pragma once
 
 #include <array>
@@ -37,6 +44,7 @@ struct EnumConfig {
     int assemble_pool = 100000;   // stored states tried as layers of an assembly (in order)
     int assemble_layers = 4;      // most layers in one assembly
     bool second_answer = false;   // when every fit gives the same test outputs, check one level more
+    int cell_tables = 8;          // most fits through a cell table with the input (0: none sought)
 };
 
 using Chain = std::vector<Op>;
@@ -49,6 +57,8 @@ struct Fit {
     std::vector<Chain> layers;    // one chain, or the layers of an assembly (first on top)
     std::vector<LayerMode> modes; // an assembly's: how each layer paints (empty for a chain)
     std::array<int, kColours> colour_map;  // -1 everywhere when none is applied
+    std::vector<int> cell_table;  // 100 entries, (chain's colour * 10 + input's) -> output colour
+                                  // or -1; empty when the chain's grid is the answer
     std::vector<Img> test_out;
     int depth = 0;                // primitive calls (+1 for a colour map, +1 for an assembly)
     int missed = 0;               // wrong train cells (0 for fits)

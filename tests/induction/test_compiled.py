@@ -17,7 +17,7 @@ from arc_core import Example, Grid, Task
 from induction.dsl import DslError
 from induction.dsl.compiled import COMPILED, _core, core_colour_map, core_layers
 from induction.enumeration import EnumerationConfig, enumerate_search
-from induction.render import Layered, run_program
+from induction.render import Combined, Layered, Step, program_size, run_program
 
 A = lambda rows: np.array(rows, dtype=np.uint8)  # noqa: E731
 
@@ -663,7 +663,7 @@ def test_assembly_lays_a_partial_state_over_a_base_that_shows_through():
     test = [[1, 0, 2], [2, 3, 0]]
     result = enumerate_search(_task([(x, rule(x)) for x in inputs], [test]), EnumerationConfig(max_depth=2),
                               seconds=30)
-    assert not [s for s in result.fits if not isinstance(s.program, Layered)]
+    assert not [s for s in result.fits if isinstance(s.program, tuple)]  # (a cell table may fit)
     layered = [s for s in result.fits if isinstance(s.program, Layered)]
     assert layered and layered[0].test_outputs[0].tolist() == rule(test)
     assert run_source(layered[0].source, test) == rule(test)
@@ -684,6 +684,40 @@ def test_assembly_clears_cells_with_a_blank_layer():
     layered = [s for s in result.fits if isinstance(s.program, Layered) and "blank" in s.program.modes]
     assert layered and layered[0].test_outputs[0].tolist() == rule(test)
     assert run_source(layered[0].source, test) == rule(test)
+
+
+def test_a_cell_table_reads_each_output_cell_off_a_state_and_the_input():
+    # 5 where a cell and its mirror image left-right are both non-zero, else the input: the
+    # mirrored input and the input, cell by cell, through a table read off the pairs
+    def rule(x):
+        x = np.array(x, dtype=np.uint8)
+        return np.where((x != 0) & (x[:, ::-1] != 0), 5, x).tolist()
+
+    inputs = [[[1, 0, 2], [0, 3, 0]], [[2, 1, 0, 3], [0, 0, 1, 1]], [[3, 0, 0], [1, 0, 2], [2, 1, 0]]]
+    test = [[2, 3, 1, 0], [0, 1, 0, 3]]
+    task = _task([(x, rule(x)) for x in inputs], [test])
+    result = enumerate_search(task, EnumerationConfig(max_depth=2), seconds=30)
+    tabled = [s for s in result.fits if isinstance(s.program, Combined)]
+    assert tabled and tabled[0].test_outputs[0].tolist() == rule(test)
+    assert "combine_lookup" in tabled[0].source and run_source(tabled[0].source, test) == rule(test)
+    for x in inputs:
+        assert run_source(tabled[0].source, x) == rule(x)
+    none = enumerate_search(task, EnumerationConfig(max_depth=2, cell_tables=0), seconds=30)
+    assert not [s for s in none.fits if isinstance(s.program, Combined)]
+
+
+def test_a_combination_costs_one_more_per_table_entry_that_copies_neither_cell():
+    step = Step.of("core_dihedral", {"k": 1})
+    copies = Combined((step,), (), (((1, 0), 1), ((0, 2), 2), ((3, 3), 3)))
+    invents = Combined((step,), (), (((1, 0), 1), ((0, 2), 7), ((3, 3), 3)))
+    assert program_size(copies) == 2 and program_size(invents) == 3
+
+
+def test_a_cell_table_that_never_saw_a_test_cell_gives_no_answer():
+    # the train inputs hold colours 0 and 1 only; the test input holds a 2: no table fits
+    pairs = [([[1, 0]], [[4, 0]]), ([[0, 1], [1, 1]], [[0, 4], [4, 4]])]
+    result = enumerate_search(_task(pairs, [[[2, 1]]]), EnumerationConfig(max_depth=1), seconds=30)
+    assert not [s for s in result.fits if isinstance(s.program, Combined)]
 
 
 _LAYER_OPS = [("core_keep_colour", "colour", (1, 2, 3)), ("core_remove_colour", "colour", (1, 2, 3)),

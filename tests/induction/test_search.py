@@ -178,6 +178,7 @@ def test_options_flat_or_by_engine_set_each_engines_settings():
     assert DslConfig.from_options({}) == DslConfig()
     both = DslConfig.from_options({"second_answer": True})
     assert both.search.second_answer and both.enumeration.second_answer and not DslConfig().search.second_answer
+    assert DslConfig.from_options({"core_cell_tables": 0}).enumeration.cell_tables == 0
     with pytest.raises(TypeError):
         DslConfig.from_options({"depth": 2})  # no such setting
     with pytest.raises(ConfigError, match="max_depth"):
