@@ -5,9 +5,10 @@ deduplicated by the hash of their grids on every train and test input; each leve
 checked against the train outputs before it is stored, so the last level costs one
 primitive call per candidate on the first train grid that rules it out. A chain fits
 when it gives every train output, directly or after one colour map read off the pairs, or
-through a cell table with the input (``Combined``; these come last); when none fits, an assembly lays several states over each other, each painting its
-non-zero cells, its zero cells or all of them (see ``csrc/enumerate.hpp``). The result
-has the Python search's types, so the ``dsl`` proposer merges both:
+through a cell table with the input (``Combined``; these come last); when none fits, an
+assembly lays several states over each other, each painting its non-zero cells, its zero
+cells or all of them (see ``csrc/enumerate.hpp``). The result has the Python search's
+types, so the ``dsl`` proposer merges both:
 
     result = enumerate_search(task, EnumerationConfig(), seconds=4.0)
     result.fits[0].source        # def transform(grid): ... core_dihedral(x, k=1) ...

@@ -49,30 +49,27 @@ nb::list chain_list(const arc::Chain& chain) {
     return out;
 }
 
+// A lookup table as a list, or None when it has no entry (every value -1).
+template <class Table>
+nb::object table_or_none(const Table& t) {
+    if (std::none_of(t.begin(), t.end(), [](int v) { return v >= 0; })) return nb::none();
+    nb::list out;
+    for (int v : t) out.append(v);
+    return out;
+}
+
 nb::dict fit_dict(const arc::Fit& f) {
     nb::list layers, tests;
     for (const auto& c : f.layers) layers.append(chain_list(c));
     for (const auto& g : f.test_out) tests.append(to_numpy(g));
-    nb::object cmap = nb::none();
-    if (std::any_of(f.colour_map.begin(), f.colour_map.end(), [](int v) { return v >= 0; })) {
-        nb::list m;
-        for (int v : f.colour_map) m.append(v);
-        cmap = m;
-    }
     nb::dict d;
     nb::list modes;
     static const char* const kModeNames[] = {"ink", "blank", "all"};
     for (auto m : f.modes) modes.append(kModeNames[static_cast<int>(m)]);
     d["layers"] = layers;
     d["modes"] = modes;
-    d["colour_map"] = cmap;
-    nb::object table = nb::none();
-    if (!f.cell_table.empty()) {
-        nb::list t;
-        for (int v : f.cell_table) t.append(v);
-        table = t;
-    }
-    d["cell_table"] = table;
+    d["colour_map"] = table_or_none(f.colour_map);
+    d["cell_table"] = table_or_none(f.cell_table);
     d["test_outputs"] = tests;
     d["depth"] = f.depth;
     d["missed"] = f.missed;

@@ -277,7 +277,7 @@ class Enumerator {
             }
             fit.test_out.push_back(out);
         }
-        if (new_answers_only_ && known_answer(fit.test_out)) return;  // the level past the fits wants others
+        if (new_answers_only_ && known_answer(res_.fits, fit.test_out)) return;  // the level past the fits wants others
         res_.fits.push_back(std::move(fit));
     }
 
@@ -298,9 +298,7 @@ class Enumerator {
             }
             fit.test_out.push_back(out);
         }
-        if (known_answer(fit.test_out)) return;
-        for (const auto& f : table_fits_)
-            if (same_outputs(f.test_out, fit.test_out)) return;
+        if (known_answer(res_.fits, fit.test_out) || known_answer(table_fits_, fit.test_out)) return;
         fit.layers.push_back(chain_of(parent));
         fit.layers[0].push_back(op);
         fit.cell_table.assign(table.begin(), table.end());
@@ -336,9 +334,9 @@ class Enumerator {
         return true;
     }
 
-    // Whether some fit gives these test outputs.
-    bool known_answer(const std::vector<Img>& outs) const {
-        for (const auto& f : res_.fits)
+    // Whether one of these fits gives these test outputs.
+    static bool known_answer(const std::vector<Fit>& fits, const std::vector<Img>& outs) {
+        for (const auto& f : fits)
             if (same_outputs(f.test_out, outs)) return true;
         return false;
     }
