@@ -8,7 +8,9 @@ Steps, each resumable (run the command again after an interruption):
 
 1. ``solve`` the default proposers over ``training-clean`` (no verifier, no router: the
    candidates are what the models learn from) on the CPU clock, into ``--out-runs``; a run
-   already there is resumed, its finished tasks kept.
+   already there is resumed, its finished tasks kept but for those where a proposer failed or
+   timed out (a busy machine can starve the workers past their wall-clock guard), which are
+   solved again; any left at the end are named on stderr.
 2. ``train-verifier`` and ``train-router`` on that run, with ``--seed``, into ``--models-dir``.
    Neither lets an evaluation task in: the run's tasks are checked by content.
 3. Pack the run's ``config.json``, ``results.jsonl`` and ``candidates.jsonl`` into
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from arc_core import Selection  # noqa: E402
 from cluster import RayConfig  # noqa: E402
 from ensemble.proposers import default_proposers  # noqa: E402
+from ensemble.rundir import RunDir  # noqa: E402
 from ensemble.solve import SolveConfig, solve  # noqa: E402
 from verifier.router import train_router  # noqa: E402
 from verifier.train import train_verifier  # noqa: E402
@@ -57,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
             resume=resume, retry_errors=resume,
             verifier=None, router=None, ray=RayConfig(workers=args.workers), report=False,
         ))
+        failed = sorted(RunDir(runs).failed_tasks())
+        if failed:
+            print(f"{len(failed)} task(s) with a proposer that failed or timed out ({', '.join(failed[:8])}"
+                  f"{', ...' if len(failed) > 8 else ''}): their candidates are not what the proposers give "
+                  "on an idle machine; run this command again to solve them again", file=sys.stderr)
     models = Path(args.models_dir)
     models.mkdir(parents=True, exist_ok=True)
     verifier = train_verifier([runs], models / "verifier.json", args.seed)

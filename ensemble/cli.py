@@ -104,7 +104,8 @@ def _add_solve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--retry-errors", action="store_true",
                    help="with --resume: run again the tasks recorded as errors (e.g. after fixing "
-                        "their files); the other finished tasks are kept")
+                        "their files) or where a proposer failed or timed out; the other finished "
+                        "tasks are kept")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.add_argument("--option", action="append", default=[], metavar="PROPOSER.FIELD=VALUE",
                    help="set a field of a proposer's config, e.g. dsl.max_depth=3 (VALUE read as JSON "

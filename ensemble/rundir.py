@@ -10,7 +10,8 @@
 A task's candidates are written before its result row, and only the result row
 marks the task finished; ``--resume`` drops candidate rows of unfinished tasks,
 so every finished candidate appears exactly once. ``--resume --retry-errors`` also
-counts a task recorded as an error as unfinished: its row is dropped and it runs again.
+counts a task recorded as an error, or one where some proposer failed or timed out, as
+unfinished: its row is dropped and it runs again.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ class RunDir:
         """Create or resume the run; returns the ids of tasks already finished. Refuses a
         path that is a file, a directory holding anything but a run of ours, and a resume
         whose answer-changing settings differ from the run's. With ``retry_errors``, a
-        resumed task whose row is an error is not finished: its row is dropped, to be
-        written again when it is run."""
+        resumed task whose row is an error, or names a proposer that failed, is not
+        finished: its row is dropped, to be written again when it is run."""
         if self.path.exists() and not self.path.is_dir():
             raise RunDirError(f"{self.path}: is a file, not a run directory (--out names a directory)")
         if self.path.is_dir():
@@ -76,7 +77,7 @@ class RunDir:
                 )
             done = self.finished_tasks()
             if retry_errors:
-                done -= self.error_tasks()
+                done -= self.failed_tasks()
             self._drop_unfinished_candidates(done)
             return done
         if not resume and (self.path / RESULTS).exists():
@@ -123,9 +124,11 @@ class RunDir:
     def finished_tasks(self) -> set[str]:
         return {r["task_id"] for r in _read_jsonl(self.path / RESULTS)}
 
-    def error_tasks(self) -> set[str]:
-        """Tasks whose row is an error (could not be loaded, or every proposer failed)."""
-        return {r["task_id"] for r in self.results() if r.get("status") == "error"}
+    def failed_tasks(self) -> set[str]:
+        """Tasks whose row is an error (could not be loaded, or every proposer failed) or names
+        a proposer that failed or timed out (its candidates are not what that proposer gives
+        when it runs to the end)."""
+        return {r["task_id"] for r in self.results() if r.get("status") == "error" or r.get("proposer_errors")}
 
     def write_json(self, name: str, data: Any) -> Path:
         path = self.path / name

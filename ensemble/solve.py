@@ -5,7 +5,8 @@
 One Ray task per proposer per ARC task (the branches of a task run in
 parallel); each finished ARC task is pooled, ranked and appended to the run
 directory at once, so a crash loses nothing and ``resume=True`` continues
-(``retry_errors=True`` also runs again the tasks recorded as errors).
+(``retry_errors=True`` also runs again the tasks recorded as errors, or where a proposer
+failed or timed out).
 Tasks that cannot be loaded, and proposers that fail, are recorded as errors
 and the run goes on.
 """
@@ -77,8 +78,8 @@ class SolveConfig:
     resume: bool = False
     """Continue the run in ``out``: skip finished tasks, keep everything written."""
     retry_errors: bool = False
-    """With ``resume``: run again the tasks recorded as errors (their rows are replaced);
-    every other finished task is kept as it is."""
+    """With ``resume``: run again the tasks recorded as errors, or where some proposer failed
+    or timed out (their rows are replaced); every other finished task is kept as it is."""
     ranking: str | None = None
     """Ranking rule (``ensemble.ranking.RANKERS``) that picks the two attempts; None:
     ``verifier`` when a verifier is used, else ``vote``."""

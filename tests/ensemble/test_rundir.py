@@ -53,12 +53,16 @@ def test_a_corrupt_config_or_a_directory_that_is_no_run_is_one_error(tmp_path):
         RunDir(empty).config()
 
 
-def test_retry_errors_unfinishes_only_the_error_rows(tmp_path):
+def test_retry_errors_unfinishes_only_the_rows_with_an_error(tmp_path):
     run = RunDir(tmp_path)
     run.start(SETTINGS, resume=False)
-    run.append_task({"task_id": "ok", "status": "ok"}, [{"task_id": "ok", "grid": [[1]]}])
+    run.append_task({"task_id": "ok", "status": "ok", "proposer_errors": {}}, [{"task_id": "ok", "grid": [[1]]}])
     run.append_task({"task_id": "bad", "status": "error", "error": "boom"}, [])
-    assert RunDir(tmp_path).start(SETTINGS, resume=True) == {"ok", "bad"}
+    # one proposer timed out, the other answered: the row is not what an idle machine gives
+    run.append_task({"task_id": "partial", "status": "ok", "proposer_errors": {"b": "timeout: no result after 80 s"}},
+                    [{"task_id": "partial", "grid": [[2]]}])
+    assert RunDir(tmp_path).start(SETTINGS, resume=True) == {"ok", "bad", "partial"}
+    assert run.failed_tasks() == {"bad", "partial"}
     assert RunDir(tmp_path).start(SETTINGS, resume=True, retry_errors=True) == {"ok"}
-    assert [r["task_id"] for r in run.results()] == ["ok"]  # the error row is gone, to be replaced
+    assert [r["task_id"] for r in run.results()] == ["ok"]  # the rows are gone, to be replaced
     assert [c["task_id"] for c in run.candidates()] == ["ok"]
