@@ -1,6 +1,7 @@
 """Benchmark the DSL proposer alone (no Ray) over a dataset.
 
     python bench/dsl_search.py --dataset training-clean --sample 100 --seed 0 --budget-s 10 --jobs 2
+    python bench/dsl_search.py --tasks 007bbfb7,00d62c1b --budget-s 3    # chosen tasks only
 
 Runs ``DslProposer`` on every selected task in worker processes (one task at a time
 per process), takes its first two candidates per test input as the attempts and
@@ -25,16 +26,18 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
-from arc_core import Budget, EvaluationOverlapError, Task, check_tuning_tasks, load_dataset
+from arc_core import Budget, DatasetError, EvaluationOverlapError, Selection, Task, check_tuning_tasks, load_dataset
 from arc_core.scoring import task_score
 from induction.dsl_proposer import DslConfig, DslProposer
 
 
 def main() -> None:
     args = _parse_args()
-    tasks = _select(load_dataset(args.dataset).tasks, args)
+    ids = tuple(t for t in (args.tasks or "").split(",") if t)
+    try:
+        tasks = load_dataset(args.dataset, Selection(ids, args.sample, args.seed, args.limit)).tasks
+    except DatasetError as e:
+        sys.exit(f"bench/dsl_search.py: {e}")
     try:
         let_in = check_tuning_tasks(tasks, args.dataset, args.allow_evaluation)
     except EvaluationOverlapError as e:
@@ -65,6 +68,7 @@ def _parse_args() -> argparse.Namespace:
     p.add_argument("--dataset", default="training-clean")
     p.add_argument("--allow-evaluation", action="store_true",
                    help="run tasks that share content with an evaluation split too (the summary lists them)")
+    p.add_argument("--tasks", default=None, help="comma-separated task ids (e.g. the tasks a change can affect)")
     p.add_argument("--limit", type=int, default=None, help="first N tasks (id order)")
     p.add_argument("--sample", type=int, default=None, help="N tasks drawn with --seed")
     p.add_argument("--seed", type=int, default=0)
@@ -81,15 +85,6 @@ def _parse_args() -> argparse.Namespace:
     p.add_argument("--out", default=None, help="write rows and summary as JSON here")
     p.add_argument("--verbose", action="store_true", help="print one line per task")
     return p.parse_args()
-
-
-def _select(tasks: list[Task], args: argparse.Namespace) -> list[Task]:
-    if args.sample is not None and args.sample < len(tasks):
-        idx = np.random.default_rng(args.seed).choice(len(tasks), args.sample, replace=False)
-        tasks = [tasks[i] for i in sorted(idx)]
-    if args.limit is not None:
-        tasks = tasks[: args.limit]
-    return tasks
 
 
 def _run_task(item: tuple[Task, float, DslConfig]) -> dict:
@@ -137,7 +132,7 @@ def summarise(rows: list[dict], args: argparse.Namespace, wall: float) -> dict:
     n = len(rows) or 1
     return {
         "dataset": args.dataset, "tasks": len(rows), "budget_s": args.budget_s, "clock": args.clock,
-        "sample": args.sample, "seed": args.seed, "limit": args.limit, "jobs": args.jobs,
+        "sample": args.sample, "seed": args.seed, "limit": args.limit, "task_ids": args.tasks, "jobs": args.jobs,
         "core_fraction": args.core_fraction, "core_max_depth": args.core_max_depth, "core_roots": args.core_roots,
         "pass@2": sum(r["score"] for r in rows) / n,
         "tasks_solved": sum(r["score"] for r in rows),
