@@ -96,9 +96,11 @@ class DslConfig:
     clock: str = "wall"
     """What the budget's seconds measure: "wall" (the Proposer contract) or "cpu" (this
     process's CPU seconds, for benchmarks on a shared machine)."""
-    core_fraction: float = 0.5
+    core_fraction: float = 0.8
     """Share of the search time given first to the compiled enumeration (it returns early
-    when a shallow level fits; the Python search gets the rest). 0 turns it off."""
+    when a shallow level fits; the Python search gets the rest). 0 turns it off. Chosen on
+    training-clean at 3 CPU-s: 0.5 / 0.65 / 0.8 answered 316.8 / 318.8 / 320.0 tasks
+    (BENCHMARKS.md)."""
     core_roots: int = 0
     """The compiled enumeration's near-misses (shape-right chains with the fewest wrong
     train cells) that start the Python search beside the input, so that its inferred
