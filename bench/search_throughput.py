@@ -19,18 +19,15 @@ import json
 import statistics
 import time
 
-import numpy as np
-
-from arc_core import load_dataset
+from arc_core import Selection, load_dataset
 from induction.enumeration import EnumerationConfig, enumerate_search
 from induction.search import SearchConfig, search
 
 
 def main() -> None:
     args = _parse_args()
-    tasks = load_dataset("arc-agi-1/training").tasks
-    idx = sorted(np.random.default_rng(args.seed).choice(len(tasks), args.tasks, replace=False))
-    tasks = [tasks[i].without_truth() for i in idx]
+    selection = Selection(sample=args.tasks, seed=args.seed)
+    tasks = [t.without_truth() for t in load_dataset("arc-agi-1/training", selection).tasks]
     budgets = [float(b) for b in args.budgets.split(",")]
     rows = []
     for budget in budgets:
