@@ -48,6 +48,32 @@ def test_deterministic_for_a_seed(tiny_config):
     assert [c.features for c in runs[0]] == [c.features for c in runs[1]]
 
 
+def test_further_nets_train_in_what_the_plan_leaves_and_votes_keep_their_scale(tiny_config):
+    from dataclasses import replace
+
+    task = recolour_task().without_truth()
+    one = TTTNetProposer(replace(tiny_config, nets=1)).propose(task, Budget(seconds=5, seed=0))
+    three = TTTNetProposer(replace(tiny_config, nets=3))
+    cands = three.propose(task, Budget(seconds=5, seed=0))
+    # a net that fits early leaves steps for the next ones (the first is the same net as alone)
+    assert 2 <= cands[0].features["nets"] <= 3 and one[0].features["nets"] == 1
+    assert cands[0].features["train_steps"] == one[0].features["train_steps"]
+    views = cands[0].provenance["views"]
+    for c in cands:  # votes are agreeing views per net: never more than the views
+        assert 0 < c.features["votes"] <= views and c.features["vote_share"] == c.features["votes"] / views
+    assert cands[0].grid == one[0].grid
+    # a plan with room for one net only (nets that never stop early): only the first trains
+    config = replace(tiny_config, nets=3, fit_patience=10_000)
+    plan = plan_task(task, config.max_train_cells, config.feature_groups)
+    model = build_model(n_channels(plan.mode, plan.groups), config.hidden, config.dilations, 0)
+    planned = TTTNetProposer(config)._plan_steps(model, plan, len(task.train), views, 5.0)
+    # scale the cost model so that the plan is max_steps plus less than min_steps
+    config = replace(config, macs_per_second=config.macs_per_second * (config.max_steps + 5) / planned)
+    tight = TTTNetProposer(config)
+    assert tight.propose(task, Budget(seconds=5, seed=0))[0].features["nets"] == 1
+    assert tight.last_report.steps == config.max_steps
+
+
 def test_budget_respected_when_the_plan_is_too_optimistic():
     # A cost model claiming an absurdly fast machine plans max_steps steps; the
     # deadline must stop training and the proposer must still answer in time.
@@ -112,7 +138,7 @@ def test_handles_one_pair_task(tiny_config):
 @pytest.mark.parametrize("field, value", [
     ("hidden", 2), ("dilations", ()), ("learning_rate", 0.0), ("min_steps", 10_000),
     ("dihedral_views", 9), ("train_fraction", 1.0), ("deadline_fraction", 0.1),
-    ("deadline_clock", "sundial"), ("max_candidates", 0),
+    ("deadline_clock", "sundial"), ("max_candidates", 0), ("nets", 0),
 ])
 def test_config_rejects_bad_values_naming_the_field(field, value):
     with pytest.raises(ConfigError, match=field):
