@@ -87,10 +87,10 @@ class TTTNetProposer:
                     break
                 model = build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations,
                                     _net_seed(budget.seed, k))
+            rng = np.random.default_rng([_net_seed(budget.seed, k), 1])
             reports.append(train_model(
-                model, canvases, min(cfg.max_steps, left), cfg.learning_rate, np.random.default_rng([_net_seed(budget.seed, k), 1]),
-                per_step=cfg.canvases_per_step, weight_decay=cfg.weight_decay, fit_patience=cfg.fit_patience,
-                deadline=deadline, clock=clock,
+                model, canvases, min(cfg.max_steps, left), cfg.learning_rate, rng, per_step=cfg.canvases_per_step,
+                weight_decay=cfg.weight_decay, fit_patience=cfg.fit_patience, deadline=deadline, clock=clock,
             ))
             nets.append(model)
             left -= reports[-1].steps
