@@ -49,13 +49,14 @@ class TTTConfig:
     arc-agi-1/training tasks at 10 CPU-s (seed 1): pass@2 5.5% with 0, 9% with 1, 10% with
     2, 14% with 4, 13% with 8; another 100 (seed 2): 5% with 0, 16.5% with 4 (median 1.8
     CPU-s per task)."""
-    nets: int = 3
+    nets: int = 1
     """Nets trained per task, each from its own seed, whose views' votes are pooled. Each
     takes at most ``max_steps`` of the steps the cost model plans for the budget, the next
     one only while the plan has ``min_steps`` left (a net also stops once it reproduces
-    every canvas), so the result still depends only on the seed. Measured on two 100-task training-clean samples
-    at 10 CPU-s (seeds 1 and 2): pass@2 10.5 / 12.8% with 1 net, 12.5 / 14.7% with 3, no task
-    lost; median CPU 2.5 -> 4.5 s per task."""
+    every canvas), so the result still depends only on the seed. With 3, on two 100-task
+    training-clean samples at 10 CPU-s (seeds 1 and 2): pass@2 10.5 -> 12.5% and 12.8 ->
+    13.7%, no task lost, median CPU 2.5 -> 3.9 s per task (BENCHMARKS.md). The default stays 1
+    while the shipped verifier and router are trained on one-net candidates."""
     train_fraction: float = 0.7
     """Share of the budget planned for training; the rest is features and inference."""
     deadline_fraction: float = 0.9
