@@ -71,7 +71,11 @@ class TTTNetProposer:
 
     def _solve(self, task: Task, plan: TaskPlan, budget: Budget, start: float, clock) -> list[Candidate]:
         cfg = self.config
-        model = build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations, budget.seed)
+
+        def new_net(k: int) -> CellNet:
+            return build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations, _net_seed(budget.seed, k))
+
+        model = new_net(0)
         views = make_views(cfg.dihedral_views, cfg.colour_perm_views, np.random.default_rng([budget.seed, 0]),
                            free_colours(task))
         planned = self._plan_steps(model, plan, len(task.train), len(views), budget.seconds)
@@ -82,14 +86,14 @@ class TTTNetProposer:
         deadline = start + cfg.deadline_fraction * budget.seconds
         nets, reports, left = [], [], planned
         for k in range(cfg.nets):
+            steps = min(cfg.max_steps, left)
             if k:  # a further net only where the plan has room for a useful one
-                if min(cfg.max_steps, left) < cfg.min_steps or reports[-1].stopped_by_time:
+                if steps < cfg.min_steps or reports[-1].stopped_by_time:
                     break
-                model = build_model(n_channels(plan.mode, plan.groups), cfg.hidden, cfg.dilations,
-                                    _net_seed(budget.seed, k))
+                model = new_net(k)
             rng = np.random.default_rng([_net_seed(budget.seed, k), 1])
             reports.append(train_model(
-                model, canvases, min(cfg.max_steps, left), cfg.learning_rate, rng, per_step=cfg.canvases_per_step,
+                model, canvases, steps, cfg.learning_rate, rng, per_step=cfg.canvases_per_step,
                 weight_decay=cfg.weight_decay, fit_patience=cfg.fit_patience, deadline=deadline, clock=clock,
             ))
             nets.append(model)
