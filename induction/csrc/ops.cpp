@@ -1131,6 +1131,37 @@ bool op_map_objects(const Img& x, int param, const Img&, Img& out) {
     return true;
 }
 
+// Each object (param / 4: 0 4-connected one colour, 1 8-connected any colours) cut to one
+// half of its bounding box (param % 4: 0 top, 1 bottom, 2 left, 3 right), every other cell
+// cleared; a box of odd height (width) gives its middle row (column) to neither half. Does
+// not apply when no cell is kept.
+bool op_object_halves(const Img& x, int param, const Img&, Img& out) {
+    int mode = param / 4, side = param % 4;
+    out = Img(x.h, x.w);
+    bool kept = false;
+    for (const Object& o : objects_of(x, mode)) {
+        int h = o.r1 - o.r0 + 1, w = o.c1 - o.c0 + 1;
+        for (int k : o.index) {
+            int r = k / x.w - o.r0, c = k % x.w - o.c0;
+            bool in = side == 0 ? r < h / 2 : side == 1 ? r >= h - h / 2 : side == 2 ? c < w / 2 : c >= w - w / 2;
+            if (in) { out.px[k] = x.px[k]; kept = true; }
+        }
+    }
+    return kept;
+}
+
+// The grid's centre line kept, every other cell cleared: 0 its centre column, 1 its centre
+// row, 2 both. A side of even length has no centre line (does not apply).
+bool op_keep_centre(const Img& x, int mode, const Img&, Img& out) {
+    bool col = mode != 1, row = mode != 0;
+    if ((col && x.w % 2 == 0) || (row && x.h % 2 == 0)) return false;
+    out = Img(x.h, x.w);
+    for (int r = 0; r < x.h; ++r)
+        for (int c = 0; c < x.w; ++c)
+            if ((col && c == x.w / 2) || (row && r == x.h / 2)) out.at(r, c) = x.at(r, c);
+    return true;
+}
+
 // Empty cells next to a non-zero cell take colour param / 3: its 4 side neighbours
 // (param % 3 == 0), its 4 corner neighbours (1), all 8 (2).
 bool op_halo(const Img& x, int param, const Img&, Img& out) {
@@ -1324,6 +1355,7 @@ const char* const kKeepsShape[] = {
     "outline", "invert", "paint", "hull", "frame", "draw_lines", "connect", "remove_small",
     "keep_frequent", "shift", "halo", "map_objects", "paint_input", "overlay_input", "mask_input",
     "keep_objects", "drop_objects", "spread_colours", "rays_to_contact", "part_keep",
+    "object_halves", "keep_centre",
 };
 
 std::vector<Family> with_shape_flags(std::vector<Family> table) {
@@ -1387,6 +1419,8 @@ const std::vector<Family>& families() {
         {"paint_input", "mode", range(0, 2), op_paint_input, true},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
         {"mask_input", "mode", range(0, 3), op_mask_input, true},
+        {"object_halves", "side", range(0, 8), op_object_halves},
+        {"keep_centre", "mode", range(0, 3), op_keep_centre},
     });
     return table;
 }

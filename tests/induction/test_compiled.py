@@ -399,6 +399,43 @@ def test_hull_frame_and_colour_cell():
         call("core_colour_cell", [[0]], mode=0)
 
 
+def test_object_halves_and_the_centre_line():
+    bars = [[0, 2, 0, 0],
+            [0, 2, 0, 3],
+            [0, 2, 0, 3],
+            [0, 2, 0, 3],
+            [0, 2, 0, 0]]
+    # bottom halves: the 5-cell bar keeps 2 cells (its middle row goes to neither half)
+    assert call("core_object_halves", bars, side=1).tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0],
+                                                                 [0, 2, 0, 3], [0, 2, 0, 0]]
+    assert call("core_object_halves", bars, side=0).tolist() == [[0, 2, 0, 0], [0, 2, 0, 3], [0, 0, 0, 0],
+                                                                 [0, 0, 0, 0], [0, 0, 0, 0]]
+    # left / right halves of a 2-wide multicolour object (8-connected any colours: side + 4)
+    two = [[5, 6], [7, 8]]
+    assert call("core_object_halves", two, side=4 + 2).tolist() == [[5, 0], [7, 0]]
+    assert call("core_object_halves", two, side=4 + 3).tolist() == [[0, 6], [0, 8]]
+    # one-colour objects (4-connected) are cut apart: each single cell has no half
+    with pytest.raises(DslError):
+        call("core_object_halves", two, side=2)
+    with pytest.raises(DslError):
+        call("core_object_halves", [[4]], side=1)  # 1x1: nothing kept
+    with pytest.raises(DslError):
+        call("core_object_halves", [[0, 0]], side=0)  # no object
+    full = np.full((30, 30), 9, dtype=np.uint8)  # one colour, the largest grid: the bottom 15 rows
+    assert (call("core_object_halves", full, side=1) == np.vstack([np.zeros((15, 30)), full[15:]])).all()
+
+    g = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert call("core_keep_centre", g, mode=0).tolist() == [[0, 2, 0], [0, 5, 0], [0, 8, 0]]
+    assert call("core_keep_centre", g, mode=1).tolist() == [[0, 0, 0], [4, 5, 6], [0, 0, 0]]
+    assert call("core_keep_centre", g, mode=2).tolist() == [[0, 2, 0], [4, 5, 6], [0, 8, 0]]
+    assert call("core_keep_centre", [[3]], mode=2).tolist() == [[3]]
+    assert call("core_keep_centre", [[1, 2, 3, 4]], mode=1).tolist() == [[1, 2, 3, 4]]  # the row of a 1-row grid
+    with pytest.raises(DslError):
+        call("core_keep_centre", [[1, 2, 3, 4]], mode=0)  # an even width has no centre column
+    with pytest.raises(DslError):
+        call("core_keep_centre", np.ones((30, 29), dtype=np.uint8), mode=2)
+
+
 def test_combining_with_the_input():
     state, inp = A([[0, 3], [0, 0]]), A([[1, 1], [0, 2]])
     assert call("core_overlay_input", state, inp, mode=0).tolist() == [[1, 3], [0, 2]]
