@@ -1131,15 +1131,13 @@ bool op_map_objects(const Img& x, int param, const Img&, Img& out) {
     return true;
 }
 
-// Each object (param / 4: 0 4-connected one colour, 1 8-connected any colours) cut to one
-// half of its bounding box (param % 4: 0 top, 1 bottom, 2 left, 3 right), every other cell
-// cleared; a box of odd height (width) gives its middle row (column) to neither half. Does
-// not apply when no cell is kept.
-bool op_object_halves(const Img& x, int param, const Img&, Img& out) {
-    int mode = param / 4, side = param % 4;
+// Each 4-connected one-colour object cut to one half of its bounding box (side: 0 top,
+// 1 bottom, 2 left, 3 right), every other cell cleared; a box of odd height (width) gives
+// its middle row (column) to neither half. Does not apply when no cell is kept.
+bool op_object_halves(const Img& x, int side, const Img&, Img& out) {
     out = Img(x.h, x.w);
     bool kept = false;
-    for (const Object& o : objects_of(x, mode)) {
+    for (const Object& o : objects_of(x, 0)) {
         int h = o.r1 - o.r0 + 1, w = o.c1 - o.c0 + 1;
         for (int k : o.index) {
             int r = k / x.w - o.r0, c = k % x.w - o.c0;
@@ -1419,7 +1417,7 @@ const std::vector<Family>& families() {
         {"paint_input", "mode", range(0, 2), op_paint_input, true},
         {"overlay_input", "mode", range(0, 2), op_overlay_input, true},
         {"mask_input", "mode", range(0, 3), op_mask_input, true},
-        {"object_halves", "side", range(0, 8), op_object_halves},
+        {"object_halves", "side", range(0, 4), op_object_halves},
         {"keep_centre", "mode", range(0, 3), op_keep_centre},
     });
     return table;

@@ -410,13 +410,12 @@ def test_object_halves_and_the_centre_line():
                                                                  [0, 2, 0, 3], [0, 2, 0, 0]]
     assert call("core_object_halves", bars, side=0).tolist() == [[0, 2, 0, 0], [0, 2, 0, 3], [0, 0, 0, 0],
                                                                  [0, 0, 0, 0], [0, 0, 0, 0]]
-    # left / right halves of a 2-wide multicolour object (8-connected any colours: side + 4)
-    two = [[5, 6], [7, 8]]
-    assert call("core_object_halves", two, side=4 + 2).tolist() == [[5, 0], [7, 0]]
-    assert call("core_object_halves", two, side=4 + 3).tolist() == [[0, 6], [0, 8]]
-    # one-colour objects (4-connected) are cut apart: each single cell has no half
+    # left / right halves; objects are one colour, 4-connected: each cell of a multicolour
+    # block is an object of its own, with no half
+    assert call("core_object_halves", [[5, 5, 5, 0, 6, 6]], side=2).tolist() == [[5, 0, 0, 0, 6, 0]]
+    assert call("core_object_halves", [[5, 5, 5, 0, 6, 6]], side=3).tolist() == [[0, 0, 5, 0, 0, 6]]
     with pytest.raises(DslError):
-        call("core_object_halves", two, side=2)
+        call("core_object_halves", [[5, 6], [7, 8]], side=2)
     with pytest.raises(DslError):
         call("core_object_halves", [[4]], side=1)  # 1x1: nothing kept
     with pytest.raises(DslError):
