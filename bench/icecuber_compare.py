@@ -15,7 +15,8 @@ its own ranking, the two best distinct grids per test input (it ships three). It
 colour normalisation is on, its flip augmentations are off (one run per depth). With
 ``--only-missed`` only the tasks the ``dsl`` file does not fully solve are run (a depth-3
 run of all tasks takes hours on two cores). The JSON written (``--out``) lists the tasks
-each side solves that the other does not.
+each side solves that the other does not. Like ``bench/dsl_search.py``, it refuses tasks that
+share a test input or a train pair with an evaluation task (``arc_core.check_tuning_tasks``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from arc_core import Selection, load_dataset
+from arc_core import DatasetError, EvaluationOverlapError, Selection, check_tuning_tasks, load_dataset
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     with opener(args.dsl, "rt") as f:
         ours = {r["task_id"]: r["score"] for r in json.load(f)["tasks"]}
 
-    tasks = load_dataset(args.dataset, Selection()).tasks
+    try:
+        tasks = load_dataset(args.dataset, Selection()).tasks
+        check_tuning_tasks(tasks, args.dataset)  # it picks what to build: refuse tasks that overlap evaluation
+    except (DatasetError, EvaluationOverlapError) as e:
+        sys.exit(f"bench/icecuber_compare.py: {e}")
     name = "arc_ensemble_" + "".join(ch if ch.isalnum() else "_" for ch in args.dataset)
     folder = args.icecuber / "dataset" / name
     folder.mkdir(parents=True, exist_ok=True)
