@@ -111,6 +111,7 @@ nb::dict run(const std::vector<GridIn>& train_in, const std::vector<GridIn>& tra
     stats["dropped"] = s.dropped;
     stats["duplicates"] = s.duplicates;
     stats["pruned"] = s.pruned;
+    stats["shared"] = s.shared;
     stats["bugs"] = s.bugs;
     stats["state_bytes"] = s.state_bytes;
     stats["depth_reached"] = s.depth_reached;

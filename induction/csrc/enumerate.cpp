@@ -6,6 +6,7 @@
 #include <ctime>
 #include <exception>
 #include <numeric>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace arc {
@@ -19,6 +20,10 @@ constexpr double kEnumShare = 0.85;
 // chains fit by chance more often, and tracking it slows the checks of the largest level
 // (on training-clean at 3 CPU-s, tables at every depth cost 13 tasks their level 3).
 constexpr int kTableDepth = 2;
+
+// Memory for the bits of calls ruled out on the first train pair, shared by the states
+// with the same grid there (about a million groups of 370 calls).
+constexpr size_t kSharedBytes = 64u << 20;
 
 struct State {
     int parent;             // index of the parent state (-1 for the inputs)
@@ -110,6 +115,13 @@ class Enumerator {
     std::vector<LayerRef> layers_;   // noted by check on the level being checked, for the assembly
     size_t n_stored_ = 0;            // states stored by the levels (the layers follow them)
     std::vector<Fit> table_fits_;    // fits through a cell table with the input (see enumerate.hpp)
+    // States with the same grid on the first train input get the same check there, and the
+    // first pair rules out most calls: a call ruled out there for one state is ruled out for
+    // the others without calling it (counted as shared; many states differ only on other
+    // inputs, or a call left the first grid as it was)
+    std::unordered_map<uint64_t, size_t> group_of_;  // hash of the first train grid -> group
+    std::vector<int> group_state_;                  // the state that opened each group
+    std::vector<uint64_t> ruled_out_;               // per group, a bit per call (see ruled_out)
 
     bool out_of_time() {
         if (res_.stats.timed_out) return true;
@@ -187,6 +199,7 @@ class Enumerator {
         for (int p : order) {
             bool keeps_wrong = states_[p].missed < 0;  // some train shape is wrong already
             bool transposes_wrong = transposed_shape_wrong(states_[p]);
+            uint64_t* shared = ruled_out(p, ops.size());
             for (size_t k = 0; k < ops.size(); ++k) {
                 if (tick()) return false;
                 res_.stats.candidates++;
@@ -195,10 +208,32 @@ class Enumerator {
                     res_.stats.pruned++;
                     continue;
                 }
-                check(p, ops[k], depth, out);
+                if (shared && (shared[k >> 6] >> (k & 63) & 1)) {
+                    res_.stats.shared++;
+                    continue;
+                }
+                if (!check(p, ops[k], depth, out) && shared) shared[k >> 6] |= uint64_t{1} << (k & 63);
             }
         }
         return true;
+    }
+
+    // The calls ruled out on the first train pair for states with this state's grid there
+    // (one bit per call), shared by every level: a call reads the state's grid and the
+    // input's, and what rules it out on the first pair only gets stricter with depth (cell
+    // tables are tried to depth kTableDepth). Null when the tables are full (kSharedBytes)
+    // or on a hash collision: the state is then checked on its own.
+    uint64_t* ruled_out(int state, size_t n_ops) {
+        const size_t words = (n_ops + 63) / 64;
+        const Img& first = states_[state].grids[0];
+        auto it = group_of_.find(hash_img(first));
+        if (it != group_of_.end())
+            return states_[group_state_[it->second]].grids[0].same(first) ? &ruled_out_[it->second * words] : nullptr;
+        if ((ruled_out_.size() + words) * sizeof(uint64_t) > kSharedBytes) return nullptr;
+        group_of_.emplace(hash_img(first), group_state_.size());
+        group_state_.push_back(state);
+        ruled_out_.resize(ruled_out_.size() + words, 0);
+        return &ruled_out_[ruled_out_.size() - words];
     }
 
     // Whether the state's grids, transposed, miss some train output's shape.
@@ -208,7 +243,9 @@ class Enumerator {
         return false;
     }
 
-    void check(int parent, const Op& op, int depth, Img& out) {
+    // Checks one call on one parent; false when the first train pair rules it out (what
+    // happens there depends only on the parent's first train grid).
+    bool check(int parent, const Op& op, int depth, Img& out) {
         std::array<int, kColours> map;
         map.fill(-1);
         bool exact = true, mapped = true;
@@ -225,8 +262,8 @@ class Enumerator {
         table.fill(-1);
         for (int i = 0; i < n_train_; ++i) {
             const Img& y = task_.train_out[i];
-            if (!call(op, states_[parent].grids[i], inputs_[i], out)) return;
-            if (out.h != y.h || out.w != y.w) return;
+            if (!call(op, states_[parent].grids[i], inputs_[i], out)) return i > 0;
+            if (out.h != y.h || out.w != y.w) return i > 0;
             const Img& x = inputs_[i];
             bool same_shape = x.h == y.h && x.w == y.w;
             tabled &= same_shape;
@@ -250,13 +287,13 @@ class Enumerator {
                 ink &= ink_new;
                 blank &= blank_new;
             }
-            if (!exact && !mapped && !ink && !blank && !tabled) return;
+            if (!exact && !mapped && !ink && !blank && !tabled) return i > 0;
         }
         if (!exact && !mapped) {
             if ((ink || blank) && static_cast<int>(layers_.size()) < cfg_.assemble_pool)
                 layers_.push_back({parent, op, depth});
             if (tabled) table_fit(parent, op, depth, table, out);
-            return;
+            return true;
         }
         Fit fit;
         fit.layers.push_back(chain_of(parent));
@@ -268,17 +305,18 @@ class Enumerator {
             fit.depth++;
         }
         for (size_t j = n_train_; j < inputs_.size(); ++j) {
-            if (!call(op, states_[parent].grids[j], inputs_[j], out)) return;
+            if (!call(op, states_[parent].grids[j], inputs_[j], out)) return true;
             if (!exact) {
                 for (auto& v : out.px) {
-                    if (map[v] < 0) return;  // a colour the map never saw: no answer
+                    if (map[v] < 0) return true;  // a colour the map never saw: no answer
                     v = static_cast<uint8_t>(map[v]);
                 }
             }
             fit.test_out.push_back(out);
         }
-        if (new_answers_only_ && known_answer(res_.fits, fit.test_out)) return;  // the level past the fits wants others
+        if (new_answers_only_ && known_answer(res_.fits, fit.test_out)) return true;  // the level past the fits wants others
         res_.fits.push_back(std::move(fit));
+        return true;
     }
 
     // A fit through the cell table read off the train pairs, if the table knows every test

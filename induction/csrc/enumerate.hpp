@@ -70,6 +70,8 @@ struct EnumStats {
     int64_t dropped = 0;          // primitive did not apply (or gave an illegal grid)
     int64_t duplicates = 0;       // a stored level's child equal to a known state
     int64_t pruned = 0;           // checks skipped: the result's shape, known beforehand, is wrong
+    int64_t shared = 0;           // checks skipped: ruled out on the first train pair for a parent
+                                  // with the same grid there
     int64_t bugs = 0;             // a primitive threw: a defect, never expected
     int64_t state_bytes = 0;      // memory held by stored states at the end
     int depth_reached = 0;        // deepest level checked (fully or in part)
