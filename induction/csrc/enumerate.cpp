@@ -548,7 +548,21 @@ class Enumerator {
 }  // namespace
 
 EnumResult enumerate_programs(const TaskData& task, const EnumConfig& config) {
-    return Enumerator(task, config).run();
+    // The train pairs smallest input first: every call is made on the first pair, which
+    // rules out most of them, so a small grid there makes most calls cheap, and more states
+    // share their first grid (on 20 training-clean tasks that stop in level 3, 17% more
+    // candidates per CPU-second). Fits do not depend on the order of the pairs.
+    std::vector<size_t> order(task.train_in.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&task](size_t a, size_t b) { return task.train_in[a].size() < task.train_in[b].size(); });
+    TaskData sorted;
+    for (size_t i : order) {
+        sorted.train_in.push_back(task.train_in[i]);
+        sorted.train_out.push_back(task.train_out[i]);
+    }
+    sorted.test_in = task.test_in;
+    return Enumerator(sorted, config).run();
 }
 
 }  // namespace arc
