@@ -3,7 +3,9 @@
 Every composition of the core's primitives is enumerated level by level, states
 deduplicated by the hash of their grids on every train and test input; each level is
 checked against the train outputs before it is stored, so the last level costs one
-primitive call per candidate on the first train grid that rules it out. A chain fits
+primitive call per candidate on the first train grid that rules it out (the smallest
+input's pair; a call ruled out there is skipped for every state with the same grid there,
+counted in ``core_shared``). A chain fits
 when it gives every train output, directly or after one colour map read off the pairs, or
 through a cell table with the input (``Combined``; these come last); when none fits, an
 assembly lays several states over each other, each painting its non-zero cells, its zero

@@ -2,7 +2,9 @@
 // deduplication of states (observational equivalence over every train and test input).
 //
 // Level d holds the distinct states of d primitive calls. Each level is first checked
-// (every parent x primitive, stopping at the first train grid that cannot match: cheap),
+// (every parent x primitive, stopping at the first train grid that cannot match: cheap; the
+// train pairs are taken smallest input first, and a call ruled out on the first pair is
+// skipped for every state with the same grid there),
 // and stored for the next level only when nothing fits and time and memory allow (anytime
 // deepening; when every fit of a level gives the same test outputs, one level more is
 // stored and checked for a different second answer). A chain fits when it reproduces every
