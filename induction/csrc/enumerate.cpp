@@ -226,11 +226,12 @@ class Enumerator {
     uint64_t* ruled_out(int state, size_t n_ops) {
         const size_t words = (n_ops + 63) / 64;
         const Img& first = states_[state].grids[0];
-        auto it = group_of_.find(hash_img(first));
+        const uint64_t h = hash_img(first);
+        auto it = group_of_.find(h);
         if (it != group_of_.end())
             return states_[group_state_[it->second]].grids[0].same(first) ? &ruled_out_[it->second * words] : nullptr;
         if ((ruled_out_.size() + words) * sizeof(uint64_t) > kSharedBytes) return nullptr;
-        group_of_.emplace(hash_img(first), group_state_.size());
+        group_of_.emplace(h, group_state_.size());
         group_state_.push_back(state);
         ruled_out_.resize(ruled_out_.size() + words, 0);
         return &ruled_out_[ruled_out_.size() - words];
