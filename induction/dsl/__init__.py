@@ -30,11 +30,11 @@ SEARCH_ORDER: tuple[str, ...] = (
     "unify_object_colours", "count_objects_row", "colours_by_frequency", "largest_colours", "colour_stripes",
     "count_cells_grid", "grid_by_key", "fill_enclosed", "fill_enclosed_by", "fill_regions", "draw_rays",
     "corner_rays", "notch_rays", "bounce_rays", "fill_to_corner", "centre_lines", "connect_pixels",
-    "extend_to_contact", "complete_symmetry", "complete_tiling", "flood_from", "symmetrize", "extend_periodic",
+    "extend_to_contact", "complete_symmetry", "complete_tiling", "flood_from", "flood_alternate", "symmetrize", "extend_periodic",
     "repeat_band", "fill_rect_between_pairs", "fill_largest_rect", "elbow_path", "lines_across", "segments_to_lines",
     "repeat_runs", "fill_empty_squares", "recolour_in_box", "continue_pattern", "extend_line_ends", "gravity",
     "gravity_objects", "attract_to_largest", "attract_to", "align_objects", "centre_on", "approach", "to_own_side",
-    "shift_by_size", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "kron_stencil",
+    "shift_by_size", "shift_colours", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "kron_stencil",
     "colour_mask_by_key", "copy_part_everywhere", "parts_from_first", "fold",
 )
 """The order in which the search tries the primitives at every state: the cheap learned

@@ -599,6 +599,47 @@ def flood_from(grid: np.ndarray, seed: int, colour: int) -> np.ndarray:
     return np.where(np.isin(lab, hit) & (lab > 0), colour, grid).astype(np.uint8)
 
 
+def _infer_flood_alternate(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    # the colours whose cells the outputs repaint, present in every input
+    through = set.intersection(*(set(np.unique(x[x != y]).tolist()) for x, y in zip(xs, ys)))
+    return [{"through": c} for c in sorted(through)]
+
+
+@primitive(infer=_infer_flood_alternate, same_shape=True)
+def flood_alternate(grid: np.ndarray, through: int) -> np.ndarray:
+    """Flood the cells of colour ``through`` (4-connected) outwards from the cells of the
+    grid's two rarest other colours, colouring by the step: a cell an even number of steps
+    from its nearest source takes that source's colour, an odd number the other one (a
+    corridor painted in alternation from a seed). The sources spread breadth-first, all at
+    once, the rarest colour's cells first; a tie for the two rarest does not apply."""
+    counts = np.bincount(grid.ravel(), minlength=10)
+    counts[through] = 0
+    present = sorted((int(counts[c]), c) for c in range(10) if counts[c])
+    if len(present) < 2 or (len(present) > 2 and present[1][0] == present[2][0]) or present[0][0] == present[1][0]:
+        raise DslError("flood_alternate: no two rarest colours")
+    first, second = present[0][1], present[1][1]
+    h, w = grid.shape
+    out = grid.copy()
+    frontier = [(int(r), int(c)) for colour in (first, second) for r, c in np.argwhere(grid == colour)]
+    other = {first: second, second: first}
+    changed = False
+    while frontier:
+        nxt = []
+        for r, c in frontier:
+            colour = other[int(out[r, c])]
+            for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+                if 0 <= rr < h and 0 <= cc < w and grid[rr, cc] == through and out[rr, cc] == through:
+                    out[rr, cc] = colour
+                    nxt.append((rr, cc))
+                    changed = True
+        frontier = nxt
+    if not changed:
+        raise DslError("flood_alternate: no cell reached")
+    return out
+
+
 Symmetrize = Literal["lr", "ud", "both", "rot", "transpose", "all"]
 """The keys of ``_SYMMETRIZE``."""
 _SYMMETRIZE = {

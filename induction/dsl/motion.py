@@ -380,3 +380,82 @@ def shift_by_size(grid: np.ndarray, direction: Direction, connectivity: int, fix
     still = np.isin(grid, fixed)
     out[still] = grid[still]
     return out
+
+
+_MOVE_WORK = 200_000
+"""Most (target cell x moving cell) checks ``shift_colours``' inference spends on one colour
+of one pair; a colour past it makes the inference give up (it runs on every search state)."""
+
+
+def _colour_offsets(x: np.ndarray, y: np.ndarray, c: int, within: set | None) -> set[tuple[int, int]] | None:
+    """The offsets (among ``within``, when given) that land every cell of colour ``c`` of
+    ``x`` still in the grid on a cell of colour ``c`` of ``y``, its first cell staying in
+    the grid; None when that is too much work to find."""
+    h, w = x.shape
+    cells = np.argwhere(x == c)
+    if within is None:
+        targets = np.argwhere(y == c)
+        if len(targets) * len(cells) > _MOVE_WORK:
+            return None
+        candidates = {(int(ty - cells[0, 0]), int(tx - cells[0, 1])) for ty, tx in targets}
+    else:
+        candidates = within
+    offsets = set()
+    for dy, dx in candidates:
+        ys, xs = cells[:, 0] + dy, cells[:, 1] + dx
+        keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+        if keep[0] and (y[ys[keep], xs[keep]] == c).all():
+            offsets.add((dy, dx))
+    return offsets
+
+
+def _infer_colour_shifts(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    bgs = {background(x) for x in xs}
+    if len(bgs) != 1:
+        return []
+    bg = bgs.pop()
+    allowed: dict[int, set[tuple[int, int]]] = {}
+    for x, y in zip(xs, ys):
+        # Cells only move (or leave): no colour gains cells, none appears.
+        nx, ny = np.bincount(x.ravel(), minlength=10), np.bincount(y.ravel(), minlength=10)
+        ny[bg] = nx[bg] = 0
+        if (ny > nx).any():
+            return []
+    for x, y in zip(xs, ys):
+        for c in np.unique(x).tolist():
+            if c == bg:
+                continue
+            if np.array_equal(x == c, y == c):
+                offsets = {(0, 0)} if c not in allowed or (0, 0) in allowed[c] else set()
+            else:
+                offsets = _colour_offsets(x, y, c, allowed.get(c))
+            if not offsets:  # None (too costly) or no offset
+                return []
+            allowed[c] = offsets
+    # The shortest move of each colour (a colour that may stay, stays).
+    shifts = tuple((c, *min(o, key=lambda d: (abs(d[0]) + abs(d[1]), d))) for c, o in sorted(allowed.items()))
+    if all(dy == dx == 0 for _, dy, dx in shifts):
+        return []
+    return [{"shifts": tuple(s for s in shifts if s[1:] != (0, 0))}]
+
+
+@primitive(infer=_infer_colour_shifts, same_shape=True)
+def shift_colours(grid: np.ndarray, shifts: tuple[tuple[int, int, int], ...]) -> np.ndarray:
+    """Every cell of each colour named in ``shifts`` (colour, rows, columns) moves by that
+    colour's offset, read off the train pairs; the cells it leaves become background and
+    what leaves the grid is lost. The other colours stay, drawn first; the moved colours
+    are drawn over them in the order named."""
+    bg = background(grid)
+    moved = [(c, dy, dx) for c, dy, dx in shifts if c != bg and (grid == c).any()]
+    if not moved:
+        raise DslError("shift_colours: no colour to move")
+    h, w = grid.shape
+    out = np.where(np.isin(grid, [c for c, _, _ in moved]), bg, grid).astype(grid.dtype)
+    for c, dy, dx in moved:
+        ys, xs = np.nonzero(grid == c)
+        ys, xs = ys + dy, xs + dx
+        keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+        out[ys[keep], xs[keep]] = c
+    return out

@@ -238,12 +238,23 @@ def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], in
     return out
 
 
-@primitive(params=[{"which": w} for w in ("majority", "any", "count")])
-def summarise_cells(grid: np.ndarray, which: Literal["majority", "any", "count"]) -> np.ndarray:
-    """Cut at separator lines; each cell becomes one pixel of its most frequent colour
-    ("majority"), its most frequent non-background, non-separator colour ("any"), or
-    the number of such cells it holds ("count", capped at 9; a colour map may follow)."""
-    rows, cols = separator_lines(grid)
+def _uniform_lines(grid: np.ndarray) -> tuple[list[int], list[int]]:
+    """Indices of the rows and columns of one colour, any colour, background included (none
+    along an axis where every line is)."""
+    rows = [i for i in range(grid.shape[0]) if (grid[i] == grid[i, 0]).all()]
+    cols = [j for j in range(grid.shape[1]) if (grid[:, j] == grid[0, j]).all()]
+    return ([] if len(rows) == grid.shape[0] else rows), ([] if len(cols) == grid.shape[1] else cols)
+
+
+@primitive(params=[{"which": w, "lines": k} for k in ("coloured", "any") for w in ("majority", "any", "count")])
+def summarise_cells(grid: np.ndarray, which: Literal["majority", "any", "count"],
+                    lines: Literal["coloured", "any"] = "coloured") -> np.ndarray:
+    """Cut at separator lines (full lines of a non-background colour, or with ``lines="any"``
+    of any one colour, background included: blocks apart by empty lines); each cell becomes
+    one pixel of its most frequent colour ("majority"), its most frequent non-background,
+    non-separator colour ("any"), or the number of such cells it holds ("count", capped at
+    9; a colour map may follow)."""
+    rows, cols = separator_lines(grid) if lines == "coloured" else _uniform_lines(grid)
     if not rows and not cols:
         raise DslError("no separator lines")
     bg = background(grid)

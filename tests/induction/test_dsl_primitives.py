@@ -816,6 +816,30 @@ def test_shift_by_size():
         shift_by_size(a([[8, 8]]), "up", 4, (8,))  # nothing moves
 
 
+def test_shift_colours():
+    x = a([[0, 0, 0, 0],
+           [0, 7, 0, 0],
+           [0, 0, 0, 2],
+           [0, 5, 0, 0]])
+    y = a([[0, 7, 0, 0],
+           [0, 0, 0, 0],
+           [0, 2, 0, 0],
+           [0, 5, 0, 0]])
+    params = PRIMITIVES["shift_colours"].param_sets([x], [y])
+    assert params == [{"shifts": ((2, 0, -2), (7, -1, 0))}]  # 5 stays
+    assert shift_colours(x, **params[0]).tolist() == y.tolist()
+    # What leaves the grid is lost; a moved colour is drawn over one that stays.
+    assert shift_colours(a([[3, 0], [4, 4]]), ((3, 1, 0), (4, 0, 1))).tolist() == [[0, 0], [3, 4]]
+    assert PRIMITIVES["shift_colours"].param_sets([x], [x]) == []  # nothing moves
+    assert PRIMITIVES["shift_colours"].param_sets([x], [np.zeros_like(x)]) == []  # 7 lands nowhere
+    with pytest.raises(DslError):
+        shift_colours(a([[5]]), ((7, 1, 0),))  # no cell of a colour that moves
+    diagonal = np.eye(30, dtype=np.uint8) * 4
+    assert (shift_colours(diagonal, ((4, 1, 1),)) == diagonal).sum() == 30 * 30 - 1  # the last cell leaves
+    with pytest.raises(DslError):
+        shift_colours(np.full((30, 30), 4, dtype=np.uint8), ((4, 1, 1),))  # one colour: the background
+
+
 def test_turn_objects():
     x = a([[0, 0, 0, 0],
            [4, 4, 4, 0],
@@ -932,6 +956,18 @@ def test_crop_to_colour():
 def test_summarise_cells():
     g = a([[1, 0, 5, 0, 0], [5, 5, 5, 5, 5], [0, 0, 5, 2, 2]])
     assert summarise_cells(g, "any").tolist() == [[1, 0], [0, 2]]
+    # Blocks apart by empty lines (the background's): each becomes its majority colour, noise and all.
+    blocks = a([[3, 3, 0, 4, 0],
+                [3, 0, 0, 4, 4],
+                [0, 0, 0, 0, 0],
+                [6, 6, 0, 0, 0],
+                [6, 6, 0, 0, 0]])
+    assert summarise_cells(blocks, "majority", "any").tolist() == [[3, 4], [6, 0]]
+    assert summarise_cells(blocks, "count", "any").tolist() == [[3, 3], [4, 0]]
+    with pytest.raises(DslError):
+        summarise_cells(blocks, "majority")  # no separator of a colour other than the background's
+    with pytest.raises(DslError):
+        summarise_cells(a([[2, 2], [2, 2]]), "majority", "any")  # every line is one colour: no cut
 
 
 def test_shift():
@@ -943,6 +979,27 @@ def test_flood_from():
     g = a([[0, 0, 5, 0], [1, 0, 5, 0]])
     assert flood_from(g, 1, 1).tolist() == [[1, 1, 5, 0], [1, 1, 5, 0]]
 
+
+
+def test_flood_alternate():
+    g = a([[0, 0, 8, 0],
+           [3, 2, 8, 0],
+           [0, 8, 8, 2],
+           [0, 0, 0, 8]])
+    # sources: 3 (the rarest) and 2; the 0 corridors take 3, 2, 3, ... by steps from them
+    y = flood_alternate(g, 0)
+    assert y.tolist() == [[2, 3, 8, 2],
+                          [3, 2, 8, 3],
+                          [2, 8, 8, 2],
+                          [3, 2, 3, 8]]
+    assert {"through": 0} in PRIMITIVES["flood_alternate"].param_sets([g], [y])
+    with pytest.raises(DslError):
+        flood_alternate(a([[0, 1, 2], [0, 2, 1]]), 0)  # 1 and 2 tie: no rarest colour
+    with pytest.raises(DslError):
+        flood_alternate(a([[8, 3, 2, 2]]), 0)  # nothing to flood
+    big = np.zeros((30, 30), dtype=np.uint8)
+    big[0, 0], big[29, 29], big[29, 28] = 3, 2, 2
+    assert flood_alternate(big, 0)[0, 1] == 2
 
 def test_kron_parts():
     g = a([[1, 0, 2, 2], [0, 0, 0, 2]])
