@@ -1148,6 +1148,60 @@ bool op_object_halves(const Img& x, int side, const Img&, Img& out) {
     return kept;
 }
 
+// Each object completed to a symmetric shape in its own bounding box: an empty cell of the
+// box takes the colour of its image, in the box, under (param % 4) 0 the left-right mirror,
+// 1 the up-down mirror, 2 both mirrors, 3 the four quarter turns (a square box only; others
+// are left alone); objects (param / 4) 0 4-connected of one colour, 1 8-connected of any
+// colours. A cell another object holds is never painted. Applies only when a cell changes.
+bool op_symmetrize_objects(const Img& x, int param, const Img&, Img& out) {
+    int mode = param / 4, kind = param % 4;
+    // the images of a box cell (r, c) tried, in order: kind 0 {left-right}, 1 {up-down},
+    // 2 {left-right, up-down, half turn}, 3 {the three other quarter-turn positions}
+    int first = kind == 1 ? 1 : 0, last = kind == 0 ? 1 : kind == 1 ? 2 : 3;
+    out = x;
+    bool changed = false;
+    for (const Object& o : objects_of(x, mode)) {
+        int h = o.r1 - o.r0 + 1, w = o.c1 - o.c0 + 1;
+        if (kind == 3 && h != w) continue;
+        Img shape(h, w);  // the object's own cells in its box
+        for (int k : o.index) shape.at(k / x.w - o.r0, k % x.w - o.c0) = x.px[k];
+        for (int r = 0; r < h; ++r)
+            for (int c = 0; c < w; ++c) {
+                uint8_t& cell = out.at(o.r0 + r, o.c0 + c);
+                if (cell) continue;
+                int images[3][2] = {{r, w - 1 - c}, {h - 1 - r, c}, {h - 1 - r, w - 1 - c}};
+                if (kind == 3) {
+                    int turns[3][2] = {{c, h - 1 - r}, {h - 1 - r, w - 1 - c}, {w - 1 - c, r}};
+                    std::copy(&turns[0][0], &turns[0][0] + 6, &images[0][0]);
+                }
+                for (int i = first; i < last; ++i) {
+                    uint8_t v = shape.at(images[i][0], images[i][1]);
+                    if (v) { cell = v; changed = true; break; }
+                }
+            }
+    }
+    return changed;
+}
+
+// Every object slid whole towards one side until its bounding box meets the border (each on
+// its own: objects do not stop at each other; later ones, in reading order of their first
+// cell, are drawn over earlier ones): param = side * 2 + mode, side 0 up, 1 down, 2 left,
+// 3 right; mode 0 4-connected one-colour objects, 1 8-connected objects of any colours.
+// Applies only when some object moves.
+bool op_to_edge(const Img& x, int param, const Img&, Img& out) {
+    int side = param / 2, mode = param % 2;
+    const std::vector<Object>& objs = objects_of(x, mode);
+    out = Img(x.h, x.w);
+    bool moved = false;
+    for (const Object& o : objs) {
+        int dr = side == 0 ? -o.r0 : side == 1 ? x.h - 1 - o.r1 : 0;
+        int dc = side == 2 ? -o.c0 : side == 3 ? x.w - 1 - o.c1 : 0;
+        moved |= dr != 0 || dc != 0;
+        for (int k : o.index) out.at(k / x.w + dr, k % x.w + dc) = x.px[k];
+    }
+    return moved;
+}
+
 // The grid's centre line kept, every other cell cleared: 0 its centre column, 1 its centre
 // row, 2 both. A side of even length has no centre line (does not apply).
 bool op_keep_centre(const Img& x, int mode, const Img&, Img& out) {
@@ -1353,7 +1407,7 @@ const char* const kKeepsShape[] = {
     "outline", "invert", "paint", "hull", "frame", "draw_lines", "connect", "remove_small",
     "keep_frequent", "shift", "halo", "map_objects", "paint_input", "overlay_input", "mask_input",
     "keep_objects", "drop_objects", "spread_colours", "rays_to_contact", "part_keep",
-    "object_halves", "keep_centre",
+    "object_halves", "keep_centre", "to_edge", "symmetrize_objects",
 };
 
 std::vector<Family> with_shape_flags(std::vector<Family> table) {
@@ -1419,6 +1473,8 @@ const std::vector<Family>& families() {
         {"mask_input", "mode", range(0, 3), op_mask_input, true},
         {"object_halves", "side", range(0, 4), op_object_halves},
         {"keep_centre", "mode", range(0, 3), op_keep_centre},
+        {"to_edge", "side", range(0, 8), op_to_edge},
+        {"symmetrize_objects", "mode", range(0, 8), op_symmetrize_objects},
     });
     return table;
 }

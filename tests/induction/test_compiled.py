@@ -435,6 +435,62 @@ def test_object_halves_and_the_centre_line():
         call("core_keep_centre", np.ones((30, 29), dtype=np.uint8), mode=2)
 
 
+
+def test_objects_slid_to_an_edge():
+    g = [[0, 0, 0, 0],
+         [0, 3, 0, 0],
+         [0, 0, 0, 4],
+         [5, 0, 0, 4]]
+    # side 1 (down), one-colour objects: each moves on its own until its box meets the border
+    assert call("core_to_edge", g, side=1 * 2).tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 4],
+                                                           [5, 3, 0, 4]]
+    left = call("core_to_edge", g, side=2 * 2).tolist()
+    assert left == [[0, 0, 0, 0], [3, 0, 0, 0], [4, 0, 0, 0], [5, 0, 0, 0]]  # 5 over 4: its first cell reads later
+    # mode 1: an 8-connected object of two colours moves whole
+    pair = [[0, 0, 0], [0, 1, 0], [0, 0, 2]]
+    assert call("core_to_edge", pair, side=0 * 2 + 1).tolist() == [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
+    assert call("core_to_edge", pair, side=0 * 2).tolist() == [[0, 1, 2], [0, 0, 0], [0, 0, 0]]
+    with pytest.raises(DslError):
+        call("core_to_edge", [[7, 0], [0, 0]], side=0)  # already at the top: nothing moves
+    with pytest.raises(DslError):
+        call("core_to_edge", [[0]], side=3)  # no object
+    full = np.full((30, 30), 9, dtype=np.uint8)
+    with pytest.raises(DslError):
+        call("core_to_edge", full, side=6)  # fills the grid: it cannot move
+    dot = np.zeros((30, 30), dtype=np.uint8)
+    dot[0, 0] = 6
+    assert call("core_to_edge", dot, side=3 * 2)[0, 29] == 6
+
+
+def test_objects_completed_to_symmetric_shapes():
+    g = [[2, 2, 0, 0, 0],
+         [2, 0, 0, 0, 0],
+         [0, 0, 0, 0, 0],
+         [0, 0, 0, 0, 0],
+         [0, 0, 0, 0, 4]]
+    # the 2's box is 2x2: left-right, up-down, both; the single 4 is symmetric already
+    assert call("core_symmetrize_objects", g, mode=0).tolist()[:2] == [[2, 2, 0, 0, 0], [2, 2, 0, 0, 0]]
+    assert call("core_symmetrize_objects", g, mode=1).tolist()[:2] == [[2, 2, 0, 0, 0], [2, 2, 0, 0, 0]]
+    ring = [[0, 3, 3, 0],
+            [3, 0, 0, 3],
+            [3, 0, 0, 0],
+            [0, 3, 0, 0]]  # 8-connected: one object, its box 4x4
+    assert call("core_symmetrize_objects", ring, mode=4 + 2).tolist() == [[0, 3, 3, 0], [3, 0, 0, 3],
+                                                                          [3, 0, 0, 3], [0, 3, 3, 0]]
+    # the quarter turns of a square box; a box of another shape is left alone
+    corner = [[5, 5, 5], [5, 0, 0], [5, 0, 0]]
+    assert call("core_symmetrize_objects", corner, mode=3).tolist() == [[5, 5, 5], [5, 0, 5], [5, 5, 5]]
+    with pytest.raises(DslError):
+        call("core_symmetrize_objects", [[5, 5, 0]], mode=3)  # a 1x2 box: no quarter turns, no change
+    # a cell another object holds in the box is never painted
+    with pytest.raises(DslError):
+        call("core_symmetrize_objects", [[6, 6, 0], [6, 1, 0]], mode=2)  # the 6's only gap holds the 1
+    with pytest.raises(DslError):
+        call("core_symmetrize_objects", [[0]], mode=2)  # no object
+    full = np.full((30, 30), 9, dtype=np.uint8)
+    with pytest.raises(DslError):
+        call("core_symmetrize_objects", full, mode=6)  # nothing empty to fill
+
 def test_combining_with_the_input():
     state, inp = A([[0, 3], [0, 0]]), A([[1, 1], [0, 2]])
     assert call("core_overlay_input", state, inp, mode=0).tolist() == [[1, 3], [0, 2]]
