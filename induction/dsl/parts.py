@@ -41,11 +41,14 @@ def split_grid(grid: np.ndarray, split: Split) -> list[np.ndarray]:
     raise DslError(f"cannot split {h}x{w} by {split}")
 
 
-def separator_lines(grid: np.ndarray) -> tuple[list[int], list[int]]:
-    """Indices of full rows and full columns of one non-background colour."""
+def separator_lines(grid: np.ndarray, any_colour: bool = False) -> tuple[list[int], list[int]]:
+    """Indices of full rows and full columns of one non-background colour (of any one colour,
+    the background's included, with ``any_colour``); none along an axis where every line is."""
     bg = background(grid)
-    rows = [i for i in range(grid.shape[0]) if grid[i, 0] != bg and (grid[i] == grid[i, 0]).all()]
-    cols = [j for j in range(grid.shape[1]) if grid[0, j] != bg and (grid[:, j] == grid[0, j]).all()]
+    rows = [i for i in range(grid.shape[0])
+            if (any_colour or grid[i, 0] != bg) and (grid[i] == grid[i, 0]).all()]
+    cols = [j for j in range(grid.shape[1])
+            if (any_colour or grid[0, j] != bg) and (grid[:, j] == grid[0, j]).all()]
     if len(rows) == grid.shape[0]:
         rows = []
     if len(cols) == grid.shape[1]:
@@ -238,14 +241,6 @@ def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], in
     return out
 
 
-def _uniform_lines(grid: np.ndarray) -> tuple[list[int], list[int]]:
-    """Indices of the rows and columns of one colour, any colour, background included (none
-    along an axis where every line is)."""
-    rows = [i for i in range(grid.shape[0]) if (grid[i] == grid[i, 0]).all()]
-    cols = [j for j in range(grid.shape[1]) if (grid[:, j] == grid[0, j]).all()]
-    return ([] if len(rows) == grid.shape[0] else rows), ([] if len(cols) == grid.shape[1] else cols)
-
-
 @primitive(params=[{"which": w, "lines": k} for k in ("coloured", "any") for w in ("majority", "any", "count")])
 def summarise_cells(grid: np.ndarray, which: Literal["majority", "any", "count"],
                     lines: Literal["coloured", "any"] = "coloured") -> np.ndarray:
@@ -254,7 +249,7 @@ def summarise_cells(grid: np.ndarray, which: Literal["majority", "any", "count"]
     one pixel of its most frequent colour ("majority"), its most frequent non-background,
     non-separator colour ("any"), or the number of such cells it holds ("count", capped at
     9; a colour map may follow)."""
-    rows, cols = separator_lines(grid) if lines == "coloured" else _uniform_lines(grid)
+    rows, cols = separator_lines(grid, any_colour=lines == "any")
     if not rows and not cols:
         raise DslError("no separator lines")
     bg = background(grid)
