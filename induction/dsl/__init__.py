@@ -5,7 +5,8 @@ primitives by name; ``as_array`` turns a list of lists (or Grid) into an array.
 Importing this package registers every primitive in ``PRIMITIVES``.
 """
 
-from . import cells, colour, count, fill, geometry, local, motion, objects, parts  # noqa: F401  (registration)
+from . import assemble, cells, colour, count, fill, geometry, local, motion, objects, parts  # noqa: F401  (registration)
+from .assemble import *  # noqa: F401,F403
 from .cells import *  # noqa: F401,F403
 from .colour import *  # noqa: F401,F403
 from .count import *  # noqa: F401,F403
@@ -24,9 +25,9 @@ SEARCH_ORDER: tuple[str, ...] = (
     "roll_by_marker", "reverse_rings", "drop_background_lines", "add_border", "paint_empty_lines",
     "paint_clear_lines", "draw_frame", "crop_at", "crop_to_colour", "crop_inside_frame", "shift", "constant_grid",
     "crop_object", "keep_object", "remove_object", "recolour_object", "remove_small_objects", "colour_by_size_rank",
-    "colour_by_size", "colour_by_holes", "colour_by_shape", "fill_object_boxes", "outline_objects", "box_objects",
+    "colour_by_size", "colour_by_holes", "colour_by_shape", "fill_object_boxes", "outline_objects", "box_objects", "legend_halo",
     "recolour_objects_by", "colour_from_marker", "flip_objects", "turn_objects", "hollow_objects", "paste_template",
-    "paste_onto_shapes", "complete_copies", "grow_markers", "recolour_like_shapes", "mirror_about",
+    "paste_onto_shapes", "complete_copies", "stamp_templates", "grow_markers", "recolour_like_shapes", "mirror_about",
     "unify_object_colours", "count_objects_row", "colours_by_frequency", "largest_colours", "colour_stripes",
     "count_cells_grid", "grid_by_key", "fill_enclosed", "fill_enclosed_by", "fill_regions", "draw_rays",
     "corner_rays", "notch_rays", "bounce_rays", "fill_to_corner", "centre_lines", "connect_pixels",
@@ -34,7 +35,7 @@ SEARCH_ORDER: tuple[str, ...] = (
     "repeat_band", "fill_rect_between_pairs", "fill_largest_rect", "elbow_path", "lines_across", "segments_to_lines",
     "repeat_runs", "fill_empty_squares", "recolour_in_box", "continue_pattern", "extend_line_ends", "gravity",
     "gravity_objects", "attract_to_largest", "attract_to", "align_objects", "centre_on", "approach", "to_own_side",
-    "shift_by_size", "shift_colours", "combine_parts", "overlay_parts", "select_part", "summarise_cells", "kron_parts", "kron_stencil",
+    "shift_by_size", "shift_colours", "move_objects_by", "combine_parts", "overlay_parts", "nest_rings", "pack_pieces", "overlay_pieces", "select_part", "summarise_cells", "kron_parts", "kron_stencil",
     "colour_mask_by_key", "copy_part_everywhere", "parts_from_first", "fold",
 )
 """The order in which the search tries the primitives at every state: the cheap learned

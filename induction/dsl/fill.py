@@ -1067,3 +1067,82 @@ def segments_to_lines(grid: np.ndarray, on_top: Literal["rows", "cols"]) -> np.n
     if np.array_equal(out, grid):
         raise DslError("segments_to_lines: the lines are drawn already")
     return out
+
+
+def legend_pairs(grid: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """A legend of colour pairs on the grid's border: every 8-connected group of cells
+    touching an edge whose box is two columns wide and at most five rows tall, full, with
+    two different colours in each row. The pairs (left, right) in reading order, each once,
+    and the legend's cells; DslError when there is none or a left colour has two partners."""
+    bg = background(grid)
+    h, w = grid.shape
+    lab, _ = ndimage.label(grid != bg, structure=np.ones((3, 3), dtype=bool))
+    pairs: list[tuple[int, int]] = []
+    cells = np.zeros(grid.shape, dtype=bool)
+    for k, (rs, cs) in enumerate(ndimage.find_objects(lab)):
+        t, b, l, r = rs.start, rs.stop, cs.start, cs.stop
+        if r - l != 2 or b - t > 5 or not (t == 0 or l == 0 or b == h or r == w):
+            continue
+        block = grid[t:b, l:r]
+        if (lab[t:b, l:r] != k + 1).any() or (block[:, 0] == block[:, 1]).any():
+            continue
+        cells[t:b, l:r] = True
+        for p, q in block.tolist():
+            if (p, q) not in pairs:
+                pairs.append((p, q))
+    if not pairs:
+        raise DslError("legend_pairs: no two-column legend on the border")
+    if len({p for p, _ in pairs}) < len(pairs):
+        raise DslError("legend_pairs: a colour with two partners")
+    return pairs, cells
+
+
+def _infer_legend_halo(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or all(np.array_equal(x, y) for x, y in zip(xs, ys)):
+        return []
+    try:
+        _, cells = legend_pairs(xs[0])
+    except DslError:
+        return []
+    kept = bool((xs[0][cells] == ys[0][cells]).all())
+    return grid_param_product(key=("left", "right"), group=("object", "colour"), keep_legend=(kept,))
+
+
+@primitive(infer=_infer_legend_halo, same_shape=True)
+def legend_halo(grid: np.ndarray, key: Literal["left", "right"], group: Literal["object", "colour"],
+                keep_legend: bool) -> np.ndarray:
+    """Surround things with the colour a legend pairs them with. The legend (``legend_pairs``)
+    pairs a key colour (its ``key`` column) with a halo colour; each 8-connected one-colour
+    object of a key colour (or, with ``group`` "colour", all its cells together) gets its box
+    grown by one cell, and the background cells of that box reachable from the box's edge
+    through background (not holes the object closes) take the halo colour. Halos of the
+    legend's first rows lie on top; ``keep_legend`` False clears the legend."""
+    pairs, legend = legend_pairs(grid)
+    bg = background(grid)
+    h, w = grid.shape
+    out = grid.copy()
+    if not keep_legend:
+        out[legend] = bg
+    painted = False
+    for a, b in reversed(pairs):
+        src, halo = (a, b) if key == "left" else (b, a)
+        mask = (grid == src) & ~legend
+        if not mask.any():
+            continue
+        if group == "colour":
+            groups = [mask]
+        else:
+            lab, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+            groups = [lab == i for i in range(1, n + 1)]
+        for m in groups:
+            t, l, bt, r = bbox(m)
+            t, l, bt, r = max(t - 1, 0), max(l - 1, 0), min(bt + 1, h), min(r + 1, w)
+            free = (grid[t:bt, l:r] == bg) & ~legend[t:bt, l:r]
+            lab, _ = ndimage.label(free)
+            edge = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+            reach = np.isin(lab, edge[edge > 0])
+            out[t:bt, l:r][reach] = halo
+            painted = painted or bool(reach.any())
+    if not painted:
+        raise DslError("legend_halo: no key colour outside the legend")
+    return out

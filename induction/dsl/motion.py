@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal, get_args
 
 import numpy as np
 from scipy import ndimage
 
 from .geometry import apply_dihedral
-from .objects import objects
-from .registry import DslError, background, grid_param_product, primitive
+from .objects import _describe, object_property, objects
+from .registry import DslError, UnseenKey, background, grid_param_product, primitive
 
 Direction = Literal["down", "up", "left", "right"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
@@ -458,4 +459,239 @@ def shift_colours(grid: np.ndarray, shifts: tuple[tuple[int, int, int], ...]) ->
         ys, xs = ys + dy, xs + dx
         keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
         out[ys[keep], xs[keep]] = c
+    return out
+
+
+MoveKey = Literal["colour", "size", "holes", "height", "width", "touches_border", "is_largest", "is_smallest",
+                  "shape_count", "colour_count", "is_rectangle", "is_symmetric", "is_line"]
+"""What ``move_objects_by`` reads its table with: the object's colour or one of
+``objects.object_property``'s properties."""
+MoveRule = Literal["stay", "down", "up", "left", "right", "off_edge", "off_anchor"]
+"""Where an object goes: nowhere, one fixed way, away from the one grid edge it touches
+("off_edge"), or away from the one side on which it touches an object that stays
+("off_anchor")."""
+_MOVE_RULES: tuple[str, ...] = get_args(MoveRule)
+Stop = Literal["edge", "contact", "sweep"]
+"""Where a moving object stops: at the grid edge, drawn over whatever is in the way
+("edge"); at the grid edge, wiping to background every cell it passes ("sweep"); or
+before the first cell of another object (or the edge) ("contact")."""
+_NUMERIC_KEYS = ("size", "holes", "height", "width", "shape_count", "colour_count")
+_MAX_MOVERS = 60
+"""Most objects ``move_objects_by`` handles in one grid (the inference gives up past it)."""
+_STRUCTS = {4: ndimage.generate_binary_structure(2, 1), 8: ndimage.generate_binary_structure(2, 2)}
+
+
+def _main_colour_objects(grid: np.ndarray, connectivity: int, bg: int | None):
+    """(the background: ``bg``, or if None the most frequent colour; the single-colour
+    objects of every other colour in reading order); DslError past ``_MAX_MOVERS``."""
+    if bg is None:
+        bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    masks: list[np.ndarray] = []
+    for c in np.unique(grid).tolist():
+        if c == bg:
+            continue
+        lab, n = ndimage.label(grid == c, structure=_STRUCTS[connectivity])
+        if len(masks) + n > _MAX_MOVERS:
+            raise DslError("move_objects_by: too many objects")
+        masks.extend(lab == i for i in range(1, n + 1))
+    objs = tuple(_describe(grid, m) for m in masks)
+    return bg, tuple(sorted(objs, key=lambda o: (o.box[0], o.box[1])))
+
+
+def _move_keys(objs, key: MoveKey) -> list:
+    """The key of every object of ``objs`` (its colour or ``object_property``)."""
+    if key == "colour":
+        return [o.colour for o in objs]
+    if key in ("shape_count", "colour_count"):  # counted once, not object by object
+        of = (lambda o: o.shape_key()) if key == "shape_count" else (lambda o: o.colour)
+        counts = Counter(of(o) for o in objs)
+        return [counts[of(o)] for o in objs]
+    return [object_property(objs, o, key) for o in objs]
+
+
+def _edge_side(o, shape) -> str | None:
+    """The way away from the one grid edge ``o`` touches (None for none or several)."""
+    t, l, b, r = o.box
+    h, w = shape
+    sides = [d for d, touch in (("down", t == 0), ("up", b == h), ("right", l == 0), ("left", r == w)) if touch]
+    return sides[0] if len(sides) == 1 else None
+
+
+def _anchor_side(o, anchors: np.ndarray) -> str | None:
+    """The way away from the one side on which ``o`` touches (4-adjacent) an ``anchors``
+    cell (None for none or several sides)."""
+    m, a = o.mask, anchors & ~o.mask
+    sides = [d for d, touch in (("down", (m[1:] & a[:-1]).any()), ("up", (m[:-1] & a[1:]).any()),
+                                ("right", (m[:, 1:] & a[:, :-1]).any()), ("left", (m[:, :-1] & a[:, 1:]).any()))
+             if touch]
+    return sides[0] if len(sides) == 1 else None
+
+
+def _to_edge(o, direction: str, shape) -> int:
+    """How many steps ``o`` can go towards ``direction`` before its box meets the edge."""
+    t, l, b, r = o.box
+    return {"down": shape[0] - b, "up": t, "right": shape[1] - r, "left": l}[direction]
+
+
+def _lookup_rule(table: dict, k, key: MoveKey) -> str:
+    """``table[k]``; an unseen number takes the rule of the nearest number seen (a tie
+    between two rules, or an unseen colour or yes/no value, raises UnseenKey)."""
+    if k in table:
+        return table[k]
+    if key in _NUMERIC_KEYS and table:
+        d = min(abs(t - k) for t in table)
+        near = {table[t] for t in table if abs(t - k) == d}
+        if len(near) == 1:
+            return near.pop()
+    raise UnseenKey(f"move_objects_by: {key}={k} not in the table")
+
+
+def _move_fits(xs, ys, conn: int, bg: int | None):
+    """For every stop, a row (objects, for each the rules its output place agrees with)
+    for every pair; None when there are too many objects."""
+    fits: dict[str, list] = {"edge": [], "contact": []}
+    for x, y in zip(xs, ys):
+        try:
+            bg_x, objs = _main_colour_objects(x, conn, bg)
+        except DslError:
+            return None
+        still = [bool((y[o.mask] == o.colour).all()) for o in objs]
+        anchors = np.zeros(x.shape, dtype=bool)
+        for o, s in zip(objs, still):
+            if s:
+                anchors |= o.mask
+        for stop in fits:
+            fits[stop].append((objs, []))
+        for o, s in zip(objs, still):
+            ways = {d: d for d in DIRECTIONS}
+            ways["off_edge"], ways["off_anchor"] = _edge_side(o, x.shape), _anchor_side(o, anchors)
+            ok = {stop: {"stay"} if s else set() for stop in fits}
+            cy, cx = np.nonzero(o.mask)
+            padded = np.pad(o.mask, 1)
+            for rule, d in ways.items():
+                if d is None:
+                    continue
+                dy, dx = _STEPS[d]
+                ks = np.arange(_to_edge(o, d, x.shape) + 1)[:, None]
+                hit = (y[cy[None] + ks * dy, cx[None] + ks * dx] == o.colour).all(axis=1)
+                if hit[-1]:
+                    ok["edge"].add(rule)
+                # "contact": it lands where the output shows something just ahead of it.
+                front = ~padded[cy + 1 + dy, cx + 1 + dx]
+                fy, fx = cy[front][None] + (ks[:-1] + 1) * dy, cx[front][None] + (ks[:-1] + 1) * dx
+                blocked = np.append((y[fy, fx] != bg_x).any(axis=1), True)
+                if (hit & blocked).any():
+                    ok["contact"].add(rule)
+            for stop in fits:
+                fits[stop][-1][1].append(ok[stop])
+    fits["sweep"] = fits["edge"]
+    return fits
+
+
+def _infer_move_by(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or all(np.array_equal(x, y) for x, y in zip(xs, ys)):
+        return []
+    # The background: the most frequent colour, or one colour every pair's changed cells show.
+    shown = set.intersection(*(set(y[x != y].tolist()) for x, y in zip(xs, ys) if (x != y).any()))
+    counts = [(np.bincount(x.ravel(), minlength=10), np.bincount(y.ravel(), minlength=10)) for x, y in zip(xs, ys)]
+    bgs: list[int | None] = []
+    for bg in [None] + sorted(c for c in shown if any(c != nx.argmax() for nx, _ in counts)):
+        # Cells only move (or are wiped): no colour but the background gains cells.
+        gains = [ny - nx for nx, ny in counts]
+        if all((np.delete(g, nx.argmax() if bg is None else bg) <= 0).all() for g, (nx, _) in zip(gains, counts)):
+            bgs.append(bg)
+            if bg is None:  # the most frequent colour will do
+                break
+    found, seen = [], set()
+    for bg in bgs[:3]:
+        for conn in (4, 8):
+            fits = _move_fits(xs, ys, conn, bg)
+            if fits is None or not any(ok - {"stay"} for _, oks in fits["contact"] for ok in oks):
+                continue
+            for key in get_args(MoveKey):
+                keys = [_move_keys(objs, key) for objs, _ in fits["edge"]]
+                for stop, rows in fits.items():
+                    # What stays may be drawn over or wiped ("edge", "sweep"): an object no rule
+                    # fits counts for nothing, and a value whose objects share no rule stays when
+                    # most of those some rule fits may stay.
+                    fit: dict = {}
+                    for ks, (_, oks) in zip(keys, rows):
+                        for k, ok in zip(ks, oks):
+                            fit.setdefault(k, []).append(ok)
+                    allowed, wiped = {}, False
+                    for k, oks in fit.items():
+                        some = oks if stop == "contact" else [ok for ok in oks if ok]
+                        wiped |= len(some) < len(oks)
+                        shared = set.intersection(*some) if some else {"stay"}
+                        if not shared and stop != "contact" and 2 * sum("stay" in ok for ok in some) > len(some):
+                            shared, wiped = {"stay"}, True
+                        allowed[k] = shared
+                    if not allowed or not all(allowed.values()) or (stop == "sweep" and not wiped):
+                        continue
+                    # Each value takes the rule most values allow (a rule for all of them wins).
+                    votes = {r: sum(r in ok for ok in allowed.values()) for r in _MOVE_RULES}
+                    table = {k: max(ok, key=lambda r: (votes[r], -_MOVE_RULES.index(r))) for k, ok in allowed.items()}
+                    if set(table.values()) == {"stay"}:
+                        continue
+                    sig = (bg, conn, stop, tuple(table[k] for ks in keys for k in ks))
+                    if sig not in seen:
+                        seen.add(sig)
+                        found.append({"key": key, "connectivity": conn, "table": table, "stop": stop, "bg": bg})
+    return found
+
+
+@primitive(infer=_infer_move_by, same_shape=True, cost=2)
+def move_objects_by(grid: np.ndarray, key: MoveKey, connectivity: int, table: dict, stop: Stop,
+                    bg: int | None = None) -> np.ndarray:
+    """Every object (one colour, 4- or 8-connected, of any colour but the background
+    ``bg``, or if None the most frequent colour) moves as ``table[its key]`` says: "stay",
+    straight "down", "up", "left" or "right", "off_edge" (away from the one grid edge it
+    touches, to the opposite one) or "off_anchor" (away from the one side on which it
+    touches an object that stays); an object with no such single edge or side stays. The
+    key is the object's colour or an ``object_property`` (size, holes, ...); an unseen
+    number takes the rule of the nearest number in the table, any other unseen key raises
+    UnseenKey. With ``stop="edge"`` a mover goes until its box meets the grid edge, drawn
+    over what it passes; "sweep" goes as far but first wipes every cell it passes to
+    background; with "contact" it stops before the first cell of an object that stays or
+    has already landed (the movers nearest their edge land first). Vacated cells become
+    background."""
+    bg, objs = _main_colour_objects(grid, connectivity, bg)
+    rules = [_lookup_rule(table, k, key) for k in _move_keys(objs, key)]
+    if any(r not in _MOVE_RULES for r in rules):
+        raise DslError(f"move_objects_by: rules must be among {_MOVE_RULES}")
+    anchors = np.zeros(grid.shape, dtype=bool)
+    for o, r in zip(objs, rules):
+        if r == "stay":
+            anchors |= o.mask
+    movers = []
+    for o, r in zip(objs, rules):
+        d = {"stay": None, "off_edge": _edge_side(o, grid.shape), "off_anchor": _anchor_side(o, anchors)}.get(r, r)
+        if d is not None:
+            movers.append((o, d))
+    moving = np.zeros(grid.shape, dtype=bool)
+    for o, d in movers:
+        moving |= o.mask
+        if stop == "sweep":  # everything the mover passes over
+            dy, dx = _STEPS[d]
+            ys, xs = np.nonzero(o.mask)
+            for k in range(1, _to_edge(o, d, grid.shape) + 1):
+                moving[ys + k * dy, xs + k * dx] = True
+    out = np.where(moving, bg, grid).astype(np.uint8)
+    occupied = (grid != bg) & ~moving
+    moved = False
+    if stop == "contact":
+        movers.sort(key=lambda m: _to_edge(m[0], m[1], grid.shape))
+    for o, d in movers:
+        dy, dx = _STEPS[d]
+        ys, xs = np.nonzero(o.mask)
+        k = _to_edge(o, d, grid.shape)
+        if stop == "contact":
+            k = 0
+            while _free(occupied, ys + (k + 1) * dy, xs + (k + 1) * dx):
+                k += 1
+        moved |= k > 0
+        out[ys + k * dy, xs + k * dx] = o.colour
+        occupied[ys + k * dy, xs + k * dx] = True
+    if not moved:
+        raise DslError("move_objects_by: nothing moves")
     return out

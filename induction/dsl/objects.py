@@ -683,6 +683,13 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
             for d in ((0,) if transforms == "none" else range(8)):
                 q = np.ascontiguousarray(apply_dihedral(scaled, d))
                 variants.setdefault(q.tobytes() + bytes(q.shape), q)
+    return _draw_copies(grid, lab, sizes, is_template, bg, variants, "complete_copies")
+
+
+def _draw_copies(grid, lab, sizes, is_template, bg, variants, name) -> np.ndarray:
+    """``grid`` with every partial copy of the ``variants`` (patterns, -1 off the copy)
+    completed, as ``complete_copies`` describes; ``lab``/``sizes``: its 8-connected
+    objects, ``is_template``: cells never taken for part of a copy."""
     found: dict[tuple, tuple[int, int, int, np.ndarray]] = {}  # (y, x, copy) -> (score, y, x, copy)
     for q in variants.values():
         fits_in = sizes <= (q >= 0).sum()  # an object bigger than the copy cannot lie inside it
@@ -699,7 +706,7 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
                 if score:
                     found[key] = (score, y, x, q)
     if not found:
-        raise DslError("complete_copies: no partial copy")
+        raise DslError(f"{name}: no partial copy")
     out = grid.copy()
     claimed = np.zeros(grid.shape, dtype=bool)
     ranked = sorted(found.values(), key=lambda f: -f[0])
@@ -711,12 +718,12 @@ def complete_copies(grid: np.ndarray, templates: Literal["most_colours", "all"],
                 both = (p >= 0) & (p2 >= 0)
                 same_cells = np.array_equal((p >= 0) & (grid != bg), (p2 >= 0) & (grid != bg))
                 if (p[both] != p2[both]).any() or (same_cells and not np.array_equal(p, p2)):
-                    raise DslError("complete_copies: two copies as good disagree")
+                    raise DslError(f"{name}: two copies as good disagree")
         for p in group:
             claimed |= p >= 0
             out[p >= 0] = p[p >= 0]
     if np.array_equal(out, grid):
-        raise DslError("complete_copies: nothing to add")
+        raise DslError(f"{name}: nothing to add")
     return out
 
 
@@ -755,6 +762,98 @@ def _placed(shape, y, x, q) -> np.ndarray:
     if b > t and r > l:
         out[t:b, l:r] = q[t - y:b - y, l - x:r - x]
     return out
+
+
+def _infer_stamp(xs, ys):
+    if adds_to_input(xs, ys):
+        sources = ["self"]
+    elif all(y.shape in ((x.shape[0] // 2, x.shape[1]), (x.shape[0], x.shape[1] // 2)) and y.size * 2 == x.size
+             for x, y in zip(xs, ys)):
+        sources = ["other_half"]
+    else:
+        return []
+    return grid_param_product(source=sources, transforms=("none", "dihedral"))
+
+
+def _framed_templates(grid: np.ndarray, bg: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """The templates of ``grid`` (8-connected objects of two or more colours, each cut to the
+    box of its most frequent colour or colours; -1 off the object) and the mask of all
+    their cells."""
+    lab, n = ndimage.label(grid != bg, structure=np.ones((3, 3), dtype=bool))
+    if n > 60:
+        raise DslError("stamp_templates: more than sixty objects")
+    is_template = np.zeros(grid.shape, dtype=bool)
+    patterns = []
+    for k, sl in enumerate(ndimage.find_objects(lab)):
+        mask = lab[sl] == k + 1
+        counts = np.bincount(grid[sl][mask], minlength=10)
+        if (counts > 0).sum() < 2:
+            continue
+        main = np.argwhere(mask & np.isin(grid[sl], np.flatnonzero(counts == counts.max())))
+        (t, l), (b, r) = main.min(axis=0), main.max(axis=0) + 1
+        patterns.append(np.where(mask[t:b, l:r], grid[sl][t:b, l:r].astype(np.int16), -1))
+        is_template[sl] |= mask
+    if not 0 < len(patterns) <= 6:
+        raise DslError("stamp_templates: needs one to six templates (objects of two colours)")
+    return patterns, is_template
+
+
+def _marker_half(grid: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, int]:
+    """The templates of one half of ``grid``, the other half and its background: the halves
+    (top/bottom or left/right) have different backgrounds, one holds templates and the
+    other only objects of one colour; exactly one way must fit."""
+    h, w = grid.shape
+    pairs = []
+    if h % 2 == 0:
+        pairs.append((grid[: h // 2], grid[h // 2:]))
+    if w % 2 == 0:
+        pairs.append((grid[:, : w // 2], grid[:, w // 2:]))
+    picks = []
+    for a, b in pairs:
+        if background(a) == background(b):
+            continue
+        for src, dst in ((a, b), (b, a)):
+            dbg = background(dst)
+            lab, n = ndimage.label(dst != dbg, structure=np.ones((3, 3), dtype=bool))
+            if n == 0 or any(len(np.unique(dst[sl][lab[sl] == k + 1])) > 1
+                             for k, sl in enumerate(ndimage.find_objects(lab))):
+                continue
+            try:
+                patterns, _ = _framed_templates(src, background(src))
+            except DslError:
+                continue
+            picks.append((patterns, dst, dbg))
+    if len(picks) != 1:
+        raise DslError("stamp_templates: no single half of templates beside a half of markers")
+    return picks[0]
+
+
+@primitive(infer=_infer_stamp)
+def stamp_templates(grid: np.ndarray, source: Literal["self", "other_half"],
+                    transforms: Literal["none", "dihedral"]) -> np.ndarray:
+    """Templates (8-connected objects of two or more colours, each cut to the box of its most
+    frequent colour, so stray cells touching it are left out) are stamped wherever a part
+    of one stands alone, as ``complete_copies`` does (every cell of one of the copy's
+    colours there, nothing else in its box but cells the copy agrees with, whole objects
+    only; best copies first; turned or flipped with ``transforms``). "self": templates and
+    markers share the grid; "other_half": the grid is two halves (top/bottom or
+    left/right) of different backgrounds, one of templates and one of single-colour
+    markers, and the result is the marker half with the copies drawn on it."""
+    if source == "self":
+        bg = background(grid)
+        patterns, is_template = _framed_templates(grid, bg)
+        target = grid
+    else:
+        patterns, target, bg = _marker_half(grid)
+        is_template = np.zeros(target.shape, dtype=bool)
+    lab, _ = ndimage.label(target != bg, structure=np.ones((3, 3), dtype=bool))
+    sizes = np.bincount(lab.ravel())
+    variants: dict[bytes, np.ndarray] = {}
+    for pattern in patterns:
+        for d in ((0,) if transforms == "none" else range(8)):
+            q = np.ascontiguousarray(apply_dihedral(pattern, d))
+            variants.setdefault(q.tobytes() + bytes(q.shape), q)
+    return _draw_copies(target, lab, sizes, is_template, bg, variants, "stamp_templates")
 
 
 Turn = Literal["rot90", "rot270", "transpose", "antitranspose"]

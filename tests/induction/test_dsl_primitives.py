@@ -14,6 +14,7 @@ from induction.dsl.cells import cell_features
 from induction.dsl.count import grid_key
 from induction.dsl.objects import objects, select_object
 from induction.dsl.parts import combine_lookup, split_grid
+from induction.dsl.fill import legend_pairs
 from induction.dsl import *  # noqa: F403  (the primitives under test)
 
 
@@ -203,6 +204,35 @@ def test_box_objects():
     g[2, 2] = 5
     out = box_objects(g, 3)
     assert (out == 3).sum() == 8 and out[2, 2] == 5
+
+
+def test_legend_halo():
+    # legend on the left edge: 5 -> halo 6, 3 -> halo 4; the 5-ring's hole stays empty
+    g = a([[5, 6, 0, 0, 0, 0, 0, 0],
+           [3, 4, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 5, 5, 5, 0, 0],
+           [0, 0, 0, 5, 0, 5, 0, 3],
+           [0, 0, 0, 5, 5, 5, 0, 0]])
+    out = legend_halo(g, "left", "object", True)
+    assert out[2:, 2:].tolist() == [[6, 6, 6, 6, 6, 0],
+                                    [6, 5, 5, 5, 6, 4],
+                                    [6, 5, 0, 5, 6, 3],
+                                    [6, 5, 5, 5, 6, 4]]
+    assert out[:2, :2].tolist() == [[5, 6], [3, 4]]
+    # the legend's first row lies on top where halos meet; cleared without keep_legend
+    assert legend_halo(g, "left", "object", False)[:2, :2].tolist() == [[0, 0], [0, 0]]
+    # "colour": one box around all the cells of a key colour
+    d = a([[2, 7, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 2, 0, 2, 0], [0, 0, 0, 0, 0, 0]])
+    assert legend_halo(d, "left", "colour", False).tolist() == [[0, 0, 0, 0, 0, 0], [0, 7, 7, 7, 7, 7],
+                                                                 [0, 7, 2, 7, 2, 7], [0, 7, 7, 7, 7, 7]]
+    assert legend_pairs(g)[0] == [(5, 6), (3, 4)]
+    with pytest.raises(DslError):  # no key colour of the legend outside it
+        legend_halo(g, "right", "object", True)
+    with pytest.raises(DslError):  # no legend on the border
+        legend_halo(a([[0, 0, 0], [0, 5, 6], [0, 0, 0]]), "left", "object", True)
+    prim = PRIMITIVES["legend_halo"]
+    assert {"key": "left", "group": "object", "keep_legend": True} in prim.param_sets([g], [out])
 
 
 def test_recolour():
@@ -707,6 +737,40 @@ def test_complete_copies():
     assert overlapping[2].tolist() == [1, 2, 1, 2, 1]  # two copies that agree where they overlap
 
 
+def test_stamp_templates():
+    x = a([[1, 1, 1, 4, 0, 0, 0],
+           [1, 4, 1, 0, 0, 0, 0],
+           [1, 1, 1, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 4, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0]])
+    y = stamp_templates(x, "self", "none")
+    assert y[4:].tolist() == [[0, 1, 1, 1, 0, 0, 0], [0, 1, 4, 1, 0, 0, 0], [0, 1, 1, 1, 0, 0, 0]]
+    assert (y[:4] == x[:4]).all()  # the stray 4 touching the template is no part of it
+    with pytest.raises(DslError):
+        complete_copies(x, "all", "none", "one")  # the whole object wants both its 4s there
+    assert {"source": "self", "transforms": "none"} in PRIMITIVES["stamp_templates"].param_sets([x], [y])
+    halves = a([[2, 3, 2, 0, 5, 5, 5, 5],
+                [0, 0, 0, 0, 5, 5, 3, 5],
+                [0, 0, 0, 0, 5, 5, 5, 5]])
+    out = stamp_templates(halves, "other_half", "none")
+    assert out.tolist() == [[5, 5, 5, 5], [5, 2, 3, 2], [5, 5, 5, 5]]  # the marker half, stamped
+    assert {"source": "other_half", "transforms": "dihedral"} in \
+        PRIMITIVES["stamp_templates"].param_sets([halves], [out])
+    turned = a([[6, 7, 6, 7, 6, 0, 0],
+                [0, 0, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 0, 7],
+                [0, 0, 0, 0, 0, 0, 0],
+                [0, 0, 0, 0, 0, 0, 7],
+                [0, 0, 0, 0, 0, 0, 0]])
+    assert stamp_templates(turned, "self", "dihedral")[:, 6].tolist() == [0, 6, 7, 6, 7, 6]
+    with pytest.raises(DslError):
+        stamp_templates(a([[1, 1], [0, 0]]), "self", "none")  # no object of two colours
+    with pytest.raises(DslError):
+        stamp_templates(a([[2, 3, 0, 0], [0, 0, 0, 3]]), "other_half", "none")  # both halves on one background
+
+
 def test_colour_mask_by_key():
     x = a([[2, 4, 5, 0, 0, 0, 0],
            [3, 1, 5, 0, 0, 0, 0],
@@ -838,6 +902,41 @@ def test_shift_colours():
     assert (shift_colours(diagonal, ((4, 1, 1),)) == diagonal).sum() == 30 * 30 - 1  # the last cell leaves
     with pytest.raises(DslError):
         shift_colours(np.full((30, 30), 4, dtype=np.uint8), ((4, 1, 1),))  # one colour: the background
+
+
+def test_move_objects_by():
+    x = a([[0, 0, 0, 0],
+           [3, 3, 0, 4],
+           [0, 0, 0, 0],
+           [0, 0, 0, 0]])
+    y = a([[0, 0, 0, 0],
+           [0, 0, 0, 4],
+           [0, 0, 0, 0],
+           [3, 3, 0, 0]])
+    params = PRIMITIVES["move_objects_by"].param_sets([x], [y])
+    assert params[0] == {"key": "colour", "connectivity": 4, "table": {3: "down", 4: "stay"}, "stop": "edge", "bg": None}
+    assert move_objects_by(x, **params[0]).tolist() == y.tolist()
+    # An unseen size takes the rule of the nearest size in the table.
+    assert move_objects_by(a([[6, 6, 6, 0], [0, 0, 0, 0], [0, 0, 0, 0]]), "size", 4, {1: "stay", 2: "down"},
+                           "edge").tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [6, 6, 6, 0]]
+    # Away from the one side where it touches an object that stays.
+    hub = a([[0, 0, 0, 0, 0], [0, 2, 5, 0, 0], [0, 0, 5, 0, 0], [0, 0, 0, 0, 0]])
+    assert move_objects_by(hub, "colour", 4, {5: "stay", 2: "off_anchor"}, "edge").tolist() == [
+        [0, 0, 0, 0, 0], [2, 0, 5, 0, 0], [0, 0, 5, 0, 0], [0, 0, 0, 0, 0]]
+    # Off the edge it touches to the opposite one: "sweep" wipes its path, "edge" passes over.
+    door = a([[7, 7, 7, 7], [0, 5, 7, 5], [7, 5, 7, 7]])
+    assert move_objects_by(door, "colour", 4, {5: "stay", 0: "off_edge"}, "sweep", bg=7).tolist() == [
+        [7, 7, 7, 7], [7, 7, 7, 0], [7, 5, 7, 7]]
+    assert move_objects_by(door, "colour", 4, {5: "stay", 0: "off_edge"}, "edge", bg=7).tolist() == [
+        [7, 7, 7, 7], [7, 5, 7, 0], [7, 5, 7, 7]]
+    # "contact" stacks: the lower one lands first.
+    assert move_objects_by(a([[4, 0], [0, 0], [4, 0], [0, 0]]), "colour", 4, {4: "down"}, "contact").tolist() == [
+        [0, 0], [0, 0], [4, 0], [4, 0]]
+    assert PRIMITIVES["move_objects_by"].param_sets([x], [x]) == []  # nothing moves
+    with pytest.raises(DslError):
+        move_objects_by(a([[0, 0], [0, 4]]), "colour", 4, {4: "down"}, "edge")  # already at the edge
+    with pytest.raises(DslError):
+        move_objects_by(x, "colour", 4, {3: "down"}, "edge")  # colour 4 never seen
 
 
 def test_turn_objects():
@@ -1184,6 +1283,41 @@ def test_paste_template():
         paste_template(a([[1, 0, 2]]), "centre", True)  # no single largest template
 
 
+def test_nest_rings():
+    g = a([[7, 7, 7, 7], [7, 4, 4, 7], [7, 4, 4, 7], [6, 6, 7, 7]])  # background 7: 4 has most cells
+    assert nest_rings(g, "size").tolist() == [[4, 4, 4], [4, 6, 4], [4, 4, 4]]
+    box = a([[2, 2, 2, 2, 0, 0], [2, 0, 0, 3, 3, 3], [2, 0, 0, 3, 0, 3], [2, 2, 2, 3, 3, 3],
+             [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])  # 3 lies on the outline of 2's box
+    assert nest_rings(box, "stacking").tolist() == [[2, 2, 2], [2, 3, 2], [2, 2, 2]]
+    with pytest.raises(DslError):
+        nest_rings(a([[0, 1, 0, 2]]), "size")  # tied counts
+    with pytest.raises(DslError):
+        nest_rings(a([[0, 0, 1]]), "stacking")  # one colour
+
+
+def test_pack_pieces():
+    g = a([[5, 0, 0, 0, 0], [0, 0, 0, 3, 3], [0, 0, 0, 3, 3], [0, 4, 4, 0, 0], [0, 0, 0, 0, 0]])
+    z = [0, 0, 0, 0, 0]
+    assert pack_pieces(g, "objects", "ascending", "bottom_left", 0, "input").tolist() == [
+        z, z, z, [0, 0, 0, 3, 3], [5, 4, 4, 3, 3]]
+    assert pack_pieces(g, "objects", "ascending", "top_right", 0, "tight").tolist() == [
+        [3, 3, 4, 4, 5], [3, 3, 0, 0, 0]]
+    sq = a([[7, 2, 7, 2], [2, 7, 2, 7], [7, 9, 7, 7]])  # four 2s make a 2x2 square, one 9 a 1x1
+    assert pack_pieces(sq, "colour_squares", "ascending", "bottom_left", 1, "tight").tolist() == [
+        [7, 7, 2, 2], [9, 7, 2, 2]]
+    with pytest.raises(DslError):
+        pack_pieces(a([[0, 0, 0, 0, 2, 2, 2]]), "colour_squares", "ascending", "bottom_left", 0, "tight")  # 3 cells
+
+
+def test_overlay_pieces():
+    g = a([[1, 0, 1, 0, 0], [0, 0, 0, 0, 0], [1, 0, 1, 0, 2], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])
+    assert overlay_pieces(g, "colour", "centre").tolist() == [[1, 0, 1], [0, 2, 0], [1, 0, 1]]
+    h = a([[6, 5, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 5, 0], [0, 0, 0, 3, 0]])
+    assert overlay_pieces(h, "multi", "anchor").tolist() == [[6, 5], [0, 3]]
+    with pytest.raises(DslError):
+        overlay_pieces(a([[1, 1, 0, 2]]), "colour", "centre")  # a 1-wide piece cannot centre in 2
+
+
 def test_colour_stripes():
     assert colour_stripes(a([[4, 4, 2, 8], [4, 2, 2, 8]])).tolist() == [[4, 2, 8]]
     assert colour_stripes(a([[2, 2], [8, 8], [5, 5]])).tolist() == [[2], [8], [5]]
@@ -1392,7 +1526,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 62
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 68
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
