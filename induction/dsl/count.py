@@ -128,3 +128,264 @@ def largest_colours(grid: np.ndarray, connectivity: int) -> np.ndarray:
     if size > MAX_SIDE or len(tied) > MAX_SIDE:
         raise DslError("largest_colours: too large")
     return np.tile(np.array([[o.colour for o in tied]], dtype=np.uint8), (size, 1))
+
+
+
+SeqUnit = Literal["colours", "objects"]
+SeqKey = Literal["row", "col", "spread", "count", "depth"]
+SeqLayout = Literal["lines", "cells", "snake"]
+"""``colour_sequence``: what it lists, in what order, and how it lays the list out."""
+
+
+def _depth_order(grid: np.ndarray, colours: list[int]) -> list[int]:
+    """The colours from the bottom of the pile up, read where two bounding-box outlines
+    cross: the colour shown on a cell of both outlines lies over the other. DslError
+    when the crossings contradict each other or leave the order open."""
+    rows, cols = np.indices(grid.shape)
+    rims = {}
+    for c in colours:
+        r, q = np.nonzero(grid == c)
+        top, bottom, left, right = r.min(), r.max(), q.min(), q.max()
+        inside = (rows >= top) & (rows <= bottom) & (cols >= left) & (cols <= right)
+        rims[c] = inside & ((rows == top) | (rows == bottom) | (cols == left) | (cols == right))
+    under: dict[int, set[int]] = {c: set() for c in colours}  # c -> the colours c lies over
+    for i, p in enumerate(colours):
+        for q in colours[i + 1:]:
+            shown = grid[rims[p] & rims[q]]
+            p_top, q_top = bool((shown == p).any()), bool((shown == q).any())
+            if p_top and q_top:
+                raise DslError("colour_sequence: contradictory overlaps")
+            if p_top:
+                under[p].add(q)
+            elif q_top:
+                under[q].add(p)
+    order: list[int] = []
+    left = set(colours)
+    while left:
+        free = [c for c in left if not under[c] & left]
+        if len(free) != 1:
+            raise DslError("colour_sequence: stacking order not determined")
+        order.append(free[0])
+        left.remove(free[0])
+    return order
+
+
+def _sequence(grid: np.ndarray, unit: SeqUnit, key: SeqKey, drop: tuple[int, ...]) -> tuple[list[int], int]:
+    """The listed colours in ``key`` order and the axis they run along (0 down, 1 across)."""
+    bg = background(grid)
+    if unit == "colours":
+        colours = [c for c in range(10) if c != bg and c not in drop and (grid == c).any()]
+        masks = [grid == c for c in colours]
+    else:
+        if key == "depth":
+            raise DslError("colour_sequence: depth orders colours, not objects")
+        objs = [o for o in objects(grid, 8, False) if o.colour not in drop]
+        colours, masks = [o.colour for o in objs], [o.mask for o in objs]
+    if not colours or len(colours) > MAX_SIDE:
+        raise DslError("colour_sequence: nothing to list, or too much")
+    if key == "depth":
+        return _depth_order(grid, colours), 0
+    axis = 1 if key == "col" else 0
+    rows, cols = np.indices(grid.shape)
+    if key in ("row", "col"):  # the first cell in reading order, by rows or by columns
+        first = rows * grid.shape[1] + cols if key == "row" else cols * grid.shape[0] + rows
+        vals = [int(first[m].min()) for m in masks]
+    elif key == "count":
+        vals = [-int(m.sum()) for m in masks]
+    else:
+        mean_r = np.array([rows[m].mean() for m in masks])
+        mean_c = np.array([cols[m].mean() for m in masks])
+        axis = int(np.ptp(mean_c) / grid.shape[1] > np.ptp(mean_r) / grid.shape[0])
+        vals = (mean_c if axis else mean_r).tolist()
+    if len(set(vals)) != len(vals):
+        raise DslError("colour_sequence: tied keys")
+    return [c for _, c in sorted(zip(vals, colours))], axis
+
+
+def _lay_out(seq: list[int], axis: int, layout: SeqLayout, lines: int, length: int, bg: int) -> np.ndarray:
+    k = len(seq)
+    if layout == "lines":
+        n, m = lines or k, length or k
+        if k > n or n > MAX_SIDE or m > MAX_SIDE:
+            raise DslError("colour_sequence: the lines do not fit")
+        out = np.full((n, m), bg, dtype=np.uint8)
+        out[n - k:] = np.array(seq, dtype=np.uint8)[:, None]
+        return out if axis == 0 else out.T.copy()
+    if not (0 < lines <= MAX_SIDE and 0 < length <= MAX_SIDE) or k > lines * length:
+        raise DslError("colour_sequence: the cells do not fit")
+    out = np.array(seq + [bg] * (lines * length - k), dtype=np.uint8).reshape(lines, length)
+    if layout == "snake":
+        out[1::2] = out[1::2, ::-1].copy()
+    return out
+
+
+def _infer_colour_sequence(xs, ys):
+    for x, y in zip(xs, ys):
+        if y.size >= x.size or not np.isin(y, x).all():
+            return []
+    lines_ok = all((y == y[:, :1]).all() or (y == y[:1]).all() for y in ys)
+    cells_ok = len({y.shape for y in ys}) == 1 and ys[0].size <= MAX_SIDE
+    if not (lines_ok or cells_ok):
+        return []
+    # drop the colours every input shows and no output does (the background pads, it stays)
+    common = set(range(10)).intersection(*(np.unique(x).tolist() for x in xs))
+    shown = set(np.concatenate([y.ravel() for y in ys]).tolist())
+    drop = tuple(sorted(common - shown - {background(x) for x in xs}))
+    found = []
+    for unit in get_args(SeqUnit):
+        for key in get_args(SeqKey):
+            try:
+                seqs = [_sequence(x, unit, key, drop) for x in xs]
+            except DslError:
+                continue
+            for layout in get_args(SeqLayout):
+                if layout != "lines":
+                    if lines_ok or not cells_ok:  # one-colour lines are better read as lines
+                        continue
+                    sizes = list(ys[0].shape)
+                else:
+                    if not lines_ok:
+                        continue
+                    dims = [(y.shape if axis == 0 else y.shape[::-1], len(s)) for y, (s, axis) in zip(ys, seqs)]
+                    sizes = []
+                    for i in (0, 1):  # as many as listed (0), or one size for all pairs
+                        if all(d[i] == k for d, k in dims):
+                            sizes.append(0)
+                        elif len({d[i] for d, _ in dims}) == 1:
+                            sizes.append(dims[0][0][i])
+                    if len(sizes) < 2:
+                        continue
+                for reverse in (False, True):
+                    try:
+                        if all(np.array_equal(_lay_out(s[::-1] if reverse else s, axis, layout, *sizes, background(x)), y)
+                               for x, y, (s, axis) in zip(xs, ys, seqs)):
+                            found.append({"unit": unit, "key": key, "layout": layout, "lines": sizes[0],
+                                          "length": sizes[1], "reverse": reverse, "drop": drop})
+                    except DslError:
+                        pass
+                if len(found) >= 4:
+                    return found
+    return found
+
+
+@primitive(infer=_infer_colour_sequence, cost=2)
+def colour_sequence(grid: np.ndarray, unit: SeqUnit, key: SeqKey, layout: SeqLayout, lines: int = 0,
+                    length: int = 0, reverse: bool = False, drop: tuple[int, ...] = ()) -> np.ndarray:
+    """The input's non-background colours (``unit="colours"``), or the colour of each of
+    its 8-connected one-colour objects (``"objects"``), leaving out the colours in
+    ``drop``, listed in order of ``key`` (backwards with ``reverse``):
+
+    * "row" / "col": the first cell met reading by rows / by columns (the list runs down / across);
+    * "spread": the mean row, or the mean column when they spread more across than down
+      (relative to the grid's sides);
+    * "count": the most cells first;
+    * "depth" (colours only): from the bottom of the pile up, read where bounding-box
+      outlines cross (the colour shown there lies on top).
+
+    Laid out as ``layout``:
+
+    * "lines": one line of ``length`` cells per listed colour, ``lines`` lines, the
+      missing ones background at the start; rows when the list runs down, columns when it
+      runs across; a size 0 means as many as listed;
+    * "cells" / "snake": one cell each in a ``lines`` x ``length`` grid, by rows (every
+      other row backwards for "snake"), the rest background.
+
+    DslError on tied keys, an open or contradictory stacking, or a list that does not fit."""
+    seq, axis = _sequence(grid, unit, key, tuple(drop))
+    return _lay_out(seq[::-1] if reverse else seq, axis, layout, lines, length, background(grid))
+
+
+SortPath = Literal["rows", "cols", "rows_up", "cols_up"]
+
+
+def _infer_sort_cells(xs, ys):
+    if not all(x.shape == y.shape and not np.array_equal(x, y)
+               and np.array_equal(np.bincount(x.ravel(), minlength=10), np.bincount(y.ravel(), minlength=10))
+               for x, y in zip(xs, ys)):
+        return []
+    found = []
+    for path in get_args(SortPath):
+        try:
+            if all(np.array_equal(sort_cells(x, path), y) for x, y in zip(xs, ys)):
+                found.append({"path": path})
+        except DslError:
+            pass
+    return found
+
+
+@primitive(infer=_infer_sort_cells, same_shape=True)
+def sort_cells(grid: np.ndarray, path: SortPath) -> np.ndarray:
+    """The grid's cells regrouped by colour, the most frequent colour first, laid along
+    ``path``: "rows" by rows from the top left, "cols" by columns from the top left,
+    "rows_up" by rows from the bottom left (each row left to right), "cols_up" by columns
+    from the bottom left (each column bottom to top) — a histogram of the colours.
+    DslError when two colours have the same count."""
+    counts = np.bincount(grid.ravel(), minlength=10)
+    present = [c for c in range(10) if counts[c]]
+    if len({counts[c] for c in present}) != len(present):
+        raise DslError("sort_cells: tied counts")
+    present.sort(key=lambda c: -counts[c])
+    flat = np.repeat(np.array(present, dtype=np.uint8), counts[present])
+    h, w = grid.shape
+    if path == "rows":
+        return flat.reshape(h, w)
+    if path == "rows_up":
+        return flat.reshape(h, w)[::-1].copy()
+    out = flat.reshape(w, h).T
+    return (out if path == "cols" else out[::-1]).copy()
+
+
+BarMeasure = Literal["cells", "objects"]
+
+
+def _infer_colour_bars(xs, ys):
+    width = ys[0].shape[1]
+    if any(y.shape[1] != width or y.shape == x.shape for x, y in zip(xs, ys)) or width > 10:
+        return []
+    slots = [-1] * width
+    for x, y in zip(xs, ys):
+        bg = background(x)
+        for j in range(width):
+            col = y[:, j]
+            bar = col[col != bg]
+            if not bar.size:
+                continue
+            if (bar != bar[0]).any() or (col[col.size - bar.size:] == bg).any() or slots[j] not in (-1, int(bar[0])):
+                return []
+            slots[j] = int(bar[0])
+    if -1 in slots or len(set(slots)) != width:
+        return []
+    found = []
+    for measure, conn in (("objects", 8), ("objects", 4), ("cells", 4)):
+        p = {"measure": measure, "connectivity": conn, "slots": tuple(slots)}
+        try:
+            if all(np.array_equal(colour_bars(x, **p), y) for x, y in zip(xs, ys)):
+                found.append(p)
+        except DslError:
+            pass
+    return found
+
+
+@primitive(infer=_infer_colour_bars)
+def colour_bars(grid: np.ndarray, measure: BarMeasure, connectivity: int, slots: tuple[int, ...]) -> np.ndarray:
+    """A bar chart of the colours: column ``i`` a bar of colour ``slots[i]`` standing on
+    the bottom, as tall as that colour's count of cells or of ``connectivity``-connected
+    objects (``measure``); the grid as tall as the tallest bar, the rest background.
+    The slots are read off the train outputs (a colour keeps its column). DslError when
+    some foreground colour has no slot or nothing is counted."""
+    bg = background(grid)
+    present = set(np.unique(grid).tolist()) - {bg}
+    if not present or not present <= set(slots):
+        raise DslError("colour_bars: a colour without a slot, or none")
+    if measure == "cells":
+        heights = [int((grid == c).sum()) for c in slots]
+    else:
+        objs = objects(grid, connectivity, False)
+        heights = [sum(o.colour == c for o in objs) for c in slots]
+    top = max(heights)
+    if top > MAX_SIDE:
+        raise DslError("colour_bars: too tall")
+    out = np.full((top, len(slots)), bg, dtype=np.uint8)
+    for j, (c, n) in enumerate(zip(slots, heights)):
+        out[top - n:, j] = c
+    return out

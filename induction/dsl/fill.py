@@ -1146,3 +1146,224 @@ def legend_halo(grid: np.ndarray, key: Literal["left", "right"], group: Literal[
     if not painted:
         raise DslError("legend_halo: no key colour outside the legend")
     return out
+
+
+def _seed_cells(grid: np.ndarray, share: float) -> tuple[int, np.ndarray]:
+    """The most frequent colour and the mask of the other cells (the seeds); DslError when
+    there are none or they cover more than ``share`` of the grid."""
+    bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    seeds = grid != bg
+    if not seeds.any() or seeds.sum() > share * grid.size:
+        raise DslError("no few seed cells on one background")
+    return bg, seeds
+
+
+def _nearest_seed(grid: np.ndarray, seeds: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """For every cell, the colour of its nearest seed by straight-line distance (-1 where
+    nearest seeds of different colours tie) and its ``metric`` distance to the nearest seed
+    of that colour among the straight-line nearest."""
+    h, w = grid.shape
+    sy, sx = np.nonzero(seeds)
+    ry, rx = np.mgrid[0:h, 0:w]
+    dy = np.abs(ry[..., None] - sy)
+    dx = np.abs(rx[..., None] - sx)
+    e = dy * dy + dx * dx
+    near = e == e.min(axis=-1, keepdims=True)
+    cols = grid[sy, sx].astype(int)
+    lo = np.where(near, cols, 99).min(axis=-1)
+    hi = np.where(near, cols, -1).max(axis=-1)
+    m = dy + dx if metric == "manhattan" else np.maximum(dy, dx)
+    d = np.where(near, m, 10**6).min(axis=-1)
+    return np.where(lo == hi, lo, -1), d
+
+
+DistanceMetric = Literal["manhattan", "chebyshev"]
+
+
+def _infer_by_distance(xs, ys):
+    """Read the stripe period or the colour cycle off the pairs (seeds kept on a background
+    that the outputs repaint)."""
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or all(np.array_equal(x, y) for x, y in zip(xs, ys)):
+        return []
+    try:
+        found = [_seed_cells(x, 0.1) for x in xs]
+    except DslError:
+        return []
+    if any(seeds.sum() > 12 or not (x[seeds] == y[seeds]).all() for x, y, (_, seeds) in zip(xs, ys, found)):
+        return []
+    out: list[dict] = []
+    for metric in get_args(DistanceMetric):
+        fields = [_nearest_seed(x, seeds, metric) for x, (_, seeds) in zip(xs, found)]
+        for p in range(2, 5):
+            if all((y == np.where((own >= 0) & (d % p == 0), own, bg)).all()
+                   for y, (own, d), (bg, _) in zip(ys, fields, found)):
+                out.append({"metric": metric, "period": p, "cycle": None})
+                break
+        seq: dict[int, dict[int, int]] = {}  # seed colour -> distance -> output colour
+        for y, (own, d) in zip(ys, fields):
+            for s, k, c in zip(own.ravel().tolist(), d.ravel().tolist(), y.ravel().tolist()):
+                if s >= 0 and seq.setdefault(s, {}).setdefault(k, c) != c:
+                    seq = {}
+                    break
+            else:
+                continue
+            break
+        if not seq:
+            continue
+        steps = max(seq.values(), key=len)
+        for n in range(2, 11):
+            if all(k in steps for k in range(n)) and all(steps[k % n] == c for k, c in steps.items()) \
+                    and len({steps[k] for k in range(n)}) == n:
+                cycle = tuple(steps[k] for k in range(n))
+                if all(c in cycle and all(cycle[(cycle.index(c) + k) % n] == v for k, v in st.items())
+                       for c, st in seq.items()):
+                    out.append({"metric": metric, "period": n, "cycle": cycle})
+                break
+    return out
+
+
+@primitive(infer=_infer_by_distance, same_shape=True)
+def colour_by_distance(grid: np.ndarray, metric: DistanceMetric, period: int,
+                       cycle: tuple[int, ...] | None) -> np.ndarray:
+    """Colour every cell by its distance to the nearest seed. The seeds are the cells not of
+    the most frequent colour (at most a tenth of the grid); each cell belongs to its nearest
+    seed by straight-line distance, and ``d`` is its ``metric`` distance to that seed. With
+    ``cycle`` None, cells whose ``d`` is a multiple of ``period`` take their seed's colour
+    and the others keep the background (so do cells whose nearest seeds of different colours
+    tie). With a ``cycle`` of colours (``period`` its length), every cell takes the colour
+    ``d`` steps on from its seed's colour in the cycle (a tie raises)."""
+    bg, seeds = _seed_cells(grid, 0.1)
+    own, d = _nearest_seed(grid, seeds, metric)
+    if cycle is None:
+        if period < 1:
+            raise DslError("colour_by_distance: period must be positive")
+        out = np.where((own >= 0) & (d % period == 0), own, bg)
+    else:
+        if period != len(cycle) or not set(np.unique(grid[seeds]).tolist()) <= set(cycle):
+            raise DslError("colour_by_distance: a seed colour outside the cycle")
+        if (own < 0).any():
+            raise DslError("colour_by_distance: seeds of different colours tie")
+        pos = np.zeros(10, dtype=int)
+        pos[list(cycle)] = np.arange(len(cycle))
+        out = np.asarray(cycle)[(pos[own] + d) % len(cycle)]
+    out = out.astype(np.uint8)
+    if np.array_equal(out, grid):
+        raise DslError("colour_by_distance: nothing to colour")
+    return out
+
+
+def _ring_distance(shape: tuple[int, int], cy2: np.ndarray, cx2: np.ndarray) -> np.ndarray:
+    """Twice the chessboard distance of every cell (last axes) from centres given in half
+    cells (``cy2``, ``cx2``: twice the centre's row and column, any leading shape)."""
+    ry, rx = np.mgrid[0:shape[0], 0:shape[1]]
+    cy2, cx2 = np.asarray(cy2)[..., None, None], np.asarray(cx2)[..., None, None]
+    return np.maximum(np.abs(2 * ry - cy2), np.abs(2 * rx - cx2))
+
+
+def _ring_frames(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """(2 * centre row, 2 * centre column, 2 * period, 2 * phase) of the square rings whose
+    cells in the box of ``mask`` are exactly ``mask``: centres up to a grid-size beyond
+    the grid on every side, periods 2 to 8, at least two rings shown."""
+    h, w = mask.shape
+    t, l, b, r = bbox(mask)
+    cy2, cx2 = np.meshgrid(np.arange(-2 * h, 4 * h), np.arange(-2 * w, 4 * w), indexing="ij")
+    cy2, cx2 = cy2.ravel(), cx2.ravel()
+    ys, xs = np.nonzero(mask)
+    if len(ys) > h * w // 2:
+        raise DslError("rings_to_edge: too many coloured cells for frames")
+    pick = np.unique(np.linspace(0, len(ys) - 1, 12).astype(int))
+    sub = np.maximum(np.abs(2 * ys[pick] - cy2[:, None]), np.abs(2 * xs[pick] - cx2[:, None]))
+    box = mask[t:b, l:r]
+    found = []
+    for p in range(2, 9):
+        for i in np.flatnonzero((((sub - sub[:, :1]) % (2 * p)) == 0).all(axis=1)).tolist():
+            d = np.maximum(np.abs(2 * ys - cy2[i]), np.abs(2 * xs - cx2[i]))
+            if d.max() - d.min() < 2 * p or ((d - d[0]) % (2 * p)).any():
+                continue
+            ring = _ring_distance(box.shape, cy2[i] - 2 * t, cx2[i] - 2 * l) % (2 * p) == d[0] % (2 * p)
+            if np.array_equal(ring, box):
+                found.append((int(cy2[i]), int(cx2[i]), 2 * p, int(d[0] % (2 * p))))
+    return found
+
+
+def _infer_rings_to_edge(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or all(np.array_equal(x, y) for x, y in zip(xs, ys)):
+        return []
+    fills = set()
+    for x, y in zip(xs, ys):
+        cs = set(np.unique(x).tolist())
+        fg = x != np.bincount(x.ravel(), minlength=10).argmax()
+        if len(cs) != 2 or not (y[fg] == x[fg]).all():
+            return []
+        fills |= set(np.unique(y).tolist()) - cs
+    if len(fills) > 1:
+        return []
+    fill = fills.pop() if fills else None
+    return grid_param_product(source=("seeds", "frames"), fill=(fill,))
+
+
+@primitive(infer=_infer_rings_to_edge, same_shape=True)
+def rings_to_edge(grid: np.ndarray, source: Literal["seeds", "frames"], fill: int | None) -> np.ndarray:
+    """Draw concentric square rings of the one non-background colour out to the grid's
+    edge (the background is the most frequent colour). With ``source`` "seeds" the centre
+    is the mean of the seed cells and the period the greatest common divisor of their
+    chessboard distances from it (every seed lies on a ring). With "frames" the cells are
+    pieces of nested rings: the centre (on or off the grid, within a grid-size of it) and
+    the period (2 to 8) are those whose rings cover exactly the coloured cells inside their
+    box; every fit must draw the same grid. Cells off the rings take ``fill`` (None: kept)."""
+    bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    colours = set(np.unique(grid).tolist()) - {bg}
+    if len(colours) != 1:
+        raise DslError("rings_to_edge: needs exactly one colour on the background")
+    fg = colours.pop()
+    mask = grid == fg
+    if source == "seeds":
+        ys, xs = np.nonzero(mask)
+        if len(ys) < 2 or 2 * ys.sum() % len(ys) or 2 * xs.sum() % len(xs):
+            raise DslError("rings_to_edge: the seeds have no centre on the half-cell grid")
+        cy2, cx2 = 2 * ys.sum() // len(ys), 2 * xs.sum() // len(xs)
+        ds = _ring_distance(grid.shape, cy2, cx2)[mask]
+        p2 = int(np.gcd.reduce(ds - ds.min()))
+        if p2 < 2:
+            raise DslError("rings_to_edge: no ring period")
+        fits = [(cy2, cx2, p2, int(ds.min() % p2))]
+    else:
+        fits = _ring_frames(mask)
+    drawn = None
+    for cy2, cx2, p2, ph in fits:
+        ring = _ring_distance(grid.shape, cy2, cx2) % p2 == ph
+        out = np.where(ring, fg, grid if fill is None else fill).astype(np.uint8)
+        if drawn is not None and not np.array_equal(out, drawn):
+            raise DslError("rings_to_edge: the frames fit rings that differ")
+        drawn = out
+    if drawn is None or not (drawn[mask] == fg).all() or np.array_equal(drawn, grid):
+        raise DslError("rings_to_edge: no rings fit")
+    return drawn
+
+
+def _infer_rings_through_seeds(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)):
+        return []
+    for x, y in zip(xs, ys):
+        bg = int(np.bincount(x.ravel(), minlength=10).argmax())
+        if (y == bg).any() or (x == bg).sum() * 2 < x.size:
+            return []
+    return [{}]
+
+
+@primitive(infer=_infer_rings_through_seeds, same_shape=True)
+def rings_through_seeds(grid: np.ndarray) -> np.ndarray:
+    """Concentric square rings about the grid's centre, each in the colour of the seeds
+    lying on it (the seeds are the cells not of the most frequent colour, at most half the
+    grid). DslError when a ring holds no seed or seeds of two colours."""
+    bg, seeds = _seed_cells(grid, 0.5)
+    h, w = grid.shape
+    d = _ring_distance(grid.shape, h - 1, w - 1)
+    table = {}
+    for k, c in zip(d[seeds].tolist(), grid[seeds].tolist()):
+        if table.setdefault(k, c) != c:
+            raise DslError("rings_through_seeds: seeds of two colours on one ring")
+    keys = d.ravel().tolist()
+    if any(k not in table for k in keys):
+        raise DslError("rings_through_seeds: a ring without a seed")
+    return np.array([table[k] for k in keys], dtype=np.uint8).reshape(grid.shape)

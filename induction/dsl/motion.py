@@ -695,3 +695,71 @@ def move_objects_by(grid: np.ndarray, key: MoveKey, connectivity: int, table: di
     if not moved:
         raise DslError("move_objects_by: nothing moves")
     return out
+
+
+def _infer_fit_markers(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or all(np.array_equal(x, y) for x, y in zip(xs, ys)):
+        return []
+    x = xs[0]
+    lab, n = ndimage.label(x != background(x))
+    sizes = np.bincount(lab.ravel())[1:]
+    if not (sizes == 1).any() or not (sizes > 1).any():
+        return []
+    return grid_param_product(transforms=("none", "dihedral"), connectivity=(4, 8))
+
+
+@primitive(infer=_infer_fit_markers, same_shape=True)
+def fit_to_markers(grid: np.ndarray, transforms: Literal["none", "dihedral"], connectivity: int = 8) -> np.ndarray:
+    """Shapes moved onto their markers. A shape is a 4- or 8-connected (``connectivity``)
+    object of two or more colours and cells; its cells of colours other than its most frequent one are its
+    anchors; markers are lone pixels. Each shape (turned or flipped with ``transforms``)
+    goes where every anchor lands on a marker of the anchor's colour, the markers of two
+    shapes apart; it must have exactly one such place (ways that paint the same cells are
+    one). The shapes leave their old cells to the background."""
+    bg = background(grid)
+    lab, n = ndimage.label(grid != bg, structure=_STRUCTS[connectivity])
+    if n > 60:
+        raise DslError("fit_to_markers: more than sixty objects")
+    boxes = ndimage.find_objects(lab)
+    sizes = np.bincount(lab.ravel())
+    markers: dict[int, set[tuple[int, int]]] = {}
+    for k, sl in enumerate(boxes):
+        if sizes[k + 1] == 1:
+            i, j = sl[0].start, sl[1].start
+            markers.setdefault(int(grid[i, j]), set()).add((i, j))
+    out = grid.copy()
+    placed, used = [], set()
+    for k, sl in enumerate(boxes):
+        mask = lab[sl] == k + 1
+        counts = np.bincount(grid[sl][mask], minlength=10)
+        if sizes[k + 1] < 2 or (counts > 0).sum() < 2:
+            continue
+        main = int(counts.argmax())
+        pattern = np.where(mask, grid[sl].astype(np.int16), -1)
+        ways: dict[bytes, tuple[np.ndarray, frozenset]] = {}
+        for d in ((0,) if transforms == "none" else range(8)):
+            q = np.ascontiguousarray(apply_dihedral(pattern, d))
+            anchors = [(y, x, int(q[y, x])) for y, x in np.argwhere((q >= 0) & (q != main))]
+            y0, x0, c0 = anchors[0]
+            for i, j in markers.get(c0, ()):
+                oy, ox = i - y0, j - x0
+                hits = frozenset((y + oy, x + ox) for y, x, _ in anchors)
+                if oy < 0 or ox < 0 or oy + q.shape[0] > grid.shape[0] or ox + q.shape[1] > grid.shape[1]:
+                    continue
+                if all((y + oy, x + ox) in markers.get(c, ()) for y, x, c in anchors):
+                    paint = np.full(grid.shape, -1, dtype=np.int16)
+                    paint[oy:oy + q.shape[0], ox:ox + q.shape[1]] = q
+                    ways.setdefault(paint.tobytes(), (paint, hits))
+        if len(ways) != 1:
+            raise DslError(f"fit_to_markers: a shape with {len(ways)} places")
+        paint, hits = next(iter(ways.values()))
+        if hits & used:
+            raise DslError("fit_to_markers: two shapes on one marker")
+        used |= hits
+        out[sl][mask] = bg
+        placed.append(paint)
+    if not placed:
+        raise DslError("fit_to_markers: no shape of two colours")
+    for paint in placed:
+        out[paint >= 0] = paint[paint >= 0]
+    return out

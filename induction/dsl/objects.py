@@ -623,6 +623,184 @@ def mirror_about(grid: np.ndarray, pivot: Selector, kind: Literal["lr", "ud", "b
     return out
 
 
+def _infer_reflect_lines(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or not any((x != y).any() for x, y in zip(xs, ys)):
+        return []
+    bgs = {background(x) for x in xs}
+    if len(bgs) != 1:
+        return []
+    bg = bgs.pop()
+    present = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {bg}
+    axes = [c for c in sorted(present) if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys))]
+    if not 0 < len(axes) <= 3:
+        return []
+    moved = {int(c) for x, y in zip(xs, ys) for c in np.unique(np.concatenate([x[x != y], y[x != y]]))} - {bg}
+    if len(moved) == 1:
+        movers: list = [moved.pop(), "all"]
+    else:
+        movers = ["least_common", "most_common"]
+    mode = "copy" if adds_to_input(xs, ys) else "move"
+    return [{"axis": c, "movers": m, "mode": mode} for c in axes for m in movers if m != c]
+
+
+def _longest_run(cells: set[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """(length, direction, constant) of the single longest straight run of ``cells``:
+    direction 0 a row (constant i), 1 a column (j), 2 a diagonal (i - j), 3 an
+    anti-diagonal (i + j); None when two runs tie for longest."""
+    best: list[tuple[int, int, int]] = []
+    for d, (di, dj) in enumerate(((0, 1), (1, 0), (1, 1), (1, -1))):
+        for i, j in cells:
+            if (i - di, j - dj) in cells:
+                continue
+            n = 1
+            while (i + n * di, j + n * dj) in cells:
+                n += 1
+            const = (i, j, i - j, i + j)[d]
+            if not best or n > best[0][0]:
+                best = [(n, d, const)]
+            elif n == best[0][0]:
+                best.append((n, d, const))
+    return best[0] if len(best) == 1 else None
+
+
+@primitive(infer=_infer_reflect_lines, same_shape=True)
+def reflect_across_lines(grid: np.ndarray, axis: int, movers: int | Literal["all", "least_common", "most_common"],
+                         mode: Literal["move", "copy"]) -> np.ndarray:
+    """Reflect objects across lines drawn in colour ``axis``. Each 8-connected ``axis``
+    object gives one mirror line: its single longest straight run (a row, column,
+    diagonal or anti-diagonal: the line itself, or the back of a bracket). The mirrored
+    cells are those of colour ``movers``, of the least or most common colour other than
+    background and ``axis``, or of every such colour ("all"); each 8-connected group of
+    them is reflected across the line nearest its centre, and moved (``mode="move"``:
+    erased first) or copied, painted over background only. Ties for the longest run or
+    the nearest line, and images off the grid, make it not apply."""
+    bg = background(grid)
+    if axis == bg or not (grid == axis).any():
+        raise DslError("reflect_across_lines: no axis colour")
+    lines = set()
+    for o in objects(grid, 8, False):
+        if o.colour == axis:
+            run = _longest_run({(int(i), int(j)) for i, j in np.argwhere(o.mask)})
+            if run is None or run[0] < 2:
+                raise DslError("reflect_across_lines: an axis object has no single longest line")
+            lines.add(run[1:])
+    counts = np.bincount(grid.ravel(), minlength=10)
+    counts[[bg, axis]] = 0
+    if movers in ("least_common", "most_common"):
+        present = counts[counts > 0]
+        if present.size == 0:
+            raise DslError("reflect_across_lines: nothing to reflect")
+        pick = present.min() if movers == "least_common" else present.max()
+        if (present == pick).sum() != 1:
+            raise DslError("reflect_across_lines: no single such colour")
+        mask = grid == int(np.flatnonzero(counts == pick)[0])
+    elif movers == "all":
+        mask = (grid != bg) & (grid != axis)
+    else:
+        if movers in (bg, axis):
+            raise DslError("reflect_across_lines: movers must differ from background and axis")
+        mask = grid == movers
+    lab, n = ndimage.label(mask, structure=_STRUCT[8])
+    if n == 0:
+        raise DslError("reflect_across_lines: nothing to reflect")
+    h, w = grid.shape
+    out = grid.copy()
+    if mode == "move":
+        out[mask] = bg
+    paint = []
+    for k in range(1, n + 1):
+        ys, xs = np.nonzero(lab == k)
+        ci, cj = ys.mean(), xs.mean()
+        dist = sorted((abs((ci, cj, ci - cj, ci + cj)[d] - c) / (1.0 if d < 2 else 2 ** 0.5), d, c) for d, c in lines)
+        if len(dist) > 1 and abs(dist[0][0] - dist[1][0]) < 1e-9:
+            raise DslError("reflect_across_lines: an object is as near two lines")
+        _, d, c = dist[0]
+        iy, ix = ((2 * c - ys, xs), (ys, 2 * c - xs), (xs + c, ys - c), (c - xs, c - ys))[d]
+        if iy.min() < 0 or ix.min() < 0 or iy.max() >= h or ix.max() >= w:
+            raise DslError("reflect_across_lines: a reflection leaves the grid")
+        paint.append((iy, ix, grid[ys, xs]))
+    for iy, ix, src in paint:
+        free = out[iy, ix] == bg
+        out[iy[free], ix[free]] = src[free]
+    return out
+
+
+def _infer_mirror_object(xs, ys):
+    if any(x.shape != y.shape for x, y in zip(xs, ys)) or not any((x != y).any() for x, y in zip(xs, ys)):
+        return []
+    bgs = {background(x) for x in xs}
+    if len(bgs) != 1:
+        return []
+    bg = bgs.pop()
+    present = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {bg}
+    out = []
+    for c in sorted(present):
+        if all((y[x == c] != c).all() for x, y in zip(xs, ys)):
+            out.append({"indicator": c, "side": "touch"})
+        elif all((y[x == c] == c).all() for x, y in zip(xs, ys)) and adds_to_input(xs, ys):
+            out.append({"indicator": c, "side": "lean"})
+    return out[:3]
+
+
+@primitive(infer=_infer_mirror_object, same_shape=True)
+def mirror_object(grid: np.ndarray, indicator: int, side: Literal["touch", "lean"]) -> np.ndarray:
+    """Append to an object its mirror image, on the side shown by cells of colour
+    ``indicator``. "touch": every 8-connected group of non-background cells holding
+    ``indicator`` cells and others is an object with a marker lying wholly beyond one
+    side of the object's box; the object is reflected across that side of its box, and
+    the marker gives way (its cells not covered become background). "lean": the single
+    ``indicator`` object leans one way (its cells' mean is off its box's centre along
+    exactly one axis), and all the other non-background cells are reflected across that
+    side of their box; the indicator stays. Images go over background (and markers)
+    only; an image off the grid, or no clear side, makes it not apply."""
+    bg = background(grid)
+    if indicator == bg or not (grid == indicator).any():
+        raise DslError("mirror_object: no indicator cells")
+    h, w = grid.shape
+    ind = grid == indicator
+    jobs = []  # (object mask, side 0 top / 1 bottom / 2 left / 3 right)
+    if side == "touch":
+        lab, n = ndimage.label(grid != bg, structure=_STRUCT[8])
+        for k in range(1, n + 1):
+            comp = lab == k
+            body, mark = comp & ~ind, comp & ind
+            if not body.any() or not mark.any():
+                continue
+            t, l, b, r = bbox(body)
+            mt, ml, mb, mr = bbox(mark)
+            sides = [mb <= t, mt >= b, mr <= l, ml >= r]
+            if sum(sides) != 1:
+                raise DslError("mirror_object: a marker is not beyond one side of its object")
+            jobs.append((body, sides.index(True)))
+    else:
+        lab, n = ndimage.label(ind, structure=_STRUCT[8])
+        if n != 1:
+            raise DslError("mirror_object: needs a single indicator object")
+        t, l, b, r = bbox(ind)
+        iy, ix = np.nonzero(ind)
+        lean = (iy.mean() - (t + b - 1) / 2, ix.mean() - (l + r - 1) / 2)
+        if (abs(lean[0]) > 1e-9) == (abs(lean[1]) > 1e-9):
+            raise DslError("mirror_object: the indicator does not lean along one axis")
+        body = (grid != bg) & ~ind
+        if not body.any():
+            raise DslError("mirror_object: nothing to mirror")
+        jobs.append((body, (0 if lean[0] < 0 else 1) if abs(lean[0]) > 1e-9 else (2 if lean[1] < 0 else 3)))
+    if not jobs:
+        raise DslError("mirror_object: no object with a marker")
+    out = grid.copy()
+    if side == "touch":
+        out[ind] = bg
+    for body, s in jobs:
+        t, l, b, r = bbox(body)
+        ys, xs = np.nonzero(body)
+        iy, ix = ((2 * t - 1 - ys, xs), (2 * b - 1 - ys, xs), (ys, 2 * l - 1 - xs), (ys, 2 * r - 1 - xs))[s]
+        if iy.min() < 0 or ix.min() < 0 or iy.max() >= h or ix.max() >= w:
+            raise DslError("mirror_object: the image leaves the grid")
+        free = out[iy, ix] == bg
+        out[iy[free], ix[free]] = grid[ys[free], xs[free]]
+    return out
+
+
 @primitive(params=grid_param_product(which=("majority", "minority"), connectivity=(4, 8)), same_shape=True)
 def unify_object_colours(grid: np.ndarray, which: Rank, connectivity: int) -> np.ndarray:
     """Paint every multicolour object all in its own most ("majority") or least

@@ -440,6 +440,31 @@ def test_local_rule():
         local_rule(a([[5]]), **params[0])
 
 
+def test_grow_rows():
+    # a rule row by row: a cell under a 1 with a 0 on its left becomes 1 (a diagonal)
+    g = a([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
+    y = a([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]])
+    params = PRIMITIVES["grow_rows"].param_sets([g], [y])
+    down = [p for p in params if p["direction"] == "down" and p["step"] == 1]
+    assert down and grow_rows(g, **down[0]).tolist() == y.tolist()
+    # the same rule growing columns left to right, and rows bottom to top
+    assert grow_rows(g.T.copy(), "right", 1, down[0]["table"]).tolist() == y.T.tolist()
+    assert grow_rows(g[::-1].copy(), "up", 1, down[0]["table"]).tolist() == y[::-1].tolist()
+    # step 2: a row grows from the row two above it
+    two = a([[2, 0, 2], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
+    table = {10 * 121 + 2 * 11 + 0: 0, 2 * 121 + 0 * 11 + 2: 5, 0 * 121 + 2 * 11 + 10: 0,
+             10 * 121 + 0 * 11 + 0: 0, 0: 0, 0 * 121 + 0 * 11 + 10: 0}
+    assert grow_rows(two, "down", 2, table).tolist() == [[2, 0, 2], [0, 0, 0], [0, 5, 0], [0, 0, 0]]
+    with pytest.raises(UnseenKey):  # a key no pair showed
+        grow_rows(a([[3, 0], [0, 0]]), "down", 1, down[0]["table"])
+    with pytest.raises(DslError):
+        grow_rows(g, "down", 3, down[0]["table"])
+    # no rule when the first row changes, or one key would need two colours
+    assert PRIMITIVES["grow_rows"].param_sets([g], [a([[2, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]])]) == []
+    clash = PRIMITIVES["grow_rows"].param_sets([np.zeros((3, 2), np.uint8)], [a([[0, 0], [0, 0], [3, 0]])])
+    assert not [p for p in clash if (p["direction"], p["step"]) == ("down", 1)]
+
+
 def test_complete_tiling():
     g = a([[1, 2, 1, 2], [3, 4, 3, 4], [1, 9, 1, 2]])
     assert complete_tiling(g, 9).tolist() == [[1, 2, 1, 2], [3, 4, 3, 4], [1, 2, 1, 2]]
@@ -939,6 +964,29 @@ def test_move_objects_by():
         move_objects_by(x, "colour", 4, {3: "down"}, "edge")  # colour 4 never seen
 
 
+
+def test_fit_to_markers():
+    # a 5-shape with anchors 1 and 2 goes (turned) where the lone 1 and 2 stand
+    g = a([[1, 5, 2, 0, 0],
+           [0, 5, 0, 0, 0],
+           [0, 0, 0, 0, 1],
+           [0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 2]])
+    out = fit_to_markers(g, "dihedral")
+    assert out.tolist() == [[0, 0, 0, 0, 0],
+                            [0, 0, 0, 0, 0],
+                            [0, 0, 0, 0, 1],
+                            [0, 0, 0, 5, 5],
+                            [0, 0, 0, 0, 2]]
+    assert {"transforms": "dihedral", "connectivity": 4} in PRIMITIVES["fit_to_markers"].param_sets([g], [out])
+    with pytest.raises(DslError):  # not without turning it
+        fit_to_markers(g, "none")
+    with pytest.raises(DslError):  # two places for it: ambiguous
+        fit_to_markers(a([[1, 5, 5, 0, 1, 0, 0, 1, 0, 0]]), "none")
+    with pytest.raises(DslError):  # no shape of two colours
+        fit_to_markers(a([[1, 0, 2]]), "none")
+
+
 def test_turn_objects():
     x = a([[0, 0, 0, 0],
            [4, 4, 4, 0],
@@ -1173,6 +1221,51 @@ def test_extend_periodic():
     assert extend_periodic(g, None, (5, 3)).tolist()[4] == [1, 2, 1]
 
 
+def test_colour_by_distance():
+    g = a([[1, 0, 0, 0, 0, 0, 2], [0] * 7, [0] * 7])
+    # Manhattan stripes of period 2 from each seed; the middle column ties and stays background.
+    assert colour_by_distance(g, "manhattan", 2, None).tolist() == [
+        [1, 0, 1, 0, 2, 0, 2], [0, 1, 0, 0, 0, 2, 0], [1, 0, 1, 0, 2, 0, 2]]
+    c = a([[3] + [5] * 10])
+    y = a([[3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4]])
+    assert colour_by_distance(c, "chebyshev", 3, (3, 4, 6)).tolist() == y.tolist()
+    assert {"metric": "chebyshev", "period": 3, "cycle": (3, 4, 6)} in PRIMITIVES["colour_by_distance"].param_sets([c], [y])
+    assert colour_by_distance(a([[4] + [5] * 10]), "manhattan", 3, (3, 4, 6)).tolist()[0][:4] == [4, 6, 3, 4]
+    with pytest.raises(DslError):
+        colour_by_distance(g, "manhattan", 3, (1, 2, 3))  # two seed colours tie in the middle
+    with pytest.raises(DslError):
+        colour_by_distance(a([[0] * 4]), "manhattan", 2, None)  # no seed
+
+
+def test_rings_to_edge():
+    g = np.zeros((7, 7), dtype=np.uint8)
+    g[1, 1] = g[3, 3] = g[5, 5] = 1
+    ring = [0, 1, 1, 1, 1, 1, 0]
+    assert rings_to_edge(g, "seeds", None).tolist() == [
+        [0] * 7, ring, [0, 1, 0, 0, 0, 1, 0], [0, 1, 0, 1, 0, 1, 0], [0, 1, 0, 0, 0, 1, 0], ring, [0] * 7]
+    f = np.zeros((6, 6), dtype=np.uint8)
+    f[0, 1] = f[1, 1] = f[1, 0] = 1
+    f[:4, 3] = f[3, :4] = 1
+    # Pieces of rings about the top-left corner at odd distances: completed, the rest filled.
+    assert rings_to_edge(f, "frames", 5).tolist() == [
+        [5, 1, 5, 1, 5, 1], [1, 1, 5, 1, 5, 1], [5, 5, 5, 1, 5, 1], [1, 1, 1, 1, 5, 1], [5, 5, 5, 5, 5, 1], [1] * 6]
+    with pytest.raises(DslError):
+        rings_to_edge(f, "seeds", 5)  # the mean of the cells is no half-cell
+    g[0, 0] = 2
+    with pytest.raises(DslError):
+        rings_to_edge(g, "seeds", None)  # two colours
+
+
+def test_rings_through_seeds():
+    g = np.full((5, 5), 7, dtype=np.uint8)
+    g[2, 2], g[1, 2], g[4, 0] = 1, 2, 3
+    assert rings_through_seeds(g).tolist() == [
+        [3] * 5, [3, 2, 2, 2, 3], [3, 2, 1, 2, 3], [3, 2, 2, 2, 3], [3] * 5]
+    g[1, 2] = 7
+    with pytest.raises(DslError):
+        rings_through_seeds(g)  # the middle ring holds no seed
+
+
 def test_fill_rect_between_pairs():
     g = a([[1, 0, 0], [0, 0, 1], [0, 0, 0]])
     assert fill_rect_between_pairs(g, 5).tolist() == [[1, 5, 5], [5, 5, 1], [0, 0, 0]]
@@ -1323,6 +1416,55 @@ def test_colour_stripes():
     assert colour_stripes(a([[2, 2], [8, 8], [5, 5]])).tolist() == [[2], [8], [5]]
     with pytest.raises(DslError):
         colour_stripes(a([[3, 3]]))
+
+
+def test_colour_sequence():
+    g = a([[0, 0, 3, 0], [1, 0, 0, 0], [0, 0, 0, 2]])
+    assert colour_sequence(g, "colours", "row", "lines", 4, 2).tolist() == [[0, 0], [3, 3], [1, 1], [2, 2]]
+    assert colour_sequence(g, "colours", "col", "lines").tolist() == [[1, 3, 2]] * 3  # runs across: columns
+    assert colour_sequence(g, "colours", "row", "lines", 0, 1, True, (3,)).tolist() == [[2], [1]]
+    dots = a([[5, 0, 5], [0, 0, 0], [0, 7, 0]])
+    assert colour_sequence(dots, "objects", "col", "snake", 2, 2).tolist() == [[5, 7], [0, 5]]
+    assert colour_sequence(dots, "objects", "col", "cells", 1, 3).tolist() == [[5, 7, 5]]
+    frames = a([[1, 1, 1, 0, 0], [1, 2, 2, 2, 2], [1, 2, 1, 0, 2], [0, 2, 2, 2, 2]])  # 2 lies over 1
+    assert colour_sequence(frames, "colours", "depth", "lines", 0, 1).tolist() == [[1], [2]]
+    xs = [frames, a([[2, 2, 2, 0, 0], [2, 1, 2, 1, 1], [2, 2, 2, 0, 1], [0, 1, 1, 1, 1]])]  # here 2 lies over 1
+    ys = [a([[1], [2]]), a([[1], [2]])]  # neither reading order fits both
+    assert {"unit": "colours", "key": "depth", "layout": "lines", "lines": 0, "length": 1, "reverse": False,
+            "drop": ()} in PRIMITIVES["colour_sequence"].param_sets(xs, ys)
+    crossed = frames.copy()
+    crossed[2, 1] = 1  # one crossing shows 1 on top, the other 2: contradictory
+    with pytest.raises(DslError):
+        colour_sequence(crossed, "colours", "depth", "lines")
+    with pytest.raises(DslError):
+        colour_sequence(a([[1, 0, 2]]), "colours", "count", "lines")  # tied counts
+    with pytest.raises(DslError):
+        colour_sequence(g, "colours", "row", "cells", 1, 2)  # three colours, two cells
+
+
+def test_sort_cells():
+    g = a([[1, 2], [1, 1]])
+    assert sort_cells(g, "rows").tolist() == [[1, 1], [1, 2]]
+    assert sort_cells(g, "cols").tolist() == [[1, 1], [1, 2]]
+    assert sort_cells(g, "cols_up").tolist() == [[1, 2], [1, 1]]
+    assert sort_cells(g, "rows_up").tolist() == [[1, 2], [1, 1]]
+    x = a([[2, 1, 1], [1, 3, 3], [1, 3, 1]])
+    assert sort_cells(x, "cols_up").tolist() == [[1, 3, 2], [1, 1, 3], [1, 1, 3]]  # five 1s, three 3s, one 2
+    assert {"path": "cols_up"} in PRIMITIVES["sort_cells"].param_sets([x], [sort_cells(x, "cols_up")])
+    with pytest.raises(DslError):
+        sort_cells(a([[1, 2]]), "rows")  # tied counts
+
+
+def test_colour_bars():
+    g = a([[0, 3, 0, 3], [5, 0, 0, 0]])
+    assert colour_bars(g, "objects", 4, (5, 3, 4)).tolist() == [[0, 3, 0], [5, 3, 0]]
+    assert colour_bars(g, "cells", 4, (3, 5)).tolist() == [[3, 0], [3, 5]]
+    assert colour_bars(a([[3, 0], [0, 3]]), "objects", 8, (3,)).tolist() == [[3]]
+    ys = [a([[0, 3, 0], [5, 3, 0]]), a([[0, 0, 4]])]
+    xs = [g, a([[4, 0, 0, 0]])]
+    assert {"measure": "objects", "connectivity": 4, "slots": (5, 3, 4)} in PRIMITIVES["colour_bars"].param_sets(xs, ys)
+    with pytest.raises(DslError):
+        colour_bars(a([[6, 0]]), "cells", 4, (5, 3))  # 6 has no slot
 
 
 def test_select_part_asymmetric():
@@ -1492,6 +1634,34 @@ def test_mirror_about():
         mirror_about(a([[0]]), "smallest", "lr")
 
 
+def test_reflect_across_lines():
+    g = a([[0, 5, 0, 0, 0], [0, 0, 0, 0, 0], [2, 2, 2, 0, 0], [2, 0, 2, 0, 0], [0, 0, 0, 0, 0]])
+    out = reflect_across_lines(g, 2, 5, "move")  # across the back of the bracket (its longest run, row 2)
+    assert out.tolist() == [[0] * 5, [0] * 5, [2, 2, 2, 0, 0], [2, 0, 2, 0, 0], [0, 5, 0, 0, 0]]
+    assert reflect_across_lines(g, 2, "all", "copy")[[0, 4], 1].tolist() == [5, 5]
+    d = a([[1, 0, 3, 4], [0, 1, 0, 4], [0, 0, 1, 0], [0, 0, 0, 1]])  # a diagonal line
+    assert reflect_across_lines(d, 1, "least_common", "copy")[2].tolist() == [3, 0, 1, 0]
+    assert reflect_across_lines(d, 1, "most_common", "move").tolist() == [
+        [1, 0, 3, 0], [0, 1, 0, 0], [0, 0, 1, 0], [4, 4, 0, 1]]
+    with pytest.raises(DslError):
+        reflect_across_lines(a([[5, 0, 0], [0, 0, 0], [2, 2, 0]]), 2, 5, "move")  # the image leaves the grid
+    with pytest.raises(DslError):
+        reflect_across_lines(a([[5, 0, 0], [2, 2, 0], [2, 2, 0]]), 2, 5, "move")  # a block: no single longest run
+
+
+def test_mirror_object():
+    g = a([[0, 0, 0, 0], [0, 4, 2, 0], [4, 4, 2, 0], [0, 0, 0, 0]])
+    out = mirror_object(g, 2, "touch")  # mirrored across the side the 2s touch; they give way
+    assert out.tolist() == [[0, 0, 0, 0], [0, 4, 4, 0], [4, 4, 4, 4], [0, 0, 0, 0]]
+    lean = a([[0, 0, 8, 8], [0, 0, 0, 8], [0, 0, 0, 0], [4, 0, 0, 0], [4, 4, 4, 0], [0, 4, 0, 0]])
+    out = mirror_object(lean, 4, "lean")  # the 4 leans left: the 8s get a mirror image on their left
+    assert out[:2].tolist() == [[8, 8, 8, 8], [8, 0, 0, 8]] and out[3:].tolist() == lean[3:].tolist()
+    with pytest.raises(DslError):
+        mirror_object(a([[8, 0, 0], [0, 0, 0], [4, 4, 4]]), 4, "lean")  # a symmetric indicator
+    with pytest.raises(DslError):
+        mirror_object(a([[0, 4, 4, 2]]), 2, "touch")  # the image would leave the grid
+
+
 def test_select_rarest_colour_counts_cells():
     g = a([[1, 1, 0, 2, 2], [0, 0, 0, 0, 0], [3, 0, 2, 0, 1]])  # colour 1: 3 cells in two objects; 2: 3 cells; 3: one cell
     objs = objects(g, 4, False)
@@ -1526,7 +1696,7 @@ def test_no_primitive_takes_a_bare_str_mode():
 
     bare = [(n, k) for (n, k), h in _mode_hints().items() if h is str or "str" in repr(h).replace("Literal", "")]
     assert not bare, f"modes typed as bare str: {bare}"
-    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 68
+    assert sum(bool(p.modes) for p in PRIMITIVES.values()) == 77
     for name, p in PRIMITIVES.items():  # the module-level function keeps the signature
         assert inspect.signature(globals()[name]) == inspect.signature(p.fn), name
 
