@@ -26,6 +26,8 @@ every time.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -243,7 +245,7 @@ class _Searcher:
         unseen = parent.unseen_keys
         for i, g in enumerate(parent.grids):
             out = self._call(prim, step, g)
-            if out is _UNSEEN and i >= self.n_train and "unseen" not in params:
+            if out is _UNSEEN and i >= self.n_train and "unseen" not in params and _takes_unseen(prim.fn):
                 step = Step.of(prim.name, {**params, "unseen": "keep"})
                 unseen = True
                 out = self._call(prim, step, g)
@@ -479,6 +481,13 @@ def merge_results(first: SearchResult, second: SearchResult, near_misses: int) -
     for k, v in second.prim_seconds.items():
         seconds[k] = seconds.get(k, 0.0) + v
     return SearchResult(first.fits + second.fits, near, stats, seconds)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_unseen(fn: Callable) -> bool:
+    """Whether a primitive can keep what its table lacks (an ``unseen`` parameter); one
+    that cannot, and meets an unseen key on a test input, does not apply."""
+    return "unseen" in inspect.signature(fn).parameters
 
 
 def _priority(s: _State) -> tuple:

@@ -130,7 +130,6 @@ def largest_colours(grid: np.ndarray, connectivity: int) -> np.ndarray:
     return np.tile(np.array([[o.colour for o in tied]], dtype=np.uint8), (size, 1))
 
 
-
 SeqUnit = Literal["colours", "objects"]
 SeqKey = Literal["row", "col", "spread", "count", "depth"]
 SeqLayout = Literal["lines", "cells", "snake"]

@@ -10,7 +10,7 @@ from scipy import ndimage
 
 from .geometry import apply_dihedral
 from .objects import _describe, object_property, objects
-from .registry import DslError, UnseenKey, background, grid_param_product, primitive
+from .registry import DslError, Unseen, UnseenKey, background, grid_param_product, primitive
 
 Direction = Literal["down", "up", "left", "right"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
@@ -533,9 +533,10 @@ def _to_edge(o, direction: str, shape) -> int:
     return {"down": shape[0] - b, "up": t, "right": shape[1] - r, "left": l}[direction]
 
 
-def _lookup_rule(table: dict, k, key: MoveKey) -> str:
+def _lookup_rule(table: dict, k, key: MoveKey, unseen: Unseen) -> str:
     """``table[k]``; an unseen number takes the rule of the nearest number seen (a tie
-    between two rules, or an unseen colour or yes/no value, raises UnseenKey)."""
+    between two rules, or an unseen colour or yes/no value, raises UnseenKey, or with
+    ``unseen="keep"`` stays)."""
     if k in table:
         return table[k]
     if key in _NUMERIC_KEYS and table:
@@ -543,6 +544,8 @@ def _lookup_rule(table: dict, k, key: MoveKey) -> str:
         near = {table[t] for t in table if abs(t - k) == d}
         if len(near) == 1:
             return near.pop()
+    if unseen == "keep":
+        return "stay"
     raise UnseenKey(f"move_objects_by: {key}={k} not in the table")
 
 
@@ -642,7 +645,7 @@ def _infer_move_by(xs, ys):
 
 @primitive(infer=_infer_move_by, same_shape=True, cost=2)
 def move_objects_by(grid: np.ndarray, key: MoveKey, connectivity: int, table: dict, stop: Stop,
-                    bg: int | None = None) -> np.ndarray:
+                    bg: int | None = None, unseen: Unseen = "raise") -> np.ndarray:
     """Every object (one colour, 4- or 8-connected, of any colour but the background
     ``bg``, or if None the most frequent colour) moves as ``table[its key]`` says: "stay",
     straight "down", "up", "left" or "right", "off_edge" (away from the one grid edge it
@@ -650,13 +653,13 @@ def move_objects_by(grid: np.ndarray, key: MoveKey, connectivity: int, table: di
     touches an object that stays); an object with no such single edge or side stays. The
     key is the object's colour or an ``object_property`` (size, holes, ...); an unseen
     number takes the rule of the nearest number in the table, any other unseen key raises
-    UnseenKey. With ``stop="edge"`` a mover goes until its box meets the grid edge, drawn
-    over what it passes; "sweep" goes as far but first wipes every cell it passes to
+    UnseenKey (with ``unseen="keep"`` its object stays). With ``stop="edge"`` a mover goes
+    until its box meets the grid edge, drawn over what it passes; "sweep" goes as far but first wipes every cell it passes to
     background; with "contact" it stops before the first cell of an object that stays or
     has already landed (the movers nearest their edge land first). Vacated cells become
     background."""
     bg, objs = _main_colour_objects(grid, connectivity, bg)
-    rules = [_lookup_rule(table, k, key) for k in _move_keys(objs, key)]
+    rules = [_lookup_rule(table, k, key, unseen) for k in _move_keys(objs, key)]
     if any(r not in _MOVE_RULES for r in rules):
         raise DslError(f"move_objects_by: rules must be among {_MOVE_RULES}")
     anchors = np.zeros(grid.shape, dtype=bool)

@@ -226,7 +226,6 @@ def select_part(grid: np.ndarray, split: Split, select: PartSelector) -> np.ndar
     return pool[0]
 
 
-
 def combine_lookup(a: np.ndarray, b: np.ndarray, table: dict[tuple[int, int], int]) -> np.ndarray:
     """Combine two same-shaped grids cell by cell: output = table[(a, b)] (a lookup read
     off the train pairs by the search's final step; not enumerated as a primitive)."""

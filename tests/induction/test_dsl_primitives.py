@@ -960,9 +960,10 @@ def test_move_objects_by():
     assert PRIMITIVES["move_objects_by"].param_sets([x], [x]) == []  # nothing moves
     with pytest.raises(DslError):
         move_objects_by(a([[0, 0], [0, 4]]), "colour", 4, {4: "down"}, "edge")  # already at the edge
-    with pytest.raises(DslError):
+    with pytest.raises(UnseenKey):
         move_objects_by(x, "colour", 4, {3: "down"}, "edge")  # colour 4 never seen
-
+    # kept, the unseen colour stays where it is
+    assert move_objects_by(x, "colour", 4, {3: "down"}, "edge", unseen="keep").tolist() == y.tolist()
 
 
 def test_fit_to_markers():
@@ -1125,7 +1126,6 @@ def test_shift():
 def test_flood_from():
     g = a([[0, 0, 5, 0], [1, 0, 5, 0]])
     assert flood_from(g, 1, 1).tolist() == [[1, 1, 5, 0], [1, 1, 5, 0]]
-
 
 
 def test_flood_alternate():

@@ -6,7 +6,7 @@ import numpy as np
 
 from arc_core import Budget, Example, Grid, Task, load_dataset
 from induction import dsl
-from induction.dsl import PRIMITIVES, DslError, Primitive
+from induction.dsl import PRIMITIVES, DslError, Primitive, UnseenKey
 from induction.dsl_proposer import DslConfig, DslProposer
 from induction.search import SearchConfig, search
 
@@ -30,6 +30,20 @@ def test_a_defect_is_counted_apart_from_a_state_that_does_not_apply(monkeypatch)
     assert stats["bugs"] == 1  # once: the failed call is cached for the same grid
     assert stats["bug_examples"] == ["broken: TypeError: a defect"]
     assert stats["errors"] >= 2  # both dropped the state
+
+
+def test_an_unseen_key_without_a_keep_mode_drops_the_state(monkeypatch):
+    # a table primitive that cannot keep what its table lacks is not called with unseen="keep"
+    def strict(grid):
+        if grid.shape == (3, 2):  # the test input only
+            raise UnseenKey("a key never seen")
+        return grid[:, ::-1]
+
+    monkeypatch.setitem(PRIMITIVES, "strict", Primitive("strict", strict, ({},), None, False, 1))
+    monkeypatch.setattr(dsl, "SEARCH_ORDER", ("strict",))
+    stats = search(_flip_task(), SearchConfig(max_depth=1), seconds=30).stats
+    assert stats["bugs"] == 0, stats["bug_examples"]
+    assert stats["errors"] >= 1
 
 
 def test_no_defects_on_training_tasks():
