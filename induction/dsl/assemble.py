@@ -228,6 +228,7 @@ def overlay_pieces(grid: np.ndarray, grouping: Grouping, align: Literal["centre"
         spots = [(up - i, lf - j) for i, j in at]
         h = max(t + p.shape[0] for (t, _), p in zip(spots, parts))
         w = max(l + p.shape[1] for (_, l), p in zip(spots, parts))
+    check_size(h, w)
     out = np.full((h, w), 255, dtype=np.uint8)
     for (t, l), p in zip(spots, parts):
         _paint(out, p, t, l)

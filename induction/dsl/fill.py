@@ -1116,8 +1116,11 @@ def legend_halo(grid: np.ndarray, key: Literal["left", "right"], group: Literal[
     object of a key colour (or, with ``group`` "colour", all its cells together) gets its box
     grown by one cell, and the background cells of that box reachable from the box's edge
     through background (not holes the object closes) take the halo colour. Halos of the
-    legend's first rows lie on top; ``keep_legend`` False clears the legend."""
+    legend's first rows lie on top; ``keep_legend`` False clears the legend. A key colour
+    with two partners makes it not apply."""
     pairs, legend = legend_pairs(grid)
+    if key == "right" and len({b for _, b in pairs}) < len(pairs):
+        raise DslError("legend_halo: a right colour with two partners")
     bg = background(grid)
     h, w = grid.shape
     out = grid.copy()
@@ -1260,10 +1263,17 @@ def _ring_distance(shape: tuple[int, int], cy2: np.ndarray, cx2: np.ndarray) -> 
     return np.maximum(np.abs(2 * ry - cy2), np.abs(2 * rx - cx2))
 
 
+_MAX_RING_CENTRES = 64
+"""Most centres ``_ring_frames`` checks one by one for a period (more: the frames are too
+few cells to place the rings, and the period is skipped)."""
+
+
 def _ring_frames(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     """(2 * centre row, 2 * centre column, 2 * period, 2 * phase) of the square rings whose
     cells in the box of ``mask`` are exactly ``mask``: centres up to a grid-size beyond
-    the grid on every side, periods 2 to 8, at least two rings shown."""
+    the grid on every side, periods 2 to 8 (a period that leaves more than
+    ``_MAX_RING_CENTRES`` centres after a first check on twelve cells is skipped), at least
+    two rings shown."""
     h, w = mask.shape
     t, l, b, r = bbox(mask)
     cy2, cx2 = np.meshgrid(np.arange(-2 * h, 4 * h), np.arange(-2 * w, 4 * w), indexing="ij")
@@ -1276,7 +1286,10 @@ def _ring_frames(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     box = mask[t:b, l:r]
     found = []
     for p in range(2, 9):
-        for i in np.flatnonzero((((sub - sub[:, :1]) % (2 * p)) == 0).all(axis=1)).tolist():
+        centres = np.flatnonzero((((sub - sub[:, :1]) % (2 * p)) == 0).all(axis=1))
+        if centres.size > _MAX_RING_CENTRES:  # too few cells to pin the rings down
+            continue
+        for i in centres.tolist():
             d = np.maximum(np.abs(2 * ys - cy2[i]), np.abs(2 * xs - cx2[i]))
             if d.max() - d.min() < 2 * p or ((d - d[0]) % (2 * p)).any():
                 continue
@@ -1306,8 +1319,8 @@ def _infer_rings_to_edge(xs, ys):
 def rings_to_edge(grid: np.ndarray, source: Literal["seeds", "frames"], fill: int | None) -> np.ndarray:
     """Draw concentric square rings of the one non-background colour out to the grid's
     edge (the background is the most frequent colour). With ``source`` "seeds" the centre
-    is the mean of the seed cells and the period the greatest common divisor of their
-    chessboard distances from it (every seed lies on a ring). With "frames" the cells are
+    is the mean of the seed cells and the period the greatest common divisor of the
+    differences between their chessboard distances from it (every seed lies on a ring). With "frames" the cells are
     pieces of nested rings: the centre (on or off the grid, within a grid-size of it) and
     the period (2 to 8) are those whose rings cover exactly the coloured cells inside their
     box; every fit must draw the same grid. Cells off the rings take ``fill`` (None: kept)."""

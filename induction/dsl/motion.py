@@ -594,8 +594,10 @@ def _move_fits(xs, ys, conn: int, bg: int | None):
 def _infer_move_by(xs, ys):
     if any(x.shape != y.shape for x, y in zip(xs, ys)) or all(np.array_equal(x, y) for x, y in zip(xs, ys)):
         return []
-    # The background: the most frequent colour, or one colour every pair's changed cells show.
-    shown = set.intersection(*(set(y[x != y].tolist()) for x, y in zip(xs, ys) if (x != y).any()))
+    # The background: the most frequent colour, or one colour every pair's changed cells show
+    # and every input holds.
+    shown = set.intersection(*(set(y[x != y].tolist()) for x, y in zip(xs, ys) if (x != y).any()),
+                             *(set(np.unique(x).tolist()) for x in xs))
     counts = [(np.bincount(x.ravel(), minlength=10), np.bincount(y.ravel(), minlength=10)) for x, y in zip(xs, ys)]
     bgs: list[int | None] = []
     for bg in [None] + sorted(c for c in shown if any(c != nx.argmax() for nx, _ in counts)):

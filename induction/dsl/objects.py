@@ -88,8 +88,8 @@ def _objects_cached(raw: bytes, shape: tuple[int, int], connectivity: int, multi
         for c in np.unique(grid):
             if c != bg:
                 lab, n = ndimage.label(grid == c, structure=struct)
-                if len(masks) + n > MAX_OBJECTS:
-                    break
+                if len(masks) + n >= MAX_OBJECTS:
+                    raise DslError("too many objects")
                 masks.extend(lab == i for i in range(1, n + 1))
     if len(masks) >= MAX_OBJECTS or (not masks and (grid != bg).sum() > MAX_OBJECTS):
         raise DslError("too many objects")
@@ -364,11 +364,15 @@ def _infer_recolour_by(xs, ys):
 
 def _object_targets(xs, ys, conn):
     """(objects, object, its uniform output colour) for every object, or None when some
-    object's output is not one colour or something outside the objects changes."""
+    object's output is not one colour, something outside the objects changes, or a grid
+    holds too many objects."""
     out = []
     changed = False
     for x, y in zip(xs, ys):
-        objs = objects(x, conn, False)
+        try:
+            objs = objects(x, conn, False)
+        except DslError:
+            return None
         covered = np.zeros(x.shape, dtype=bool)
         for o in objs:
             vals = np.unique(y[o.mask])
@@ -684,6 +688,8 @@ def reflect_across_lines(grid: np.ndarray, axis: int, movers: int | Literal["all
             if run is None or run[0] < 2:
                 raise DslError("reflect_across_lines: an axis object has no single longest line")
             lines.add(run[1:])
+    if not lines:
+        raise DslError("reflect_across_lines: no object of the axis colour")
     counts = np.bincount(grid.ravel(), minlength=10)
     counts[[bg, axis]] = 0
     if movers in ("least_common", "most_common"):
@@ -748,7 +754,7 @@ def mirror_object(grid: np.ndarray, indicator: int, side: Literal["touch", "lean
     ``indicator``. "touch": every 8-connected group of non-background cells holding
     ``indicator`` cells and others is an object with a marker lying wholly beyond one
     side of the object's box; the object is reflected across that side of its box, and
-    the marker gives way (its cells not covered become background). "lean": the single
+    every ``indicator`` cell of the grid gives way (those not covered become background). "lean": the single
     ``indicator`` object leans one way (its cells' mean is off its box's centre along
     exactly one axis), and all the other non-background cells are reflected across that
     side of their box; the indicator stays. Images go over background (and markers)
@@ -1010,7 +1016,8 @@ def _marker_half(grid: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, int]:
 def stamp_templates(grid: np.ndarray, source: Literal["self", "other_half"],
                     transforms: Literal["none", "dihedral"]) -> np.ndarray:
     """Templates (8-connected objects of two or more colours, each cut to the box of its most
-    frequent colour, so stray cells touching it are left out) are stamped wherever a part
+    frequent colour, or of those colours together when several tie, so stray cells touching
+    it are left out) are stamped wherever a part
     of one stands alone, as ``complete_copies`` does (every cell of one of the copy's
     colours there, nothing else in its box but cells the copy agrees with, whole objects
     only; best copies first; turned or flipped with ``transforms``). "self": templates and

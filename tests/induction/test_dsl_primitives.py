@@ -1787,3 +1787,26 @@ def test_every_mode_names_a_case_the_primitive_handles():
                         prim.fn(g, **{**params, mode.name: value})
                     except DslError:
                         continue
+
+
+def test_objects_past_the_cap_raise_rather_than_drop_some():
+    # 110 one-cell objects of colour 1 and 11 bars of colour 5: 121 objects, past the cap
+    g = np.zeros((30, 30), np.uint8)
+    for k in range(110):
+        g[(k // 15) * 2, (k % 15) * 2] = 1
+    for k in range(11):
+        g[20:30, k * 2 + 1] = 5
+    with pytest.raises(DslError):
+        objects(g, 8, False)
+    with pytest.raises(DslError):  # once an IndexError: its axis objects were dropped
+        reflect_across_lines(g, 5, 1, "move")
+
+
+def test_overlay_pieces_refuses_an_output_past_30_cells():
+    g = np.zeros((30, 30), np.uint8)
+    g[:, 0] = 1
+    g[29, 0] = 5
+    g[:, 2] = 1
+    g[0, 2] = 5
+    with pytest.raises(DslError):
+        overlay_pieces(g, "multi", "anchor")
