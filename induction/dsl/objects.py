@@ -627,14 +627,23 @@ def mirror_about(grid: np.ndarray, pivot: Selector, kind: Literal["lr", "ud", "b
     return out
 
 
-def _infer_reflect_lines(xs, ys):
+def _mirror_colours(xs, ys) -> tuple[int, set[int]] | None:
+    """For the mirroring inferences: the one background of every input and the other
+    colours every input holds, or None unless the pairs keep their shapes and some change."""
     if any(x.shape != y.shape for x, y in zip(xs, ys)) or not any((x != y).any() for x, y in zip(xs, ys)):
-        return []
+        return None
     bgs = {background(x) for x in xs}
     if len(bgs) != 1:
-        return []
+        return None
     bg = bgs.pop()
-    present = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {bg}
+    return bg, set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {bg}
+
+
+def _infer_reflect_lines(xs, ys):
+    shared = _mirror_colours(xs, ys)
+    if shared is None:
+        return []
+    bg, present = shared
     axes = [c for c in sorted(present) if all(((x == c) == (y == c)).all() for x, y in zip(xs, ys))]
     if not 0 < len(axes) <= 3:
         return []
@@ -732,13 +741,10 @@ def reflect_across_lines(grid: np.ndarray, axis: int, movers: int | Literal["all
 
 
 def _infer_mirror_object(xs, ys):
-    if any(x.shape != y.shape for x, y in zip(xs, ys)) or not any((x != y).any() for x, y in zip(xs, ys)):
+    shared = _mirror_colours(xs, ys)
+    if shared is None:
         return []
-    bgs = {background(x) for x in xs}
-    if len(bgs) != 1:
-        return []
-    bg = bgs.pop()
-    present = set.intersection(*(set(np.unique(x).tolist()) for x in xs)) - {bg}
+    _, present = shared
     out = []
     for c in sorted(present):
         if all((y[x == c] != c).all() for x, y in zip(xs, ys)):
