@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from .geometry import bbox
-from .registry import DslError, check_size, grid_param_product, primitive
+from .registry import DslError, check_size, grid_param_product, most_frequent, primitive
 
 MAX_PIECES = 30
 
@@ -24,11 +24,6 @@ Grouping = Literal["colour", "single", "multi"]
 colour ("single"), or of any non-background colours ("multi")."""
 
 _EIGHT = np.ones((3, 3), dtype=bool)
-
-
-def _ground(grid: np.ndarray) -> int:
-    """The most frequent colour (ties: the lowest)."""
-    return int(np.bincount(grid.ravel(), minlength=10).argmax())
 
 
 def _pieces(grid: np.ndarray, grouping: Grouping, bg: int) -> list[np.ndarray]:
@@ -91,7 +86,7 @@ def nest_rings(grid: np.ndarray, order: Literal["size", "stacking"]) -> np.ndarr
     lowest ("stacking": a colour whose cells sit on the outline of another colour's box
     lies above it; among the colours left, the lowest lies on the fewest others, and of
     those has the most others lying on it; a tie raises)."""
-    bg = _ground(grid)
+    bg = most_frequent(grid)
     counts = np.bincount(grid.ravel(), minlength=10)
     colours = [c for c in range(10) if c != bg and counts[c]]
     n = len(colours)
@@ -141,7 +136,7 @@ def _infer_pack(xs, ys):
     corners = []
     for corner in ("bottom_left", "bottom_right", "top_left", "top_right"):
         i, j = (-1 if corner[0] == "b" else 0), (-1 if corner.endswith("right") else 0)
-        if all(y[i, j] != _ground(y) for y in ys):
+        if all(y[i, j] != most_frequent(y) for y in ys):
             corners.append(corner)
     return grid_param_product(pieces=("objects", "colour_squares"), order=("ascending", "descending"),
                               corner=corners, gap=(0, 1), canvas=("input" if same.pop() else "tight",))
@@ -158,7 +153,7 @@ def pack_pieces(grid: np.ndarray, pieces: Literal["objects", "colour_squares"],
     frame, is left out), or one filled square per colour, its side the square root of its
     cell count ("colour_squares"). The row lies on a background grid the input's size
     ("input") or just big enough ("tight"). Pieces of equal count but different look raise."""
-    bg = _ground(grid)
+    bg = most_frequent(grid)
     if pieces == "objects":
         parts = [p for p in _pieces(grid, "single", bg) if p.shape != grid.shape]
     else:
@@ -207,7 +202,7 @@ def overlay_pieces(grid: np.ndarray, grouping: Grouping, align: Literal["centre"
     cannot sit exactly in the middle raises), or each with its cell of the anchor colour
     on one spot, the output their joint box ("anchor"; the anchor is the one colour every
     piece holds exactly once). Two pieces giving one cell different colours raise."""
-    bg = _ground(grid)
+    bg = most_frequent(grid)
     parts = _pieces(grid, grouping, bg)
     if len(parts) < 2:
         raise DslError("overlay_pieces: needs two pieces")

@@ -12,7 +12,7 @@ from scipy import ndimage
 from .geometry import apply_dihedral, bbox
 from .objects import objects
 from .registry import (MAX_SIDE, DslError, adds_to_input, background, changed_colour, colour_params,
-                       grid_param_product, new_colours, output_colours, primitive)
+                       grid_param_product, most_frequent, new_colours, output_colours, primitive)
 
 
 def _infer_fill(xs, ys):
@@ -1045,7 +1045,7 @@ def segments_to_lines(grid: np.ndarray, on_top: Literal["rows", "cols"]) -> np.n
     """Every straight segment (a one-colour 4-connected object of two or more cells in one
     row or column; the background is the main colour) drawn across the whole grid along
     its row or column; where lines cross, ``on_top`` says which are drawn last."""
-    bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    bg = most_frequent(grid)
     rows, cols = [], []
     for c in set(np.unique(grid).tolist()) - {bg}:
         lab, n = ndimage.label(grid == c)
@@ -1154,7 +1154,7 @@ def legend_halo(grid: np.ndarray, key: Literal["left", "right"], group: Literal[
 def _seed_cells(grid: np.ndarray, share: float) -> tuple[int, np.ndarray]:
     """The most frequent colour and the mask of the other cells (the seeds); DslError when
     there are none or they cover more than ``share`` of the grid."""
-    bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    bg = most_frequent(grid)
     seeds = grid != bg
     if not seeds.any() or seeds.sum() > share * grid.size:
         raise DslError("no few seed cells on one background")
@@ -1324,7 +1324,7 @@ def rings_to_edge(grid: np.ndarray, source: Literal["seeds", "frames"], fill: in
     pieces of nested rings: the centre (on or off the grid, within a grid-size of it) and
     the period (2 to 8) are those whose rings cover exactly the coloured cells inside their
     box; every fit must draw the same grid. Cells off the rings take ``fill`` (None: kept)."""
-    bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+    bg = most_frequent(grid)
     colours = set(np.unique(grid).tolist()) - {bg}
     if len(colours) != 1:
         raise DslError("rings_to_edge: needs exactly one colour on the background")

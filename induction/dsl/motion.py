@@ -9,8 +9,8 @@ import numpy as np
 from scipy import ndimage
 
 from .geometry import apply_dihedral
-from .objects import _describe, object_property, objects
-from .registry import DslError, Unseen, UnseenKey, background, grid_param_product, primitive
+from .objects import _STRUCT, _describe, object_property, objects
+from .registry import DslError, Unseen, UnseenKey, background, grid_param_product, most_frequent, primitive
 
 Direction = Literal["down", "up", "left", "right"]
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
@@ -478,19 +478,18 @@ before the first cell of another object (or the edge) ("contact")."""
 _NUMERIC_KEYS = ("size", "holes", "height", "width", "shape_count", "colour_count")
 _MAX_MOVERS = 60
 """Most objects ``move_objects_by`` handles in one grid (the inference gives up past it)."""
-_STRUCTS = {4: ndimage.generate_binary_structure(2, 1), 8: ndimage.generate_binary_structure(2, 2)}
 
 
 def _main_colour_objects(grid: np.ndarray, connectivity: int, bg: int | None):
     """(the background: ``bg``, or if None the most frequent colour; the single-colour
     objects of every other colour in reading order); DslError past ``_MAX_MOVERS``."""
     if bg is None:
-        bg = int(np.bincount(grid.ravel(), minlength=10).argmax())
+        bg = most_frequent(grid)
     masks: list[np.ndarray] = []
     for c in np.unique(grid).tolist():
         if c == bg:
             continue
-        lab, n = ndimage.label(grid == c, structure=_STRUCTS[connectivity])
+        lab, n = ndimage.label(grid == c, structure=_STRUCT[connectivity])
         if len(masks) + n > _MAX_MOVERS:
             raise DslError("move_objects_by: too many objects")
         masks.extend(lab == i for i in range(1, n + 1))
@@ -722,7 +721,7 @@ def fit_to_markers(grid: np.ndarray, transforms: Literal["none", "dihedral"], co
     shapes apart; it must have exactly one such place (ways that paint the same cells are
     one). The shapes leave their old cells to the background."""
     bg = background(grid)
-    lab, n = ndimage.label(grid != bg, structure=_STRUCTS[connectivity])
+    lab, n = ndimage.label(grid != bg, structure=_STRUCT[connectivity])
     if n > 60:
         raise DslError("fit_to_markers: more than sixty objects")
     boxes = ndimage.find_objects(lab)

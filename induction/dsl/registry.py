@@ -240,11 +240,16 @@ def check_size(h: int, w: int) -> None:
         raise DslError(f"grid size {h}x{w} outside 1..{MAX_SIDE}")
 
 
+def most_frequent(grid: np.ndarray) -> int:
+    """The grid's most frequent colour (ties: the lowest)."""
+    return int(np.bincount(grid.ravel(), minlength=10).argmax())
+
+
 def background(grid: np.ndarray) -> int:
     """The background colour: 0 when present, else the most frequent colour."""
     if (grid == 0).any():
         return 0
-    return int(np.bincount(grid.ravel(), minlength=10).argmax())
+    return most_frequent(grid)
 
 
 def keeps_input(xs: list[np.ndarray], ys: list[np.ndarray]) -> bool:
